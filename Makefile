@@ -1,0 +1,65 @@
+# Two commands matter (see README.md): `make site` and `make test`. Both create .venv
+# and install the pinned requirements first, so they work on a machine with only
+# Python 3.11+ installed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SITE_STAMP := $(VENV)/.site-installed
+DEV_STAMP  := $(VENV)/.dev-installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site test serve check preprocess lint bench bench-import bench-build clean help
+
+help:
+	@echo "make site          set up .venv, preprocess and build the site into site/"
+	@echo "make test          set up .venv and run the whole test suite"
+	@echo "make serve         live preview at http://127.0.0.1:8000/ (edits to sources/ and annotations/ reload)"
+	@echo "make check         validate and anchor all annotations; print every problem"
+	@echo "make lint          ruff check and format check"
+	@echo "make bench-import  article-extraction benchmark (mean F1 on 181 news pages)"
+	@echo "make bench-build   build-time benchmark on a synthetic corpus of many sources"
+	@echo "make clean         remove generated pages, the site and the virtualenv"
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version 2>&1)); set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(SITE_STAMP): requirements.txt $(VENV)/.python-ok
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt $(SITE_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+site: $(SITE_STAMP)
+	$(PY) -m build_tools build
+
+test: $(DEV_STAMP)
+	$(PY) -m pytest
+
+serve: $(SITE_STAMP)
+	$(PY) -m build_tools serve
+
+check: $(SITE_STAMP)
+	$(PY) -m build_tools check
+
+preprocess: $(SITE_STAMP)
+	$(PY) -m build_tools preprocess
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check build_tools tests benchmarks
+	$(PY) -m ruff format --check build_tools tests benchmarks
+
+bench: bench-import bench-build
+
+bench-import: $(SITE_STAMP)
+	$(PY) benchmarks/bench_import.py
+
+bench-build: $(SITE_STAMP)
+	$(PY) benchmarks/bench_build.py
+
+clean:
+	rm -rf site site.old docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials $(VENV)

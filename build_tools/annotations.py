@@ -1,0 +1,476 @@
+"""Annotations stage: load, validate and type everything contributors edit.
+
+Layout (see :data:`LAYOUT`): ``annotations/outlets.yml``, ``annotations/sources.yml``
+and any number of files under ``annotations/notes/``, ``annotations/crossrefs/`` and
+``annotations/glossary/``. Each file is checked against its JSON Schema; then ids,
+references between files, citations, URLs and Markdown bodies are checked. Every
+problem is recorded with its file, line and column; an item with a schema error is left
+out of the result so that one mistake does not cause a cascade of others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import site
+from .errors import Origin, Report
+from .mdsafe import BodyContext, sanitize
+from .model import (
+    Annotations,
+    BoilerplateRule,
+    Citation,
+    CrossRef,
+    GlossaryEntry,
+    Note,
+    Outlet,
+    Selector,
+    Source,
+    StructureOverride,
+)
+from .schema import did_you_mean, validate
+from .yamlio import LoadedYaml, Positions, load_yaml
+
+ANNOTATIONS_DIR = "annotations"
+LAYOUT: dict[str, str] = {
+    "outlets": "outlets.yml",
+    "sources": "sources.yml",
+    "notes": "notes/*.yml",
+    "crossrefs": "crossrefs/*.yml",
+    "glossary": "glossary/*.yml",
+}
+"""Which files hold which kind of annotation, relative to ``annotations/``."""
+
+SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
+
+
+@dataclass(slots=True)
+class _File:
+    kind: str
+    loaded: LoadedYaml
+    bad: set[tuple[str | int, ...]]
+    """Paths of items with schema errors (skipped)."""
+
+    @property
+    def pos(self) -> Positions:
+        return self.loaded.positions
+
+    def items(self, key: str) -> Iterator[tuple[int, dict]]:
+        """The valid items of the list under ``key``, with their index."""
+        data = self.loaded.data
+        if not isinstance(data, dict) or ("",) in self.bad or () in self.bad:
+            return
+        items = data.get(key)
+        if not isinstance(items, list) or (key,) in self.bad:
+            return
+        for i, item in enumerate(items):
+            if (key, i) not in self.bad and isinstance(item, dict):
+                yield i, item
+
+
+def discover(root: Path, report: Report) -> dict[str, list[Path]]:
+    """The annotation files of each kind, in a stable order; unknown files are reported."""
+    base = root / ANNOTATIONS_DIR
+    found: dict[str, list[Path]] = {}
+    known: set[Path] = set()
+    for kind, pattern in LAYOUT.items():
+        paths = sorted(base.glob(pattern))
+        found[kind] = paths
+        known.update(paths)
+        if kind in ("outlets", "sources") and not paths:
+            report.error(
+                Origin(f"{ANNOTATIONS_DIR}/{pattern}"),
+                f"{pattern} is missing",
+                hint="every project needs annotations/outlets.yml and annotations/sources.yml",
+                code="file-missing",
+            )
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and path.suffix in (".yml", ".yaml") and path not in known:
+            hint = (
+                "rename it to .yml"
+                if path.suffix == ".yaml"
+                else "put notes in annotations/notes/, cross-references in annotations/crossrefs/, "
+                "glossary entries in annotations/glossary/"
+            )
+            report.warning(
+                Origin(path.relative_to(root).as_posix()),
+                "this file is not read by the build",
+                hint=hint,
+                code="file-unknown",
+            )
+    return found
+
+
+def _load(kind: str, path: Path, root: Path, report: Report) -> _File | None:
+    loaded = load_yaml(path, root=root, report=report)
+    if loaded is None:
+        return None
+    first = loaded.text.split("\n", 1)[0]
+    expected = f"{'../' if '/' in LAYOUT[kind] else ''}schema/{kind}.schema.json"
+    m = SCHEMA_COMMENT.match(first)
+    if not m or m.group(1) != expected:
+        report.warning(
+            Origin(loaded.positions.rel_path, 1, 1),
+            "first line should name the schema, so editors can check the file as you type",
+            hint=f"make the first line: # yaml-language-server: $schema={expected}",
+            code="schema-comment",
+        )
+    before = len(report.errors)
+    validate(loaded.data, kind, loaded.positions, report, root=root)
+    bad: set[tuple[str | int, ...]] = set()
+    for p in report.errors[before:]:
+        bad.update(_item_paths(loaded.positions, p.origin))
+    return _File(kind, loaded, bad)
+
+
+def _item_paths(pos: Positions, origin: Origin) -> set[tuple[str | int, ...]]:
+    """Map an error's line back to the list items (``("notes", 3)``) that contain it."""
+    out: set[tuple[str | int, ...]] = set()
+    for table in (pos.values, pos.keys):
+        for path, (line, col) in table.items():
+            if (line, col) == (origin.line, origin.column):
+                out.add(tuple(path[:2]) if len(path) >= 2 else tuple(path))
+    return out or {()}
+
+
+def _citations(raw: list | None, f: _File, path: tuple[str | int, ...]) -> tuple[Citation, ...]:
+    return tuple(
+        Citation(c["title"].strip(), c["url"].strip(), c.get("accessed"), f.pos.origin((*path, i)))
+        for i, c in enumerate(raw or [])
+    )
+
+
+class _Loader:
+    """Builds the typed records; holds the cross-file id tables while it does."""
+
+    def __init__(self, root: Path, report: Report) -> None:
+        self.root = root
+        self.report = report
+        self.files: dict[str, list[_File]] = {}
+        self.ids: dict[str, dict[str, Origin]] = {
+            "source": {},
+            "glossary": {},
+            "crossref": {},
+            "note": {},
+            "outlet": {},
+        }
+        """Ids registered so far, for duplicate and reference checks."""
+        self.linkable: dict[str, set[str]] = {"source": set(), "glossary": set(), "crossref": set()}
+        """Every id a Markdown body may link to (``glossary:ID``), known before any body is read."""
+
+    # -- ids and links
+    def resolve(self, scheme: str, target: str) -> str | None:
+        """Resolve ``glossary:ID``, ``crossref:ID`` and ``source:ID#anchor`` to a page link."""
+        ident, _, anchor = target.partition("#")
+        if ident not in self.linkable[scheme]:
+            return None
+        page = {"glossary": site.glossary_page, "crossref": site.crossref_page, "source": site.source_page}[scheme](
+            ident
+        )
+        return site.from_section(page) + (f"#{anchor}" if anchor else "")
+
+    def register(self, table: str, ident: str, origin: Origin, what: str) -> bool:
+        first = self.ids[table].get(ident)
+        if first is not None:
+            self.report.error(
+                origin,
+                f"duplicate {what} id '{ident}' (first defined at {first})",
+                hint="ids must be unique; rename one of them",
+                code="duplicate-id",
+            )
+            return False
+        self.ids[table][ident] = origin
+        return True
+
+    def known(self, table: str, ident: str, origin: Origin, what: str) -> bool:
+        if ident in self.ids[table]:
+            return True
+        where = {"source": "annotations/sources.yml", "outlet": "annotations/outlets.yml"}.get(
+            table, f"annotations/{table}/"
+        )
+        self.report.error(
+            origin,
+            f"unknown {what} '{ident}'{did_you_mean(ident, self.ids[table])}",
+            hint=f"use an id defined in {where}",
+            code=f"unknown-{table}",
+        )
+        return False
+
+    def body(self, text: str, f: _File, path: tuple[str | int, ...]) -> str:
+        ctx = BodyContext(origin=f.pos.origin(path), field=str(path[-1]), resolve=self.resolve)
+        return sanitize(text, ctx, self.report)
+
+    def require_sources(self, f: _File, path: tuple[str | int, ...], item: dict, what: str) -> None:
+        """A fact-stating annotation cites a source, or says it explains from the texts."""
+        has = bool(item.get("citations"))
+        from_texts = bool(item.get("from_texts"))
+        if not has and not from_texts:
+            self.report.error(
+                f.pos.origin(path),
+                f"{what} '{item.get('id')}' has no citations",
+                hint="add `citations:` (title, url, accessed) for every fact not in the texts, "
+                "or `from_texts: true` if it explains only from the texts themselves",
+                code="citation-missing",
+            )
+        elif has and from_texts:
+            self.report.warning(
+                f.pos.origin((*path, "from_texts"), key=True),
+                f"{what} '{item.get('id')}' has citations and says `from_texts: true`",
+                hint="remove `from_texts: true`: a note with citations states facts from outside the texts",
+                code="citation-contradiction",
+            )
+
+    # -- kinds
+    def outlets(self) -> dict[str, Outlet]:
+        out: dict[str, Outlet] = {}
+        for f in self.files.get("outlets", []):
+            for i, item in f.items("outlets"):
+                path = ("outlets", i)
+                origin = f.pos.origin(path)
+                if not self.register("outlet", item["id"], f.pos.origin((*path, "id")), "outlet"):
+                    continue
+                rules = []
+                for j, rule in enumerate(item.get("boilerplate", [])):
+                    rpath = (*path, "boilerplate", j, "pattern")
+                    try:
+                        pattern = re.compile(rule["pattern"])
+                    except re.error as exc:
+                        self.report.error(
+                            f.pos.origin(rpath),
+                            f"boilerplate pattern {rule['pattern']!r} is not a valid regular expression: {exc}",
+                            hint="escape special characters such as ( [ . * + ? with a backslash",
+                            code="pattern-invalid",
+                        )
+                        continue
+                    rules.append(BoilerplateRule(pattern, rule["drop"], f.pos.origin(rpath)))
+                out[item["id"]] = Outlet(
+                    id=item["id"],
+                    name=item["name"],
+                    short=item["short"],
+                    description=self.body(item["description"], f, (*path, "description")),
+                    url=item.get("url"),
+                    color=item["color"],
+                    boilerplate=tuple(rules),
+                    citations=_citations(item.get("citations"), f, (*path, "citations")),
+                    origin=origin,
+                )
+        return out
+
+    def sources(self, outlets: dict[str, Outlet]) -> dict[str, Source]:
+        out: dict[str, Source] = {}
+        files_seen: dict[str, Origin] = {}
+        for f in self.files.get("sources", []):
+            for i, item in f.items("sources"):
+                path = ("sources", i)
+                origin = f.pos.origin(path)
+                if not self.register("source", item["id"], f.pos.origin((*path, "id")), "source"):
+                    continue
+                ok = self.known("outlet", item["outlet"], f.pos.origin((*path, "outlet")), "outlet")
+                file_origin = f.pos.origin((*path, "file"))
+                if not (self.root / item["file"]).is_file():
+                    present = sorted(p.name for p in (self.root / "sources").glob("*"))
+                    self.report.error(
+                        file_origin,
+                        f"source file '{item['file']}' does not exist"
+                        + did_you_mean(item["file"].split("/")[-1], present),
+                        hint="put the raw text under sources/ (python -m build_tools source add FILE does it for you)",
+                        code="source-file-missing",
+                    )
+                    ok = False
+                elif item["file"] in files_seen:
+                    self.report.error(
+                        file_origin,
+                        f"source file '{item['file']}' is already catalogued at {files_seen[item['file']]}",
+                        hint="each file is one source; remove the duplicate entry",
+                        code="source-file-duplicate",
+                    )
+                    ok = False
+                files_seen.setdefault(item["file"], file_origin)
+                if item.get("title") is None and not item.get("label"):
+                    self.report.error(
+                        f.pos.origin((*path, "title")),
+                        "title is unknown (null) but there is no `label:` to show instead",
+                        hint="add `label:` with a short description in square brackets, e.g. [Untitled report on …]",
+                        code="source-label-missing",
+                    )
+                inferred = dict(item.get("inferred", {}))
+                for field in inferred:
+                    if item.get(field) is None:
+                        self.report.error(
+                            f.pos.origin((*path, "inferred", field), key=True),
+                            f"'{field}' is marked inferred but its value is null",
+                            hint=f"give the inferred value under `{field}:`, or remove it from `inferred:`",
+                            code="inferred-null",
+                        )
+                structure = tuple(
+                    StructureOverride(o["quote"], o["as"], o["reason"], f.pos.origin((*path, "structure", j, "quote")))
+                    for j, o in enumerate(item.get("structure", []))
+                )
+                if not ok:
+                    continue
+                out[item["id"]] = Source(
+                    id=item["id"],
+                    file=item["file"],
+                    format=item["format"],
+                    outlet=item["outlet"],
+                    title=item["title"],
+                    label=item.get("label"),
+                    byline=item["byline"],
+                    date=item["date"],
+                    url=item["url"],
+                    language=item["language"],
+                    sha256=item["sha256"],
+                    inferred=inferred,
+                    dating=item.get("dating"),
+                    about=self.body(item["about"], f, (*path, "about")) if item.get("about") else "",
+                    structure=structure,
+                    citations=_citations(item.get("citations"), f, (*path, "citations")),
+                    origin=origin,
+                )
+        return out
+
+    def selector(self, raw: dict, source: str, f: _File, path: tuple[str | int, ...]) -> Selector:
+        return Selector(
+            source, raw["quote"], raw.get("prefix", ""), raw.get("suffix", ""), f.pos.origin((*path, "quote"))
+        )
+
+    def notes(self, sources: dict[str, Source]) -> tuple[Note, ...]:
+        out: list[Note] = []
+        for f in self.files.get("notes", []):
+            data = f.loaded.data
+            if not isinstance(data, dict) or not isinstance(data.get("source"), str) or ("source",) in f.bad:
+                continue
+            source = data["source"]
+            source_ok = self.known("source", source, f.pos.origin(("source",)), "source") and source in sources
+            for i, item in f.items("notes"):
+                path = ("notes", i)
+                if not self.register("note", item["id"], f.pos.origin((*path, "id")), "note"):
+                    continue
+                self.require_sources(f, path, item, "note")
+                note = Note(
+                    id=item["id"],
+                    kind=item.get("kind", "context"),
+                    selector=self.selector(item, source, f, path),
+                    body=self.body(item["body"], f, (*path, "body")),
+                    citations=_citations(item.get("citations"), f, (*path, "citations")),
+                    tags=tuple(item.get("tags", [])),
+                    origin=f.pos.origin(path),
+                    from_texts=bool(item.get("from_texts")),
+                )
+                if source_ok:
+                    out.append(note)
+        return tuple(out)
+
+    def crossrefs(self, sources: dict[str, Source]) -> tuple[CrossRef, ...]:
+        out: list[CrossRef] = []
+        for f in self.files.get("crossrefs", []):
+            for i, item in f.items("crossrefs"):
+                path = ("crossrefs", i)
+                if not self.register("crossref", item["id"], f.pos.origin((*path, "id")), "cross-reference"):
+                    continue
+                self.require_sources(f, path, item, "cross-reference")
+                passages = []
+                ok = True
+                for j, p in enumerate(item["passages"]):
+                    ppath = (*path, "passages", j)
+                    if not self.known("source", p["source"], f.pos.origin((*ppath, "source")), "source"):
+                        ok = False
+                        continue
+                    passages.append(self.selector(p, p["source"], f, ppath))
+                distinct = {p["source"] for p in item["passages"]}
+                if len(distinct) < 2:
+                    self.report.error(
+                        f.pos.origin((*path, "passages")),
+                        f"cross-reference '{item['id']}' links passages of only one source "
+                        f"({', '.join(sorted(distinct))})",
+                        hint="a cross-reference links passages of two or more different sources; "
+                        "for a remark on one source, write a note instead",
+                        code="crossref-one-source",
+                    )
+                    ok = False
+                note = self.body(item["note"], f, (*path, "note"))
+                if ok and all(p.source in sources for p in passages):
+                    out.append(
+                        CrossRef(
+                            id=item["id"],
+                            title=item["title"],
+                            relation=item["relation"],
+                            note=note,
+                            passages=tuple(passages),
+                            citations=_citations(item.get("citations"), f, (*path, "citations")),
+                            origin=f.pos.origin(path),
+                        )
+                    )
+        return tuple(out)
+
+    def glossary(self) -> dict[str, GlossaryEntry]:
+        out: dict[str, GlossaryEntry] = {}
+        claimed: dict[str, tuple[str, Origin]] = {}
+        for f in self.files.get("glossary", []):
+            for i, item in f.items("entries"):
+                path = ("entries", i)
+                if not self.register("glossary", item["id"], f.pos.origin((*path, "id")), "glossary"):
+                    continue
+                self.require_sources(f, path, item, "glossary entry")
+                names = [item["name"], *item.get("aliases", [])]
+                for j, name in enumerate(names):
+                    npath = (*path, "name") if j == 0 else (*path, "aliases", j - 1)
+                    other = claimed.get(name)
+                    if other and other[0] != item["id"]:
+                        self.report.error(
+                            f.pos.origin(npath),
+                            f"'{name}' is already a name of glossary entry '{other[0]}' ({other[1]})",
+                            hint="a name can link to one entry only; remove it from one of the two",
+                            code="alias-conflict",
+                        )
+                    elif other and j > 0:
+                        self.report.warning(
+                            f.pos.origin(npath),
+                            f"alias '{name}' repeats the entry's name",
+                            hint="remove it from `aliases:`",
+                            code="alias-redundant",
+                        )
+                    claimed.setdefault(name, (item["id"], f.pos.origin(npath)))
+                out[item["id"]] = GlossaryEntry(
+                    id=item["id"],
+                    name=item["name"],
+                    kind=item["kind"],
+                    aliases=tuple(item.get("aliases", [])),
+                    description=" ".join(item["description"].split()),
+                    body=self.body(item["body"], f, (*path, "body")) if item.get("body") else "",
+                    citations=_citations(item.get("citations"), f, (*path, "citations")),
+                    links=_citations(item.get("links"), f, (*path, "links")),
+                    origin=f.pos.origin(path),
+                    from_texts=bool(item.get("from_texts")),
+                )
+        return out
+
+    def preregister(self) -> None:
+        """Collect the ids that bodies may link to before any body is sanitised."""
+        for kind, table, key in (
+            ("sources", "source", "sources"),
+            ("glossary", "glossary", "entries"),
+            ("crossrefs", "crossref", "crossrefs"),
+        ):
+            for f in self.files.get(kind, []):
+                self.linkable[table].update(item["id"] for _, item in f.items(key))
+
+
+def load_annotations(root: Path, report: Report) -> Annotations:
+    """Load and check every annotation file under ``root/annotations``.
+
+    Never raises for a mistake in the files: each one is recorded in ``report``, and the
+    result holds every item that could be read.
+    """
+    loader = _Loader(root, report)
+    for kind, paths in discover(root, report).items():
+        loader.files[kind] = [f for p in paths if (f := _load(kind, p, root, report)) is not None]
+    loader.preregister()
+    outlets = loader.outlets()
+    sources = loader.sources(outlets)
+    glossary = loader.glossary()
+    crossrefs = loader.crossrefs(sources)
+    notes = loader.notes(sources)
+    return Annotations(outlets=outlets, sources=sources, notes=notes, crossrefs=crossrefs, glossary=glossary)

@@ -1,0 +1,232 @@
+"""Orchestration: the order of the stages, written down once, and writing the output.
+
+    annotations → ingest → anchor → consistency → render → write → mkdocs
+
+Every stage before *write* only reads and reports into one :class:`~build_tools.errors.Report`.
+Nothing is written unless the whole corpus loaded, anchored and rendered without an
+error; the MkDocs site is built into a temporary folder and swapped into place only if
+``mkdocs build --strict`` succeeds, so a failed build never leaves partial output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import site
+from .anchor import Anchoring, anchor_all
+from .annotations import load_annotations
+from .errors import BuildFailed, Report
+from .ingest import ingest
+from .ingest.rules import parse_dateline
+from .model import Annotations, BlockKind, Document
+from .render import render_site
+from .textnorm import norm
+
+STAGES = ("annotations", "ingest", "anchor", "consistency", "render", "write", "mkdocs")
+"""The pipeline, in order."""
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+
+
+@dataclass(slots=True)
+class Corpus:
+    """Everything known after the read-only stages."""
+
+    ann: Annotations
+    docs: dict[str, Document]
+    anchoring: Anchoring
+    report: Report
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _timed(timings: dict[str, float], name: str, fn: Callable[[], object]) -> object:
+    t0 = time.perf_counter()
+    result = fn()
+    timings[name] = time.perf_counter() - t0
+    return result
+
+
+def check_consistency(ann: Annotations, docs: dict[str, Document], report: Report) -> None:
+    """Warn where the catalog and the text itself disagree on title, byline or date."""
+    for sid, doc in docs.items():
+        src = ann.sources[sid]
+        pairs = [
+            (BlockKind.TITLE, src.title, "title", lambda t: norm(t)),
+            (BlockKind.BYLINE, src.byline, "byline", lambda t: norm(t).removeprefix("By ")),
+        ]
+        for kind, value, name, fold in pairs:
+            block = doc.front(kind)
+            if block is not None and value and fold(block.text) != fold(value):
+                report.warning(
+                    src.origin,
+                    f"catalog {name} {value!r} differs from the text's {name} {block.text!r} (line {block.lines[0]})",
+                    hint=f"make `{name}:` in annotations/sources.yml match the text, or mark it under `inferred:`",
+                    code="catalog-mismatch",
+                )
+        dateline = doc.front(BlockKind.DATELINE)
+        if dateline is not None and src.date and parse_dateline(dateline.text) != src.date:
+            report.warning(
+                src.origin,
+                f"catalog date {src.date} differs from the text's dateline {dateline.text!r} "
+                f"(line {dateline.lines[0]})",
+                hint="make `date:` match the text, or explain the difference under `inferred:`",
+                code="catalog-mismatch",
+            )
+
+
+def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None) -> Corpus:
+    """Run the read-only stages; every problem goes into the returned report."""
+    say = progress or (lambda _msg: None)
+    report = Report()
+    timings: dict[str, float] = {}
+    ann = _timed(timings, "annotations", lambda: load_annotations(root, report))
+    assert isinstance(ann, Annotations)
+    say(
+        f"loaded {len(ann.sources)} sources, {len(ann.notes)} notes, {len(ann.crossrefs)} cross-references, "
+        f"{len(ann.glossary)} glossary entries"
+    )
+
+    def do_ingest() -> dict[str, Document]:
+        docs: dict[str, Document] = {}
+        for n, src in enumerate(ann.sources.values(), start=1):
+            doc = ingest(src, root=root, outlet=ann.outlets.get(src.outlet), report=report)
+            if doc is not None:
+                docs[src.id] = doc
+            if n % 100 == 0:
+                say(f"ingested {n}/{len(ann.sources)} sources")
+        return docs
+
+    docs = _timed(timings, "ingest", do_ingest)
+    assert isinstance(docs, dict)
+    say(f"ingested {len(docs)} sources into {sum(len(d.blocks) for d in docs.values())} blocks")
+    anchoring = _timed(timings, "anchor", lambda: anchor_all(ann, docs, report))
+    assert isinstance(anchoring, Anchoring)
+    placed = len(anchoring.placed())
+    say(f"anchored {placed} of {len(anchoring.anchors)} passages; found {len(anchoring.mentions)} glossary mentions")
+    _timed(timings, "consistency", lambda: check_consistency(ann, docs, report))
+    return Corpus(ann, docs, anchoring, report, timings)
+
+
+def read_site_url(root: Path) -> str:
+    """``site_url`` from ``mkdocs.yml``, resolving ``!ENV [NAME, default]`` as MkDocs does."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    def env(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+        if isinstance(node, yaml.ScalarNode):
+            return os.environ.get(loader.construct_scalar(node))
+        names = loader.construct_sequence(node)  # type: ignore[arg-type]
+        *keys, default = names
+        return next((os.environ[k] for k in keys if k in os.environ), default)
+
+    _Loader.add_constructor("!ENV", env)
+    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    try:
+        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except (OSError, yaml.YAMLError):
+        return DEFAULT_SITE_URL
+    return str(config.get("site_url") or DEFAULT_SITE_URL)
+
+
+def preprocess(
+    root: Path, *, strict: bool = False, progress: Callable[[str], None] | None = None
+) -> tuple[dict[str, str], Corpus]:
+    """Load, check, anchor and render everything in memory.
+
+    Raises :class:`BuildFailed` (carrying every problem) if there is any error, or any
+    warning when ``strict``; nothing is written either way.
+    """
+    corpus = load_corpus(root, progress=progress)
+    if corpus.report.failed(strict=strict):
+        raise BuildFailed(corpus.report)
+    t0 = time.perf_counter()
+    pages = render_site(corpus.ann, corpus.docs, corpus.anchoring, site_url=read_site_url(root))
+    corpus.timings["render"] = time.perf_counter() - t0
+    return pages, corpus
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    """What :func:`write_pages` did."""
+
+    written: int
+    unchanged: int
+    removed: int
+
+
+def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
+    """Write generated files under ``docs/``: only those whose content changed (so a live
+    preview reloads only what changed), and delete generated files no longer produced."""
+    docs = root / "docs"
+    written = unchanged = removed = 0
+    for rel, content in pages.items():
+        path = docs / rel
+        data = content.encode("utf-8")
+        if path.exists() and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        written += 1
+    wanted = {docs / rel for rel in pages}
+    for folder in site.GENERATED_DIRS:
+        base = docs / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*"), reverse=True):
+            if path.is_file() and path not in wanted:
+                path.unlink()
+                removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return WriteStats(written, unchanged, removed)
+
+
+def mkdocs_env() -> dict[str, str]:
+    """The environment MkDocs runs in (Material's MkDocs 2.0 banner silenced)."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def run_mkdocs_build(root: Path, *, site_dir: Path, strict: bool = True) -> None:
+    """``mkdocs build`` into a temporary folder, swapped into ``site_dir`` on success.
+
+    Raises :class:`BuildFailed` with MkDocs' own messages if the build fails.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=root))
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(tmp)]
+    if strict:
+        cmd.append("--strict")
+    proc = subprocess.run(cmd, cwd=root, env=mkdocs_env(), capture_output=True, text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        report = Report()
+        from .errors import Origin
+
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+        report.error(
+            Origin("mkdocs.yml"),
+            "mkdocs build --strict failed",
+            details=lines[-40:],
+            hint="the messages above name the page and link; generated pages are under docs/",
+            code="mkdocs",
+        )
+        raise BuildFailed(report)
+    old = site_dir.with_name(site_dir.name + ".old")
+    if site_dir.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(site_dir, old)
+    os.replace(tmp, site_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,360 @@
+"""Safe Markdown: escaping text we emit, and sanitising Markdown strangers wrote.
+
+Two jobs, one place:
+
+* :func:`escape_text`, :func:`escape_attr` and :func:`safe_url` turn arbitrary strings
+  (source text, names, titles) into Markdown that Python-Markdown renders as exactly
+  those characters — never as formatting, HTML or a link.
+* :func:`sanitize` parses an annotation body with markdown-it-py and writes it out
+  again from an allow-list: paragraphs, lists, block quotations, emphasis, strong, code
+  and links to http(s) or relative targets (plus ``glossary:``, ``crossref:`` and
+  ``source:`` links, resolved to pages). Anything else is reported and rendered as
+  plain text. Because the output is *re-serialised* rather than filtered, nothing the
+  allow-list does not know can reach a page.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Origin, Report
+
+# Characters Python-Markdown would read as syntax somewhere inline. Backslash escapes
+# work for these; the rest of the risky characters become entities below.
+_BACKSLASH = set("\\`*_{}[]#+!")
+_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "=": "&#61;", "~": "&#126;", "^": "&#94;"}
+_WS = re.compile(r"\s+")
+_LINE_START = re.compile(r"^(\s*)(\d+)\.(?=\s)|^(\s*)-")
+
+
+def escape_text(text: str) -> str:
+    """Markdown for ``text`` that renders as exactly these characters, on one line.
+
+    Every run of whitespace (newlines included) becomes one space, so the result can
+    never start a new block; leading and trailing spaces are kept as one space.
+    """
+    text = _WS.sub(" ", text)
+    out = []
+    for ch in text:
+        if ch in _BACKSLASH:
+            out.append("\\" + ch)
+        else:
+            out.append(_ENTITY.get(ch, ch))
+    s = "".join(out)
+    # A leading "1." or "-" would start a list when the text begins a line.
+    return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-", s, count=1)
+
+
+def escape_attr(text: str) -> str:
+    """``text`` for a double-quoted link title or attribute value (tooltips)."""
+    text = " ".join(text.split())
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_SAFE_SCHEMES = {"http", "https"}
+INTERNAL_SCHEMES = ("glossary", "crossref", "source")
+"""Link schemes that point at pages of this site, e.g. ``[Dong Jun](glossary:dong-jun)``."""
+
+
+class UnsafeUrl(ValueError):
+    """A URL that must not reach a page; the message says why."""
+
+
+def check_url(url: str, *, allow_relative: bool = True) -> str:
+    """Return ``url`` stripped if it is http(s) (or relative); raise :class:`UnsafeUrl`.
+
+    Control characters and whitespace inside are refused: browsers strip them, which is
+    how ``java\\tscript:`` tricks work.
+    """
+    url = url.strip()
+    if not url:
+        raise UnsafeUrl("the link target is empty")
+    if any(ord(c) < 0x20 or c.isspace() or ord(c) == 0x7F for c in url):
+        raise UnsafeUrl(f"link target {url!r} contains whitespace or control characters")
+    m = _SCHEME.match(url)
+    if m:
+        scheme = m.group(1).lower()
+        if scheme not in _SAFE_SCHEMES:
+            raise UnsafeUrl(f"link scheme '{scheme}:' is not allowed (only http:// and https://)")
+        if not url.lower().startswith(("http://", "https://")) or len(url) <= len(scheme) + 3:
+            raise UnsafeUrl(f"link target {url!r} is not a complete web address")
+        return url
+    if url.startswith("//") or url.startswith("\\"):
+        raise UnsafeUrl(f"link target {url!r} is protocol-relative; write https:// in full")
+    if not allow_relative:
+        raise UnsafeUrl(f"link target {url!r} must be a full web address starting with https://")
+    if ":" in url.split("/", 1)[0].split("#", 1)[0].split("?", 1)[0]:
+        raise UnsafeUrl(f"link target {url!r} looks like a scheme; only http:// and https:// are allowed")
+    return url
+
+
+def md_url(url: str) -> str:
+    """A checked URL written so Python-Markdown reads it as one link target.
+
+    Balanced parentheses are kept (Python-Markdown reads them, and Wikipedia addresses
+    use them); anything else outside the URL character set is percent-encoded.
+    """
+    safe = "/:?#[]@!$&'*+,;=%-._~"
+    depth = 0
+    for ch in url:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            break
+    if depth == 0:
+        safe += "()"
+    return urllib.parse.quote(url, safe=safe)
+
+
+def md_link(text_md: str, url: str, *, title: str = "", attrs: str = "") -> str:
+    """``[text](url "title"){ attrs }`` with the title escaped; ``text_md`` is Markdown."""
+    t = f' "{escape_attr(title)}"' if title else ""
+    a = f"{{ {attrs} }}" if attrs else ""
+    return f"[{text_md}]({md_url(url)}{t}){a}"
+
+
+# --------------------------------------------------------------------------- sanitiser
+
+Resolver = Callable[[str, str], str | None]
+"""``resolve(scheme, target)`` → a site-relative ``.md`` link, or ``None`` if unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyContext:
+    """Where a body came from, for messages, and how to resolve internal links."""
+
+    origin: Origin
+    """The line of the body's first content line."""
+    field: str
+    """The key the body was given under, e.g. ``body`` or ``note``."""
+    resolve: Resolver | None = None
+
+
+_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# markdown-it silently drops links it finds unsafe; we want every such link reported,
+# so let all through to the parser and decide in _Writer.link_target.
+_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
+_HTML_PROBE = MarkdownIt("commonmark", {"html": True})
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|<!--|<!\[CDATA\[|<\?")
+
+ALLOWED_BLOCKS = "paragraphs, lists and block quotations"
+ALLOWED_INLINE = "*emphasis*, **strong**, `code` and [links](https://…)"
+
+
+class _Writer:
+    """Re-serialises a markdown-it token stream from the allow-list."""
+
+    def __init__(self, ctx: BodyContext, report: Report) -> None:
+        self.ctx = ctx
+        self.report = report
+
+    def origin(self, tok: Token | None) -> Origin:
+        o = self.ctx.origin
+        if tok is not None and tok.map and o.line:
+            return Origin(o.path, o.line + tok.map[0], 0)
+        return o
+
+    def problem(self, tok: Token | None, message: str, hint: str, code: str) -> None:
+        self.report.error(self.origin(tok), f"{self.ctx.field}: {message}", hint=hint, code=code)
+
+    # -- inline
+    def inline(self, tokens: list[Token], block_tok: Token | None) -> str:
+        out: list[str] = []
+        links: list[str | None] = []  # target of each open link, None if refused
+        for tok in tokens:
+            t = tok.type
+            if t == "text":
+                out.append(escape_text(tok.content) if tok.content.strip() else (" " if tok.content else ""))
+            elif t in ("softbreak", "hardbreak"):
+                out.append(" ")
+            elif t == "em_open" or t == "em_close":
+                out.append("*")
+            elif t == "strong_open" or t == "strong_close":
+                out.append("**")
+            elif t == "code_inline":
+                content = " ".join(tok.content.split())
+                fence = "``" if "`" in content else "`"
+                pad = " " if content.startswith("`") or content.endswith("`") else ""
+                out.append(f"{fence}{pad}{content}{pad}{fence}")
+            elif t == "link_open":
+                href = tok.attrGet("href") or ""
+                target = self.link_target(href, block_tok)
+                links.append(target)
+                if target is not None:
+                    out.append("[")
+            elif t == "link_close":
+                target = links.pop() if links else None
+                if target is not None:
+                    out.append(f"]({md_url(target)})")
+            elif t == "image":
+                self.problem(
+                    block_tok,
+                    f"images are not allowed: ![{tok.content}]({tok.attrGet('src')})",
+                    "link to the image instead: [description](https://…)",
+                    "body-image",
+                )
+                out.append(escape_text(tok.content))
+            elif t == "html_inline":
+                out.append(escape_text(tok.content))
+            else:  # unknown inline token: keep its text, never its markup
+                out.append(escape_text(tok.content))
+        return "".join(out)
+
+    def link_target(self, href: str, tok: Token | None) -> str | None:
+        m = _SCHEME.match(href)
+        if m and m.group(1).lower() in INTERNAL_SCHEMES:
+            scheme = m.group(1).lower()
+            target = href[m.end() :]
+            resolved = self.ctx.resolve(scheme, target) if self.ctx.resolve else None
+            if resolved is None:
+                self.problem(
+                    tok,
+                    f"link to unknown {scheme} '{target}'",
+                    "check the id after the colon against "
+                    + ("annotations/sources.yml" if scheme == "source" else f"annotations/{scheme}/"),
+                    "body-dangling-link",
+                )
+                return None
+            return resolved
+        try:
+            check_url(urllib.parse.unquote(href))  # what a browser would act on
+            return check_url(href)
+        except UnsafeUrl as exc:
+            self.problem(tok, str(exc), "use a full https:// address or a relative link", "body-unsafe-link")
+            return None
+
+    # -- blocks
+    def blocks(self, tokens: list[Token]) -> list[str]:
+        """Return lines of Markdown for a token stream (nested lists indented by 4)."""
+        lines: list[str] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            tok = tokens[i]
+            t = tok.type
+            if t == "paragraph_open":
+                inline = tokens[i + 1]
+                lines.append(self.inline(inline.children or [], tok))
+                lines.append("")
+                i += 3
+                continue
+            if t in ("bullet_list_open", "ordered_list_open"):
+                close = t.replace("_open", "_close")
+                depth, j = 1, i + 1
+                while depth:
+                    if tokens[j].type == t:
+                        depth += 1
+                    elif tokens[j].type == close:
+                        depth -= 1
+                    j += 1
+                lines.extend(self.list_block(tokens[i + 1 : j - 1], ordered=t.startswith("ordered")))
+                lines.append("")
+                i = j
+                continue
+            if t == "blockquote_open":
+                depth, j = 1, i + 1
+                while depth:
+                    if tokens[j].type == "blockquote_open":
+                        depth += 1
+                    elif tokens[j].type == "blockquote_close":
+                        depth -= 1
+                    j += 1
+                inner = self.blocks(tokens[i + 1 : j - 1])
+                lines.extend(("> " + ln).rstrip() for ln in inner)
+                lines.append("")
+                i = j
+                continue
+            if t == "heading_open":
+                self.problem(tok, "headings are not allowed", "write the heading as **bold** text", "body-heading")
+                lines.append("**" + self.inline(tokens[i + 1].children or [], tok) + "**")
+                lines.append("")
+                i += 3
+                continue
+            if t in ("fence", "code_block"):
+                self.problem(
+                    tok,
+                    "code blocks are not allowed",
+                    "remove the indentation or ``` fence; use `code` for short literal text",
+                    "body-code-block",
+                )
+                lines.append(escape_text(tok.content))
+                lines.append("")
+            elif t == "hr":
+                self.problem(tok, "horizontal rules are not allowed", "delete the --- line", "body-rule")
+            elif t == "html_block":
+                lines.append(escape_text(tok.content))
+                lines.append("")
+            i += 1
+        while lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def list_block(self, tokens: list[Token], *, ordered: bool) -> list[str]:
+        lines: list[str] = []
+        number = 1
+        i, n = 0, len(tokens)
+        while i < n:
+            if tokens[i].type != "list_item_open":
+                i += 1
+                continue
+            depth, j = 1, i + 1
+            while depth:
+                if tokens[j].type == "list_item_open":
+                    depth += 1
+                elif tokens[j].type == "list_item_close":
+                    depth -= 1
+                j += 1
+            inner = self.blocks(tokens[i + 1 : j - 1]) or [""]
+            bullet = f"{number}. " if ordered else "- "
+            lines.append(bullet + inner[0])
+            lines.extend(("    " + ln) if ln else "" for ln in inner[1:])
+            number += 1
+            i = j
+        return lines
+
+
+def sanitize(text: str, ctx: BodyContext, report: Report) -> str:
+    """Untrusted Markdown → Markdown built only from the allow-list.
+
+    Problems (raw HTML, unsafe or dangling links, images, headings, code blocks) are
+    recorded in ``report`` as errors; the returned Markdown is safe either way, with the
+    offending parts reduced to plain text.
+    """
+    probe = _HTML_PROBE.parse(text)
+    for tok in probe:
+        for sub in [tok, *(tok.children or [])]:
+            if sub.type in ("html_inline", "html_block") and _HTML_TAG.search(sub.content):
+                snippet = " ".join(sub.content.split())[:60]
+                line = ctx.origin.line + (tok.map[0] if tok.map else 0) if ctx.origin.line else 0
+                report.error(
+                    Origin(ctx.origin.path, line, 0),
+                    f"{ctx.field}: raw HTML is not allowed: {snippet!r}",
+                    hint=f"use Markdown instead ({ALLOWED_INLINE}); to show a tag as text, put it in `backticks`",
+                    code="body-html",
+                )
+                break
+        else:
+            continue
+        break
+    writer = _Writer(ctx, report)
+    return "\n".join(writer.blocks(_PARSER.parse(text)))
+
+
+def plain_text(markdown_text: str) -> str:
+    """The visible text of (sanitised) Markdown, for tooltips and search snippets."""
+    out: list[str] = []
+    for tok in _PARSER.parse(markdown_text):
+        if tok.type == "inline":
+            for ch in tok.children or []:
+                if ch.type in ("text", "code_inline"):
+                    out.append(ch.content)
+                elif ch.type in ("softbreak", "hardbreak"):
+                    out.append(" ")
+            out.append(" ")
+    return " ".join("".join(out).split())

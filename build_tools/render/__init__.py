@@ -1,0 +1,49 @@
+"""Render stage: the anchored corpus → generated Markdown pages for MkDocs.
+
+Everything is rendered into memory first (a mapping of ``docs/``-relative paths to
+text); :mod:`build_tools.build` writes it only if nothing failed. The pages use
+standard Python-Markdown extensions and Material features only, so ProperDocs and
+Zensical can render them from the same ``mkdocs.yml``.
+"""
+
+from __future__ import annotations
+
+from .. import site
+from ..anchor import Anchoring
+from ..model import Annotations, Document
+from .context import SiteContext
+from .pages import (
+    render_abbreviations,
+    render_crossref_index,
+    render_crossref_page,
+    render_glossary_index,
+    render_glossary_page,
+    render_home_partial,
+    render_outlet_css,
+    render_outlets_page,
+    render_sources_index,
+)
+from .source_page import render_source_page
+
+__all__ = ["SiteContext", "render_site"]
+
+
+def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchoring, *, site_url: str) -> dict[str, str]:
+    """Every generated file, by path relative to ``docs/``."""
+    ctx = SiteContext.build(ann, docs, anchoring)
+    pages: dict[str, str] = {}
+    for source in ann.sources.values():
+        if source.id in docs:
+            pages[site.source_page(source.id)] = render_source_page(source, site_ctx=ctx, site_url=site_url)
+    for entry in ann.glossary.values():
+        pages[site.glossary_page(entry.id)] = render_glossary_page(entry, site_ctx=ctx)
+    for xref in ann.crossrefs:
+        pages[site.crossref_page(xref.id)] = render_crossref_page(xref, site_ctx=ctx)
+    pages["sources/index.md"] = render_sources_index(ctx)
+    pages["glossary/index.md"] = render_glossary_index(ctx)
+    pages["crossrefs/index.md"] = render_crossref_index(ctx)
+    pages["outlets/index.md"] = render_outlets_page(ctx)
+    pages["outlets/outlets.css"] = render_outlet_css(ctx)
+    pages["_partials/timeline.md"] = render_home_partial(ctx)
+    pages["_partials/abbreviations.md"] = render_abbreviations(ctx)
+    return pages

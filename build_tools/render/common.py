@@ -1,0 +1,72 @@
+"""Small pieces of Markdown shared by the page renderers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .. import site
+from ..mdsafe import escape_attr, escape_text, md_url
+from ..model import Citation, Outlet, Source
+from .context import format_date
+
+
+def front_matter(**fields: str) -> str:
+    """A YAML front-matter block; values are written as JSON strings (valid YAML)."""
+    lines = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items() if v), "---", ""]
+    return "\n".join(lines)
+
+
+def indent(markdown: str, spaces: int = 4) -> str:
+    """Indent every non-empty line (for admonitions, footnotes and list items)."""
+    pad = " " * spaces
+    return "\n".join(pad + ln if ln.strip() else "" for ln in markdown.split("\n"))
+
+
+def outlet_badge(outlet: Outlet, *, prefix: str = "../") -> str:
+    """A coloured badge linking to the outlet's entry on the outlets page."""
+    return (
+        f"[{escape_text(outlet.short)}]({prefix}outlets/index.md#{outlet.id} "
+        f'"{escape_attr(outlet.name)}"){{ .outlet-badge .outlet-{outlet.id} }}'
+    )
+
+
+def source_link(source: Source, *, prefix: str = "../", anchor: str = "") -> str:
+    """A link to a source's page, labelled with its title (or label)."""
+    target = f"{prefix}{site.source_page(source.id)}" + (f"#{anchor}" if anchor else "")
+    return f"[{escape_text(source.display_title)}]({md_url(target)})"
+
+
+def date_label(source: Source) -> str:
+    """The source's date for readers: ``12 February 2024``, ``… (inferred)`` or ``date unknown``."""
+    if not source.date:
+        return "date unknown"
+    label = format_date(source.date)
+    return f"{label} (inferred)" if "date" in source.inferred else label
+
+
+def citation_list(citations: tuple[Citation, ...]) -> str:
+    """``Sources: [Title](url) (accessed …); …`` on one line, or ``""``."""
+    if not citations:
+        return ""
+    parts = []
+    for c in citations:
+        accessed = f" (accessed {format_date(c.accessed)})" if c.accessed else ""
+        parts.append(f"[{escape_text(c.title)}]({md_url(c.url)}){accessed}")
+    return "*Sources:* " + "; ".join(parts)
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def fence(content: str, lang: str = "text") -> str:
+    """A fenced code block that no backtick run in ``content`` can close."""
+    longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{content}\n{ticks}"

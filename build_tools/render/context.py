@@ -1,0 +1,105 @@
+"""What every page renderer may look at: the whole corpus, anchored, indexed once."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from ..anchor import Anchoring
+from ..ingest.parse import WORD
+from ..model import Anchor, Annotations, BlockKind, CrossRef, Document, Note, Source
+
+WORDS_PER_MINUTE = 230
+"""Reading speed used for the "minutes to read" figure."""
+COUNTED_KINDS = frozenset({BlockKind.PARAGRAPH, BlockKind.QUOTATION, BlockKind.HEADING, BlockKind.FOOTNOTE})
+"""Blocks counted in a source's word count (captions and credits are not)."""
+
+
+def format_date(iso: str | None) -> str:
+    """``2024-02-12`` → ``12 February 2024``; ``None`` → ``""``."""
+    if not iso:
+        return ""
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d:%B} {d.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteContext:
+    """The corpus after anchoring, with the lookups renderers need."""
+
+    ann: Annotations
+    docs: dict[str, Document]
+    anchoring: Anchoring
+    notes_by_source: dict[str, list[tuple[Note, Anchor]]]
+    """Placed notes of each source, in reading order."""
+    xref_anchors: dict[str, list[Anchor]]
+    """Placed passages of each cross-reference, by passage index."""
+    xrefs_by_source: dict[str, list[tuple[CrossRef, Anchor]]]
+    """Cross-reference passages placed in each source, in reading order."""
+    mentions_by_source: dict[str, list[Anchor]]
+    mentions_by_entry: dict[str, list[Anchor]]
+
+    @classmethod
+    def build(cls, ann: Annotations, docs: dict[str, Document], anchoring: Anchoring) -> SiteContext:
+        """Group the anchoring result by source and by annotation (one pass each)."""
+        order = {sid: {b.id: i for i, b in enumerate(doc.blocks)} for sid, doc in docs.items()}
+
+        def key(a: Anchor) -> tuple[int, int]:
+            assert a.start is not None
+            return order[a.source][a.start.block], a.start.offset
+
+        notes = {n.id: n for n in ann.notes}
+        xrefs = {x.id: x for x in ann.crossrefs}
+        notes_by_source: dict[str, list[tuple[Note, Anchor]]] = defaultdict(list)
+        xref_anchors: dict[str, list[Anchor]] = defaultdict(list)
+        xrefs_by_source: dict[str, list[tuple[CrossRef, Anchor]]] = defaultdict(list)
+        for a in anchoring.placed():
+            if a.kind == "note":
+                notes_by_source[a.source].append((notes[a.annotation], a))
+            else:
+                xref_anchors[a.annotation].append(a)
+                xrefs_by_source[a.source].append((xrefs[a.annotation], a))
+        for lst in notes_by_source.values():
+            lst.sort(key=lambda t: key(t[1]))
+        for lst in xrefs_by_source.values():
+            lst.sort(key=lambda t: key(t[1]))
+        for lst in xref_anchors.values():
+            lst.sort(key=lambda a: a.passage)
+        mentions_by_source: dict[str, list[Anchor]] = defaultdict(list)
+        mentions_by_entry: dict[str, list[Anchor]] = defaultdict(list)
+        for m in anchoring.mentions:
+            mentions_by_source[m.source].append(m)
+            mentions_by_entry[m.annotation].append(m)
+        return cls(
+            ann,
+            docs,
+            anchoring,
+            dict(notes_by_source),
+            dict(xref_anchors),
+            dict(xrefs_by_source),
+            dict(mentions_by_source),
+            dict(mentions_by_entry),
+        )
+
+    # -- per-source figures
+    def word_count(self, source_id: str) -> int:
+        """Words in the source's body (captions not counted)."""
+        doc = self.docs[source_id]
+        return sum(len(WORD.findall(b.text)) for b in doc.blocks if b.kind in COUNTED_KINDS)
+
+    def reading_minutes(self, source_id: str) -> int:
+        """Minutes to read at :data:`WORDS_PER_MINUTE`, at least 1."""
+        return max(1, math.ceil(self.word_count(source_id) / WORDS_PER_MINUTE))
+
+    def counts(self, source_id: str) -> tuple[int, int, int]:
+        """(notes, cross-references, distinct glossary entries mentioned) of a source."""
+        notes = len(self.notes_by_source.get(source_id, []))
+        xrefs = len({x.id for x, _ in self.xrefs_by_source.get(source_id, [])})
+        entries = len({m.annotation for m in self.mentions_by_source.get(source_id, [])})
+        return notes, xrefs, entries
+
+    def sources_by_date(self) -> list[Source]:
+        """Sources oldest first; undated ones last, by id."""
+        return sorted(self.ann.sources.values(), key=lambda s: (s.date is None, s.date or "", s.id))

@@ -1,0 +1,282 @@
+"""Glossary, cross-reference, outlet and index pages, and the home page's timeline."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from itertools import groupby
+
+from .. import site
+from ..mdsafe import escape_attr, escape_text
+from ..model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry
+from .common import citation_list, date_label, front_matter, outlet_badge, source_link
+from .context import SiteContext
+from .inline import RANK_HIGHLIGHT, Decorations, Wrapper, render_inline
+from .source_page import _blocks_between
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’)\]]*\s+(?=[“\"‘(\[]?[A-Z0-9])")
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence of ``text`` that holds [start, end) (a few sentences if it spans them)."""
+    s = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() <= start:
+            s = m.end()
+        elif m.start() >= end:
+            return s, m.start() + len(m.group().rstrip())
+    return s, len(text)
+
+
+def _plural(n: int, word: str, plural: str = "") -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+def render_glossary_page(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> str:
+    """An entry's page: what it is, then every mention with its sentence (backlinks)."""
+    mentions = site_ctx.mentions_by_entry.get(entry.id, [])
+    kind = GLOSSARY_KINDS[entry.kind].rstrip("s") if entry.kind != "person" else "Person"
+    lines = [
+        front_matter(title=entry.name, description=entry.description),
+        f"# {escape_text(entry.name)}",
+        "",
+        f"*{kind}*"
+        + (f" · Also written: {', '.join(escape_text(a) for a in entry.aliases)}" if entry.aliases else "")
+        + f" · {_plural(len(mentions), 'mention')}\n{{: .glossary-meta }}",
+        "",
+        f"**{escape_text(entry.description)}**",
+        "",
+    ]
+    if entry.body:
+        lines += [entry.body, ""]
+    cites = citation_list(entry.citations)
+    if cites:
+        lines += [cites, ""]
+    if entry.links:
+        lines += [
+            "*Further reading:* " + "; ".join(citation_list((c,)).removeprefix("*Sources:* ") for c in entry.links),
+            "",
+        ]
+    lines += ["## Mentions { #mentions }", ""]
+    if not mentions:
+        lines += ["No source mentions this entry yet.", ""]
+    by_source: dict[str, list[Anchor]] = defaultdict(list)
+    for m in mentions:
+        by_source[m.source].append(m)
+    for source in site_ctx.sources_by_date():
+        ms = by_source.get(source.id)
+        if not ms:
+            continue
+        outlet = site_ctx.ann.outlets[source.outlet]
+        lines += [
+            f"### {escape_text(source.display_title)} {{ #in-{source.id} }}",
+            "",
+            f"{outlet_badge(outlet)} · {escape_text(date_label(source))} · {source_link(source)}"
+            "\n{: .mention-source }",
+            "",
+        ]
+        doc = site_ctx.docs[source.id]
+        for m in ms:
+            assert m.start is not None and m.end is not None
+            block = doc.block(m.start.block)
+            s, e = sentence_around(block.text, m.start.offset, m.end.offset)
+            text = block.text
+            snippet = (
+                ("…" if s > 0 else "")
+                + escape_text(text[s : m.start.offset])
+                + f"<strong>{escape_text(text[m.start.offset : m.end.offset])}</strong>"
+                + escape_text(text[m.end.offset : e])
+                + ("…" if e < len(text) else "")
+            )
+            where = m.start.block
+            lines.append(
+                f"- {snippet} — [{escape_text(where)}](../{site.source_page(source.id)}#{where} "
+                f'"{escape_attr("Read in context")}")'
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_glossary_index(site_ctx: SiteContext) -> str:
+    """All entries, grouped by kind, each with its description and number of mentions."""
+    entries = sorted(site_ctx.ann.glossary.values(), key=lambda e: (list(GLOSSARY_KINDS).index(e.kind), e.name.lower()))
+    lines = [
+        front_matter(title="Glossary", description="People, organisations, places, terms and documents in the texts"),
+        "# Glossary",
+        "",
+        f"{_plural(len(entries), 'entry', 'entries')}: the people, organisations, places, terms and documents "
+        "the texts mention. Each entry lists every mention, with its sentence.",
+        "",
+    ]
+    for kind, group in groupby(entries, key=lambda e: e.kind):
+        lines += [f"## {GLOSSARY_KINDS[kind]} {{ #{kind} }}", ""]
+        for e in group:
+            n = len(site_ctx.mentions_by_entry.get(e.id, []))
+            lines.append(
+                f"- [{escape_text(e.name)}]({e.id}.md) — {escape_text(e.description)} "
+                f'<span class="count">({_plural(n, "mention")})</span>'
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- cross-references
+
+
+def _passage_card(xref: CrossRef, a: Anchor, site_ctx: SiteContext) -> str:
+    source = site_ctx.ann.sources[a.source]
+    outlet = site_ctx.ann.outlets[source.outlet]
+    doc = site_ctx.docs[a.source]
+    html_id = site.crossref_anchor(xref.id, a.passage)
+    paragraphs = []
+    for b, s, e in _blocks_between(doc, a):
+        deco = Decorations([Wrapper(("x", b.id), s, e, '<mark class="hl hl-xref">', "</mark>", RANK_HIGHLIGHT)])
+        paragraphs.append(render_inline(b, deco))
+    body = "\n\n    ".join(paragraphs)
+    return "\n".join(
+        [
+            f"-   {outlet_badge(outlet)} **{escape_text(source.display_title)}**  ",
+            f"    {escape_text(date_label(source))}",
+            "",
+            "    ---",
+            "",
+            f"    {body}",
+            "",
+            f"    [Read it in context →](../{site.source_page(a.source)}#{html_id})",
+        ]
+    )
+
+
+def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
+    """The passages side by side (stacked on narrow screens), with the note on how they differ."""
+    anchors = site_ctx.xref_anchors.get(xref.id, [])
+    lines = [
+        front_matter(title=xref.title, description=f"{RELATIONS[xref.relation]}: {len(anchors)} passages compared"),
+        f"# {escape_text(xref.title)}",
+        "",
+        f"*{RELATIONS[xref.relation]}* · {_plural(len({a.source for a in anchors}), 'source')}\n{{: .xref-meta }}",
+        "",
+        xref.note,
+        "",
+    ]
+    cites = citation_list(xref.citations)
+    if cites:
+        lines += [cites, ""]
+    lines += ['<div class="grid cards xref-grid" markdown>', ""]
+    lines += [_passage_card(xref, a, site_ctx) + "\n" for a in anchors]
+    lines += ["</div>", ""]
+    return "\n".join(lines)
+
+
+def render_crossref_index(site_ctx: SiteContext) -> str:
+    """Every cross-reference with its relation and the outlets it links."""
+    lines = [
+        front_matter(
+            title="Cross-references", description="Passages of different outlets that speak of the same thing"
+        ),
+        "# Cross-references",
+        "",
+        "Passages in different sources that speak of the same event, quotation or claim, read side by side.",
+        "",
+    ]
+    for xref in sorted(site_ctx.ann.crossrefs, key=lambda x: x.title.lower()):
+        anchors = site_ctx.xref_anchors.get(xref.id, [])
+        badges = " ".join(
+            outlet_badge(site_ctx.ann.outlets[site_ctx.ann.sources[s].outlet])
+            for s in dict.fromkeys(a.source for a in anchors)
+        )
+        lines.append(f"- [{escape_text(xref.title)}]({xref.id}.md) · *{RELATIONS[xref.relation]}* · {badges}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- outlets, sources, home
+
+
+def render_outlets_page(site_ctx: SiteContext) -> str:
+    """Every outlet with its description and its sources."""
+    lines = [
+        front_matter(title="Outlets", description="Who published the texts"),
+        "# Outlets",
+        "",
+    ]
+    by_outlet: dict[str, list] = defaultdict(list)
+    for s in site_ctx.sources_by_date():
+        by_outlet[s.outlet].append(s)
+    for outlet in sorted(site_ctx.ann.outlets.values(), key=lambda o: o.name.lower()):
+        lines += [f"## {escape_text(outlet.name)} {{ #{outlet.id} }}", "", outlet.description, ""]
+        cites = citation_list(outlet.citations)
+        if cites:
+            lines += [cites, ""]
+        for s in by_outlet.get(outlet.id, []):
+            lines.append(f"- {source_link(s, prefix='../')} · {escape_text(date_label(s))}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _timeline(site_ctx: SiteContext, *, prefix: str) -> list[str]:
+    lines: list[str] = ['<div class="timeline" markdown>', ""]
+    for year, group in groupby(site_ctx.sources_by_date(), key=lambda s: s.date[:4] if s.date else "Undated"):
+        lines += [f"### {year} {{ #year-{year.lower()} }}", ""]
+        for s in group:
+            outlet = site_ctx.ann.outlets[s.outlet]
+            notes, xrefs, entries = site_ctx.counts(s.id)
+            byline = escape_text(s.byline) if s.byline else "author unknown"
+            when = escape_text(date_label(s)) if s.date else escape_text(s.dating or "date unknown")
+            lines += [
+                f"- **{when}** · {outlet_badge(outlet, prefix=prefix)} · {source_link(s, prefix=prefix)}  ",
+                f"  {byline} · {_plural(notes, 'note')} · {_plural(xrefs, 'cross-reference')} · "
+                f"{_plural(entries, 'glossary entry', 'glossary entries')}",
+            ]
+        lines.append("")
+    lines += ["</div>", ""]
+    return lines
+
+
+def render_home_partial(site_ctx: SiteContext) -> str:
+    """The timeline included in the hand-written home page (``docs/index.md``)."""
+    ann = site_ctx.ann
+    total = (
+        f"**{_plural(len(ann.sources), 'source')}** from {_plural(len(ann.outlets), 'outlet')} · "
+        f"**{_plural(len(ann.notes), 'note')}** · **{_plural(len(ann.crossrefs), 'cross-reference')}** · "
+        f"**{_plural(len(ann.glossary), 'glossary entry', 'glossary entries')}**\n{{: .corpus-counts }}"
+    )
+    return "\n".join([total, "", *_timeline(site_ctx, prefix="")])
+
+
+def render_sources_index(site_ctx: SiteContext) -> str:
+    """All sources as a timeline, oldest first."""
+    return "\n".join(
+        [
+            front_matter(title="Sources", description="The texts, by date"),
+            "# Sources",
+            "",
+            "Every text, oldest first, with its outlet and how many notes, cross-references "
+            "and glossary entries it carries.",
+            "",
+            *_timeline(site_ctx, prefix="../"),
+        ]
+    )
+
+
+def render_abbreviations(site_ctx: SiteContext) -> str:
+    """``*[CCP]: Chinese Communist Party`` lines for every acronym among glossary names."""
+    lines = []
+    for e in sorted(site_ctx.ann.glossary.values(), key=lambda e: e.id):
+        for name in e.names:
+            if re.fullmatch(r"[A-Z][A-Z0-9]{1,6}", name):
+                expansion = e.name if name != e.name else e.description
+                lines.append(f"*[{name}]: {' '.join(expansion.split())}")
+    return "\n".join(lines) + "\n"
+
+
+def render_outlet_css(site_ctx: SiteContext) -> str:
+    """Badge colours, one rule per outlet (colours are validated as #rrggbb)."""
+    rules = [
+        f".outlet-{o.id} {{ --outlet-color: {o.color}; }}"
+        for o in sorted(site_ctx.ann.outlets.values(), key=lambda o: o.id)
+    ]
+    return "/* Generated from annotations/outlets.yml: do not edit. */\n" + "\n".join(rules) + "\n"

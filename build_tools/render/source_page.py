@@ -1,0 +1,328 @@
+"""The page of one source: header, the text with notes, cross-references and glossary
+links woven in, the author's footnotes, the notes as endnotes, and how other outlets
+told the same things."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import quote
+
+from .. import site
+from ..anchor import LINKED_KINDS
+from ..mdsafe import escape_attr, escape_text, md_url
+from ..model import RELATIONS, Anchor, Block, BlockKind, Document, Note, Source
+from .common import citation_list, date_label, fence, front_matter, indent, outlet_badge, truncate
+from .context import SiteContext, format_date
+from .inline import RANK_HIGHLIGHT, RANK_LINK, Decorations, Wrapper, crosses, link_spans, render_inline, source_wrappers
+
+TOOLTIP_CHARS = 280
+"""Longest passage shown in a cross-reference marker's tooltip."""
+
+
+def _blocks_between(doc: Document, a: Anchor) -> list[tuple[Block, int, int]]:
+    """(block, start, end) for each block an anchor covers."""
+    assert a.start is not None and a.end is not None
+    ids = [b.id for b in doc.blocks]
+    i, j = ids.index(a.start.block), ids.index(a.end.block)
+    out = []
+    for k in range(i, j + 1):
+        b = doc.blocks[k]
+        s = a.start.offset if k == i else 0
+        e = a.end.offset if k == j else len(b.text)
+        out.append((b, s, e))
+    return out
+
+
+def _highlight(decos: dict[str, Decorations], doc: Document, a: Anchor, *, key: object, html_id: str, cls: str) -> None:
+    for n, (b, s, e) in enumerate(_blocks_between(doc, a)):
+        first = f'<mark class="{cls}" id="{html_id}">' if n == 0 else ""
+        decos[b.id].wrappers.append(
+            Wrapper((key, b.id), s, e, f'<mark class="{cls}">', "</mark>", RANK_HIGHLIGHT, first)
+        )
+
+
+def _glossary_links(doc: Document, site_ctx: SiteContext, decos: dict[str, Decorations]) -> None:
+    """Link the first mention of each entry in each block (no link inside a source link)."""
+    by_block: dict[str, list[Anchor]] = defaultdict(list)
+    for m in site_ctx.mentions_by_source.get(doc.source_id, []):
+        assert m.start is not None
+        by_block[m.start.block].append(m)
+    glossary = site_ctx.ann.glossary
+    for b in doc.blocks:
+        if b.kind not in LINKED_KINDS or b.id not in by_block:
+            continue
+        formats = [(w.start, w.end) for w in source_wrappers(b)]
+        links = link_spans(b)
+        done: set[str] = set()
+        for m in by_block[b.id]:
+            assert m.start is not None and m.end is not None
+            s, e = m.start.offset, m.end.offset
+            if m.annotation in done or crosses(s, e, formats) or any(ls <= s and e <= le for ls, le in links):
+                continue
+            done.add(m.annotation)
+            entry = glossary[m.annotation]
+            close = (
+                f"](../{site.glossary_page(entry.id)} "
+                f'"{escape_attr(entry.description)}"){{ .gl data-entry="{entry.id}" }}'
+            )
+            decos[b.id].wrappers.append(Wrapper(("gl", m.annotation, b.id), s, e, "[", close, RANK_LINK, is_link=True))
+
+
+def _xref_marker(site_ctx: SiteContext, other: Anchor, relation: str) -> str:
+    src = site_ctx.ann.sources[other.source]
+    outlet = site_ctx.ann.outlets[src.outlet]
+    anchor = site.crossref_anchor(other.annotation, other.passage)
+    when = format_date(src.date) or "undated"
+    tooltip = f"How {outlet.name} told this ({when}): “{truncate(other.text, TOOLTIP_CHARS)}”"
+    label = f"Cross-reference ({RELATIONS[relation].lower()}): how {outlet.name} told this"
+    return (
+        f'[⇄ {escape_text(outlet.short)}]({quote(other.source)}.md#{anchor} "{escape_attr(tooltip)}")'
+        f'{{ .xref-marker .outlet-{outlet.id} aria-label="{escape_attr(label)}" }}'
+    )
+
+
+def decorate(doc: Document, site_ctx: SiteContext) -> dict[str, Decorations]:
+    """Highlights, markers and glossary links for every block of ``doc``."""
+    decos: dict[str, Decorations] = defaultdict(Decorations)
+    for note, a in site_ctx.notes_by_source.get(doc.source_id, []):
+        assert a.end is not None
+        cls = "hl hl-correction" if note.kind == "correction" else "hl hl-note"
+        _highlight(decos, doc, a, key=("note", note.id), html_id=site.note_anchor(note.id), cls=cls)
+        decos[a.end.block].add_marker(a.end.offset, f"[^{site.footnote_label(note.id, note.kind)}]")
+    for xref, a in site_ctx.xrefs_by_source.get(doc.source_id, []):
+        assert a.end is not None
+        html_id = site.crossref_anchor(xref.id, a.passage)
+        _highlight(decos, doc, a, key=("xref", xref.id, a.passage), html_id=html_id, cls="hl hl-xref")
+        for other in site_ctx.xref_anchors[xref.id]:
+            if other.passage != a.passage:
+                decos[a.end.block].add_marker(a.end.offset, _xref_marker(site_ctx, other, xref.relation))
+    _glossary_links(doc, site_ctx, decos)
+    return decos
+
+
+def _permalink(b: Block) -> str:
+    what = {BlockKind.QUOTATION: "quotation", BlockKind.CAPTION: "caption", BlockKind.FOOTNOTE: "footnote"}.get(
+        b.kind, "paragraph"
+    )
+    number = b.id.split("-", 1)[1]
+    return f'[¶](#{b.id}){{ .permalink aria-label="Link to {what} {number}" }}'
+
+
+def render_block(b: Block, deco: Decorations) -> str:
+    """One body block as Markdown, with its id and permalink."""
+    inline = render_inline(b, deco)
+    if b.kind is BlockKind.HEADING:
+        return f"{'#' * max(2, b.level or 2)} {inline} {{ #{b.id} }}"
+    if b.kind is BlockKind.QUOTATION:
+        return f"> {inline} {_permalink(b)}\n> {{: #{b.id} }}"
+    if b.kind is BlockKind.CAPTION:
+        return f"{inline} {_permalink(b)}\n{{: #{b.id} .caption }}"
+    return f"{inline} {_permalink(b)}\n{{: #{b.id} }}"
+
+
+def _author_footnotes(blocks: list[Block], decos: dict[str, Decorations]) -> str:
+    out = ["## Footnotes { #footnotes }", ""]
+    seen: set[str] = set()
+    for b in blocks:
+        inline = render_inline(b, decos[b.id])
+        if b.footnote not in seen:
+            seen.add(b.footnote)
+            back = (
+                f"[\\[{b.footnote}\\]](#fnref-{b.footnote}){{ .author-fn-backref "
+                f'aria-label="Back to the text of footnote {b.footnote}" }} '
+            )
+            inline = back + inline
+        out += [f"{inline} {_permalink(b)}\n{{: #{b.id} .author-footnote }}", ""]
+    return "\n".join(out)
+
+
+def _note_definition(note: Note) -> str:
+    body = note.body
+    if note.kind == "correction":
+        first = body.split("\n", 1)[0]
+        # A list or quotation cannot take a leading label; give it its own paragraph.
+        sep = "\n\n" if first.startswith(("- ", "1. ", "> ")) else " "
+        body = "**Correction.**" + sep + body
+    cites = citation_list(note.citations)
+    if cites:
+        body += "\n\n" + cites
+    return f"[^{site.footnote_label(note.id, note.kind)}]:\n{indent(body)}"
+
+
+def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
+    items = site_ctx.xrefs_by_source.get(source.id, [])
+    if not items:
+        return ""
+    out = [
+        "## How the other outlets told this { #crossrefs }",
+        "",
+        "Passages of this text that other sources also speak of, and how their accounts differ.",
+        "",
+    ]
+    for n, (xref, a) in enumerate(items, start=1):
+        lines = [
+            f"**[{escape_text(xref.title)}](../{site.crossref_page(xref.id)})** · *{RELATIONS[xref.relation]}*",
+            "",
+            xref.note,
+        ]
+        cites = citation_list(xref.citations)
+        if cites:
+            lines += ["", cites]
+        lines.append("")
+        here = site.crossref_anchor(xref.id, a.passage)
+        lines.append(f"- This text: [“{escape_text(a.text)}”](#{here})")
+        for other in site_ctx.xref_anchors[xref.id]:
+            if other.passage == a.passage:
+                continue
+            src = site_ctx.ann.sources[other.source]
+            outlet = site_ctx.ann.outlets[src.outlet]
+            anchor = site.crossref_anchor(xref.id, other.passage)
+            lines.append(
+                f"- {escape_text(outlet.name)}, {escape_text(date_label(src))}: "
+                f"[“{escape_text(other.text)}”]({quote(other.source)}.md#{anchor})"
+            )
+        body = indent("\n".join(lines))
+        out += [f"{n}.  {body.lstrip()}", ""]
+    return "\n".join(out)
+
+
+def _meta_line(source: Source, doc: Document, site_ctx: SiteContext, decos: dict[str, Decorations]) -> str:
+    outlet = site_ctx.ann.outlets[source.outlet]
+    parts = [outlet_badge(outlet)]
+    byline = doc.front(BlockKind.BYLINE)
+    if byline is not None:
+        parts.append("By " + render_inline(byline, decos[byline.id]))
+    elif source.byline:
+        parts.append("By " + escape_text(source.byline))
+    else:
+        parts.append("Author unknown")
+    dateline = doc.front(BlockKind.DATELINE)
+    if dateline is not None and "date" not in source.inferred:
+        parts.append(render_inline(dateline, decos[dateline.id]))
+    elif source.date and "date" in source.inferred:
+        basis = escape_attr(source.inferred["date"])
+        parts.append(f'{escape_text(format_date(source.date))} ([inferred](#about-this-text "{basis}"))')
+    elif source.date:
+        parts.append(escape_text(format_date(source.date)))
+    else:
+        parts.append("[Date unknown](#about-this-text)")
+    words = site_ctx.word_count(source.id)
+    parts.append(f"{words:,} words · {site_ctx.reading_minutes(source.id)} min read")
+    if source.url:
+        parts.append(f"[Original]({md_url(source.url)})")
+    else:
+        parts.append("Original address unknown")
+    return " · ".join(parts) + "\n{: .source-meta }"
+
+
+def _about(source: Source, site_ctx: SiteContext) -> str:
+    outlet = site_ctx.ann.outlets[source.outlet]
+    rows = [
+        f"**Outlet:** {escape_text(outlet.name)}" + (" (inferred)" if "outlet" in source.inferred else ""),
+        f"**Title:** {escape_text(source.title) if source.title else 'none in the text'}",
+        f"**Author:** {escape_text(source.byline) if source.byline else 'unknown'}",
+        f"**Date:** {escape_text(date_label(source))}",
+        f"**Original:** {f'[{escape_text(source.url)}]({md_url(source.url)})' if source.url else 'address unknown'}",
+        f"**Language:** {escape_text(source.language)}",
+    ]
+    lines = ["\n".join(r + "  " for r in rows).rstrip(), ""]
+    for field, basis in source.inferred.items():
+        lines += [f"*{field.capitalize()} inferred:* {escape_text(basis)}", ""]
+    if source.dating:
+        lines += [f"*Dating:* {escape_text(source.dating)}", ""]
+    if source.about:
+        lines += [source.about, ""]
+    cites = citation_list(source.citations)
+    if cites:
+        lines += [cites, ""]
+    lines += [f"**About {escape_text(outlet.name)}:** " + outlet.description]
+    return "## About this text { #about-this-text }\n\n" + "\n".join(lines)
+
+
+def _surname_first(name: str) -> tuple[str, str]:
+    parts = name.split()
+    if len(parts) == 1:
+        return parts[0], ""
+    return parts[-1], " ".join(p[0] + "." for p in parts[:-1])
+
+
+def _cite(source: Source, site_ctx: SiteContext, page_url: str) -> str:
+    outlet = site_ctx.ann.outlets[source.outlet]
+    title = source.title or source.display_title
+    year = source.date[:4] if source.date else "n.d."
+    when = format_date(source.date) if source.date else "undated"
+    original = source.url or "original address unknown"
+    plain = (
+        f"{source.byline}, " if source.byline else ""
+    ) + f"“{title}”, {outlet.name}, {when}. {original}. Annotated edition: {page_url}"
+    if source.byline:
+        last, initials = _surname_first(source.byline)
+        author = f"{last}, {initials} " if initials else f"{last}. "
+    else:
+        author = ""
+    apa_date = year
+    if source.date:
+        from datetime import date
+
+        d = date.fromisoformat(source.date)
+        apa_date = f"{d.year}, {d:%B} {d.day}"
+    apa = f"{author}({apa_date}). {title}. {outlet.name}." + (f" {source.url}" if source.url else "")
+    if not author:
+        apa = f"{title}. ({apa_date}). {outlet.name}." + (f" {source.url}" if source.url else "")
+    bib_fields = [
+        f"  title        = {{{title}}},",
+        *([f"  author       = {{{source.byline}}},"] if source.byline else []),
+        f"  organization = {{{outlet.name}}},",
+        *([f"  date         = {{{source.date}}},"] if source.date else []),
+        *([f"  url          = {{{source.url}}},"] if source.url else []),
+        f"  note         = {{Annotated edition: {page_url}}},",
+    ]
+    bibtex = "@online{" + source.id + ",\n" + "\n".join(bib_fields) + "\n}"
+    body = "\n\n".join(
+        [
+            f"To cite one paragraph, use the link of its ¶ mark (for example `{page_url}#p-1`).",
+            "**Plain text**",
+            fence(plain),
+            "**APA**",
+            fence(apa),
+            "**BibTeX**",
+            fence(bibtex, "bibtex"),
+        ]
+    )
+    return '??? quote "Cite this text"\n\n' + indent(body)
+
+
+def render_source_page(source: Source, /, *, site_ctx: SiteContext, site_url: str) -> str:
+    """The Markdown of a source's page."""
+    doc = site_ctx.docs[source.id]
+    decos = decorate(doc, site_ctx)
+    page_url = f"{site_url.rstrip('/')}/sources/{source.id}/"
+    title_block = doc.front(BlockKind.TITLE)
+    if title_block is not None:
+        h1 = render_inline(title_block, decos[title_block.id])
+    else:
+        h1 = escape_text(source.display_title)
+    outlet = site_ctx.ann.outlets[source.outlet]
+    parts = [
+        front_matter(title=source.display_title, description=f"{outlet.name}, {date_label(source)}"),
+        f"# {h1} {{ #title }}",
+        "",
+        _meta_line(source, doc, site_ctx, decos),
+        "",
+    ]
+    body = [b for b in doc.body if b.kind is not BlockKind.FOOTNOTE]
+    footnotes = [b for b in doc.body if b.kind is BlockKind.FOOTNOTE]
+    for b in body:
+        parts += [render_block(b, decos[b.id]), ""]
+    if footnotes:
+        parts += [_author_footnotes(footnotes, decos), ""]
+    notes = site_ctx.notes_by_source.get(source.id, [])
+    if notes:
+        parts += ["## Notes { #notes }", "", "///Footnotes Go Here///", ""]
+    xrefs = _xref_endnotes(source, site_ctx)
+    if xrefs:
+        parts += [xrefs, ""]
+    parts += [_about(source, site_ctx), "", _cite(source, site_ctx, page_url), ""]
+    for note, _a in notes:
+        parts += [_note_definition(note), ""]
+    return "\n".join(parts)

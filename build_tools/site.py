@@ -1,0 +1,45 @@
+"""Where generated pages live in ``docs/`` and how pages link to each other.
+
+One place for the site's layout, so that links written by the renderer, by note
+bodies (``glossary:ID``) and by the home page all agree.
+"""
+
+from __future__ import annotations
+
+GENERATED_DIRS = ("sources", "glossary", "crossrefs", "outlets", "_partials")
+"""Folders under ``docs/`` that the preprocessor owns (git-ignored, rewritten on build)."""
+
+
+def source_page(source_id: str) -> str:
+    """Path of a source's page, relative to ``docs/``."""
+    return f"sources/{source_id}.md"
+
+
+def glossary_page(entry_id: str) -> str:
+    """Path of a glossary entry's page, relative to ``docs/``."""
+    return f"glossary/{entry_id}.md"
+
+
+def crossref_page(crossref_id: str) -> str:
+    """Path of a cross-reference's page, relative to ``docs/``."""
+    return f"crossrefs/{crossref_id}.md"
+
+
+def from_section(path: str) -> str:
+    """Link to ``path`` (relative to ``docs/``) from a page one folder deep."""
+    return f"../{path}"
+
+
+def note_anchor(note_id: str) -> str:
+    """Id of the highlighted passage of a note."""
+    return f"a-{note_id}"
+
+
+def crossref_anchor(crossref_id: str, passage: int) -> str:
+    """Id of the highlighted passage ``passage`` (0-based) of a cross-reference."""
+    return f"x-{crossref_id}-{passage + 1}"
+
+
+def footnote_label(note_id: str, kind: str) -> str:
+    """Markdown footnote label of a note: ``c-`` for corrections, ``n-`` otherwise."""
+    return f"{'c' if kind == 'correction' else 'n'}-{note_id}"

@@ -1,0 +1,130 @@
+"""Text normalisation for matching quotes, with a map back to the original offsets.
+
+Quotes in annotations are typed by people, sources come from many outlets: curly and
+straight quotes, en and em dashes, non-breaking spaces, soft hyphens and composed or
+decomposed accents must not stop a quote from matching. :func:`normalize` folds all of
+these to one form and keeps, for every character of the result, the span of the
+original text it came from, so a match found in normalised text can be mapped back
+exactly to the source.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+
+_QUOTES = dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'") | dict.fromkeys(
+    "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'
+)
+_DASHES = dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-")
+_EXPAND = {"\u2026": "..."}
+_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+FOLD: dict[str, str] = _QUOTES | _DASHES | _EXPAND
+"""Single characters replaced before matching (quotes, dashes, ellipsis)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Normalised text plus, per character, the original span it stands for."""
+
+    text: str
+    """The normalised text."""
+    starts: array
+    """``starts[i]``: offset in the original of the first character behind ``text[i]``."""
+    ends: array
+    """``ends[i]``: offset in the original just after the last character behind ``text[i]``."""
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the normalised text back to the original text."""
+        if start >= end:
+            pos = self.starts[start] if start < len(self.text) else (self.ends[-1] if len(self.ends) else 0)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+_SPECIAL = "".join(sorted(set(FOLD) | _INVISIBLE))
+_TOKEN = re.compile(rf"[^\s{re.escape(_SPECIAL)}]+|\s+|.", re.S)
+
+
+def _clusters(text: str):
+    """Yield (start, end) of each base character with the combining marks after it."""
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        yield i, j
+        i = j
+
+
+def normalize(text: str) -> Normalized:
+    """Fold ``text`` for matching: NFC, straight quotes, ``-`` for dashes, ``...`` for an
+    ellipsis, one space for any run of whitespace, no soft hyphens or zero-width
+    characters, no leading or trailing space.
+
+    Guarantees ``len(result.starts) == len(result.ends) == len(result.text)``.
+    """
+    if not unicodedata.is_normalized("NFC", text):
+        return _normalize_slow(text)
+    out: list[str] = []
+    starts = array("l")
+    ends = array("l")
+    pending: tuple[int, int] | None = None
+    for m in _TOKEN.finditer(text):
+        a, b = m.span()
+        tok = m.group()
+        if tok in _INVISIBLE:
+            continue
+        if tok.isspace():
+            pending = (pending[0], b) if pending else (a, b)
+            continue
+        if pending is not None:
+            if out:
+                out.append(" ")
+                starts.append(pending[0])
+                ends.append(pending[1])
+            pending = None
+        folded = FOLD.get(tok)
+        if folded is not None:
+            out.append(folded)
+            starts.extend([a] * len(folded))
+            ends.extend([b] * len(folded))
+        else:
+            out.append(tok)
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+    return Normalized("".join(out), starts, ends)
+
+
+def _normalize_slow(text: str) -> Normalized:
+    """:func:`normalize` for text that is not in NFC: one grapheme cluster at a time."""
+    out: list[str] = []
+    starts = array("l")
+    ends = array("l")
+    pending: tuple[int, int] | None = None
+    for a, b in _clusters(text):
+        chunk = text[a:b]
+        if chunk in _INVISIBLE:
+            continue
+        if chunk.isspace():
+            pending = (pending[0], b) if pending else (a, b)
+            continue
+        if pending is not None:
+            if out:
+                out.append(" ")
+                starts.append(pending[0])
+                ends.append(pending[1])
+            pending = None
+        folded = FOLD.get(chunk) or unicodedata.normalize("NFC", chunk)
+        for ch in folded:
+            out.append(FOLD.get(ch, ch))
+            starts.append(a)
+            ends.append(b)
+    return Normalized("".join(out), starts, ends)
+
+
+def norm(text: str) -> str:
+    """Only the normalised text of :func:`normalize`."""
+    return normalize(text).text

@@ -1,0 +1,192 @@
+"""Read YAML annotation files into plain data while remembering where every value was.
+
+PyYAML's composer gives a node tree with line and column marks; we build the Python
+values from that tree ourselves so that (a) every value's position is kept in a
+:class:`Positions` table keyed by its path (``("notes", 3, "quote")``), which is what
+JSON Schema errors report, (b) duplicate keys are errors rather than the last one
+silently winning, and (c) scalars keep the type YAML 1.1 resolved except dates and
+times, which stay strings so that the schema decides what they mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import Origin, Report
+
+try:  # The C composer is several times faster; fall back where libyaml is missing.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(slots=True)
+class Positions:
+    """1-based (line, column) of every key and value in a loaded file, by path."""
+
+    rel_path: str
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def origin(self, path: Sequence[str | int], *, key: bool = False) -> Origin:
+        """The origin of the value (or its key) at ``path``, or of its nearest ancestor."""
+        p = tuple(path)
+        table = self.keys if key else self.values
+        while p:
+            if p in table:
+                return Origin(self.rel_path, *table[p])
+            if p in self.values:
+                return Origin(self.rel_path, *self.values[p])
+            p = p[:-1]
+        line, col = self.values.get((), (1, 1))
+        return Origin(self.rel_path, line, col)
+
+
+@dataclass(slots=True)
+class LoadedYaml:
+    """A YAML document as plain Python data plus where each part was written."""
+
+    data: object
+    positions: Positions
+    text: str
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+}
+
+
+def _scalar(node: yaml.ScalarNode) -> object:
+    tag = node.tag
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return node.value.lower() in {"true", "yes", "on", "y"}
+    conv = _SCALAR_TAGS.get(tag)
+    if conv is not None:
+        try:
+            return conv(node.value.replace("_", ""))
+        except ValueError:
+            return node.value
+    return node.value  # strings, and dates/timestamps kept as written
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(node: yaml.Node, path: PathKey, pos: Positions, report: Report) -> object:
+    pos.values[path] = _pos(node)
+    if isinstance(node, yaml.ScalarNode):
+        if node.style in ("|", ">"):  # content starts on the line after the indicator
+            pos.values[path] = (node.start_mark.line + 2, 0)
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(child, (*path, i), pos, report) for i, child in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                report.error(
+                    Origin(pos.rel_path, *_pos(key_node)),
+                    f"keys must be plain words, not {key!r}",
+                    hint="write keys such as `quote:` or `id:`",
+                    code="yaml-key",
+                )
+                continue
+            if key in out:
+                first = pos.keys[(*path, key)]
+                report.error(
+                    Origin(pos.rel_path, *_pos(key_node)),
+                    f"duplicate key '{key}' (first given on line {first[0]})",
+                    hint="YAML keeps only one of the two values; delete or rename one of them",
+                    code="yaml-duplicate-key",
+                )
+                continue
+            pos.keys[(*path, key)] = _pos(key_node)
+            out[key] = _build(value_node, (*path, key), pos, report)
+        return out
+    raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+
+def _yaml_error(exc: yaml.YAMLError, rel_path: str, text: str) -> tuple[Origin, str, str]:
+    """Turn a PyYAML exception into (origin, message, hint) a contributor can act on."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    lines = text.splitlines()
+    offending = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in offending or "'\\t'" in str(problem):
+        return (
+            Origin(rel_path, line, col),
+            "tab character in indentation: YAML allows only spaces",
+            "replace the tab with spaces (two per level); set your editor to insert spaces",
+        )
+    message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    hint = "check the indentation and quoting on this line and the one before it"
+    if "mapping values are not allowed" in str(problem):
+        hint = 'a value that contains ": " must be quoted, e.g. quote: "He said: yes"'
+    elif "found unexpected end of stream" in str(problem) or "while scanning a quoted scalar" in str(context):
+        hint = "a quotation mark is not closed; close it, or use a block scalar (|) for long text"
+    if offending.strip():
+        message += f": {offending.strip()[:80]!r}"
+    return Origin(rel_path, line, col), message, hint
+
+
+def load_yaml(path: Path, *, root: Path, report: Report) -> LoadedYaml | None:
+    """Load one YAML file, recording every problem in ``report``.
+
+    Returns ``None`` (and records an error) if the file cannot be read as a single YAML
+    document in UTF-8; an empty file is reported as an error too.
+    """
+    rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.error(
+            Origin(rel, line, col),
+            f"file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            hint="save the file as UTF-8 (in most editors: File > Save with Encoding > UTF-8)",
+            code="yaml-encoding",
+        )
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    pos = Positions(rel)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        origin, message, hint = _yaml_error(exc, rel, text)
+        report.error(origin, message, hint=hint, code="yaml-syntax")
+        return None
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        report.error(
+            Origin(rel, 1, 0),
+            "file is empty",
+            hint="add content (see CONTRIBUTING.md for an example) or delete the file",
+            code="yaml-empty",
+        )
+        return None
+    if len(nodes) > 1:
+        report.error(
+            Origin(rel, *_pos(nodes[1])),
+            "more than one YAML document in this file ('---' separator)",
+            hint="keep one document per file: remove the '---' line and merge the lists",
+            code="yaml-multiple-documents",
+        )
+        return None
+    data = _build(nodes[0], (), pos, report)
+    return LoadedYaml(data, pos, text)

@@ -1,0 +1,1 @@
+/* Reader behaviour: progressive enhancement over plain Markdown output. */

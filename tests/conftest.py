@@ -1,0 +1,83 @@
+"""Shared fixtures: the project root, the real corpus, throw-away project copies, goldens."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite the expected files under tests/fixtures/ from the current output",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def golden(update_goldens: bool):
+    """``golden(path, actual)``: compare with the expected file, showing a unified diff."""
+
+    def check(path: Path, actual: str) -> None:
+        if update_goldens or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            if not update_goldens:
+                pytest.fail(f"{path.relative_to(ROOT)} did not exist; written — review it and run again")
+            return
+        expected = path.read_text(encoding="utf-8")
+        if expected != actual:
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True),
+                    actual.splitlines(keepends=True),
+                    fromfile=f"expected {path.relative_to(ROOT)}",
+                    tofile="actual",
+                )
+            )
+            pytest.fail(f"output differs from the golden file (run pytest --update-goldens to accept):\n{diff}")
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """The real project, loaded, ingested and anchored once."""
+    from build_tools.build import load_corpus
+
+    return load_corpus(ROOT)
+
+
+def copy_project(dest: Path, *, annotations: bool = True) -> Path:
+    """A copy of the project's inputs (not .venv, site or generated pages) under ``dest``."""
+    for name in ("sources", "docs", "annotations"):
+        if name == "annotations" and not annotations:
+            (dest / "annotations").mkdir(parents=True)
+            shutil.copytree(ROOT / "annotations" / "schema", dest / "annotations" / "schema")
+            continue
+        shutil.copytree(
+            ROOT / name,
+            dest / name,
+            ignore=shutil.ignore_patterns("sources", "glossary", "crossrefs", "outlets", "_partials")
+            if name == "docs"
+            else None,
+        )
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A throw-away copy of the whole project to run commands in."""
+    return copy_project(tmp_path / "project")
