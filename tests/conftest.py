@@ -81,3 +81,54 @@ def copy_project(dest: Path, *, annotations: bool = True) -> Path:
 def project(tmp_path: Path) -> Path:
     """A throw-away copy of the whole project to run commands in."""
     return copy_project(tmp_path / "project")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory):
+    """The real site, built once with `mkdocs build --strict` and served on localhost.
+
+    Yields ``(site_dir, base_url)``. The site is built with ``SITE_URL`` set to the
+    address it is served from, as a hosted site would be (instant navigation and the
+    "Cite this" links depend on it).
+    """
+    import functools
+    import http.server
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/"
+    site_dir = tmp_path_factory.mktemp("site") / "site"
+    env = {**os.environ, "SITE_URL": base_url, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "build_tools", "build", "--quiet", "--site-dir", str(site_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(site_dir)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site_dir, base_url
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,78 @@
+"""One end-to-end build of the real site with `mkdocs build --strict`, and its output checked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+
+from build_tools import site as layout
+from build_tools.mdsafe import plain_text
+
+pytestmark = pytest.mark.e2e
+
+
+def _page(site_dir, rel: str) -> BeautifulSoup:
+    path = site_dir / rel.removesuffix(".md") / "index.html"
+    if rel.endswith("index.md"):
+        path = site_dir / rel.removesuffix("index.md") / "index.html"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_every_source_has_a_page_with_its_passages(built_site, corpus):
+    site_dir, _ = built_site
+    for sid, doc in corpus.docs.items():
+        soup = _page(site_dir, layout.source_page(sid))
+        article = soup.select_one("article")
+        assert article is not None
+        # every body block is on the page under its stable id
+        for block in doc.body:
+            assert article.find(id=block.id) is not None, f"{sid}: block {block.id} missing"
+
+
+def test_every_annotation_is_on_its_page(built_site, corpus):
+    site_dir, _ = built_site
+    assert not corpus.report.errors
+    for a in corpus.anchoring.anchors:
+        assert a.placed, a
+        soup = _page(site_dir, layout.source_page(a.source))
+        anchor_id = layout.note_anchor(a.annotation) if a.kind == "note" else layout.crossref_anchor(a.annotation, a.passage)
+        mark = soup.find(id=anchor_id)
+        assert mark is not None and mark.name == "mark", f"{a.kind} {a.annotation} not highlighted on its page"
+
+
+def test_glossary_crossref_and_home_pages(built_site, corpus):
+    site_dir, _ = built_site
+    for entry_id in corpus.ann.glossary:
+        assert (site_dir / "glossary" / entry_id / "index.html").is_file()
+    for xref in corpus.ann.crossrefs:
+        soup = _page(site_dir, layout.crossref_page(xref.id))
+        cards = soup.select(".xref-grid > ul > li")
+        assert len(cards) == len(xref.passages), xref.id
+    home = BeautifulSoup((site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    timeline_links = {a["href"] for a in home.select(".timeline a") if "sources/" in a.get("href", "")}
+    assert len(timeline_links) == len(corpus.ann.sources)
+
+
+def test_search_index_covers_text_notes_and_glossary(built_site, corpus):
+    site_dir, _ = built_site
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(d["text"] for d in index["docs"])
+    assert "non-alliance, non-confrontation" in text  # source text
+    for note in corpus.ann.notes:
+        first_words = " ".join(plain_text(note.body).split()[:6])
+        assert first_words in text, f"note {note.id} is not in the search index"
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert any(loc.startswith("glossary/") for loc in locations)
+
+
+def test_no_external_requests_in_pages(built_site):
+    site_dir, base_url = built_site
+    for html in site_dir.rglob("*.html"):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["script", "link", "img", "iframe"]):
+            url = tag.get("src") or tag.get("href") or ""
+            if tag.name == "link" and tag.get("rel") and set(tag["rel"]) & {"canonical", "alternate"}:
+                continue
+            assert not url.startswith(("http://", "https://", "//")) or url.startswith(base_url), f"{html}: {url}"
