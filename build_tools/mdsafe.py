@@ -51,10 +51,15 @@ def escape_text(text: str) -> str:
     return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-", s, count=1)
 
 
+_ATTR_ENTITY = {"&": "&amp;", '"': "&quot;", "'": "&#39;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "\\": "&#92;"}
+
+
 def escape_attr(text: str) -> str:
     """``text`` for a double-quoted link title or attribute value (tooltips)."""
     text = " ".join(text.split())
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    # Python-Markdown reads '…' as title quotes too, and runs code spans and backslash
+    # escapes before links, so ', ` and \ become entities as well.
+    return "".join(_ATTR_ENTITY.get(ch, ch) for ch in text)
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -134,6 +139,8 @@ class BodyContext:
     field: str
     """The key the body was given under, e.g. ``body`` or ``note``."""
     resolve: Resolver | None = None
+    suggest: Callable[[str, str], str] | None = None
+    """``suggest(scheme, target)`` → ``"; did you mean 'x'?"`` for a near miss, else ``""``."""
 
 
 _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -178,10 +185,9 @@ class _Writer:
             elif t == "strong_open" or t == "strong_close":
                 out.append("**")
             elif t == "code_inline":
-                content = " ".join(tok.content.split())
-                fence = "``" if "`" in content else "`"
-                pad = " " if content.startswith("`") or content.endswith("`") else ""
-                out.append(f"{fence}{pad}{content}{pad}{fence}")
+                # Not a backtick span: its end depends on the backticks inside and on a
+                # backslash before it, and a wrong guess would let the rest out unescaped.
+                out.append(f"<code>{escape_text(tok.content)}</code>")
             elif t == "link_open":
                 href = tok.attrGet("href") or ""
                 target = self.link_target(href, block_tok)
@@ -213,11 +219,14 @@ class _Writer:
             target = href[m.end() :]
             resolved = self.ctx.resolve(scheme, target) if self.ctx.resolve else None
             if resolved is None:
+                near = self.ctx.suggest(scheme, target) if self.ctx.suggest else ""
                 self.problem(
                     tok,
-                    f"link to unknown {scheme} '{target}'",
+                    f"link to unknown {scheme} '{target}'{near}",
                     "check the id after the colon against "
-                    + ("annotations/sources.yml" if scheme == "source" else f"annotations/{scheme}/"),
+                    + {"source": "annotations/sources.yml", "crossref": "annotations/crossrefs/"}.get(
+                        scheme, f"annotations/{scheme}/"
+                    ),
                     "body-dangling-link",
                 )
                 return None
@@ -347,9 +356,9 @@ def sanitize(text: str, ctx: BodyContext, report: Report) -> str:
 
 
 def plain_text(markdown_text: str) -> str:
-    """The visible text of (sanitised) Markdown, for tooltips and search snippets."""
+    """The visible text of sanitised Markdown (its own ``<code>`` tags dropped)."""
     out: list[str] = []
-    for tok in _PARSER.parse(markdown_text):
+    for tok in _HTML_PROBE.parse(markdown_text):
         if tok.type == "inline":
             for ch in tok.children or []:
                 if ch.type in ("text", "code_inline"):
