@@ -44,6 +44,16 @@ LAYOUT: dict[str, str] = {
 """Which files hold which kind of annotation, relative to ``annotations/``."""
 
 SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
+KIND_TABLE = {
+    "outlets": "outlet",
+    "sources": "source",
+    "notes": "note",
+    "crossrefs": "crossref",
+    "glossary": "glossary",
+}
+"""The id table (see ``_Loader.ids``) each kind of file defines."""
+PLACEHOLDER = re.compile(r"^\s*TODO\b")
+"""A body that still begins with ``TODO`` (what the scaffolding commands write) fails the check."""
 
 
 @dataclass(slots=True)
@@ -159,12 +169,16 @@ class _Loader:
         """Ids registered so far, for duplicate and reference checks."""
         self.linkable: dict[str, set[str]] = {"source": set(), "glossary": set(), "crossref": set()}
         """Every id a Markdown body may link to (``glossary:ID``), known before any body is read."""
+        self.invalid: dict[str, set[str]] = {table: set() for table in self.ids}
+        """Ids of items left out for errors of their own: references to them are not reported again."""
+        self.incomplete: set[str] = set()
+        """Tables with a file that could not be read at all: unknown ids there are not reported."""
 
     # -- ids and links
     def resolve(self, scheme: str, target: str) -> str | None:
         """Resolve ``glossary:ID``, ``crossref:ID`` and ``source:ID#anchor`` to a page link."""
         ident, _, anchor = target.partition("#")
-        if ident not in self.linkable[scheme]:
+        if ident not in self.linkable[scheme] and scheme not in self.incomplete:
             return None
         page = {"glossary": site.glossary_page, "crossref": site.crossref_page, "source": site.source_page}[scheme](
             ident
@@ -187,6 +201,8 @@ class _Loader:
     def known(self, table: str, ident: str, origin: Origin, what: str) -> bool:
         if ident in self.ids[table]:
             return True
+        if ident in self.invalid[table] or table in self.incomplete:
+            return False  # its definition has an error of its own, reported where it is
         where = {"source": "annotations/sources.yml", "outlet": "annotations/outlets.yml"}.get(
             table, f"annotations/{table}/"
         )
@@ -198,8 +214,21 @@ class _Loader:
         )
         return False
 
+    def suggest(self, scheme: str, target: str) -> str:
+        """A did-you-mean for a link to an unknown ``glossary:``/``crossref:``/``source:`` id."""
+        return did_you_mean(target.partition("#")[0], self.linkable[scheme])
+
     def body(self, text: str, f: _File, path: tuple[str | int, ...]) -> str:
-        ctx = BodyContext(origin=f.pos.origin(path), field=str(path[-1]), resolve=self.resolve)
+        """Sanitised Markdown; a body still starting with ``TODO`` (a scaffold placeholder) is an error."""
+        origin = f.pos.origin(path)
+        if PLACEHOLDER.match(text):
+            self.report.error(
+                origin,
+                f"{path[-1]} is still a placeholder: {' '.join(text.split())[:60]!r}",
+                hint="replace the TODO text with what the reader should know (see CONTRIBUTING.md)",
+                code="placeholder",
+            )
+        ctx = BodyContext(origin=origin, field=str(path[-1]), resolve=self.resolve, suggest=self.suggest)
         return sanitize(text, ctx, self.report)
 
     def require_sources(self, f: _File, path: tuple[str | int, ...], item: dict, what: str) -> None:
@@ -448,14 +477,25 @@ class _Loader:
         return out
 
     def preregister(self) -> None:
-        """Collect the ids that bodies may link to before any body is sanitised."""
+        """Collect the ids that bodies may link to before any body is sanitised, and the ids
+        of items left out for schema errors (so a reference to one is not a second error)."""
         for kind, table, key in (
+            ("outlets", "outlet", "outlets"),
             ("sources", "source", "sources"),
             ("glossary", "glossary", "entries"),
             ("crossrefs", "crossref", "crossrefs"),
         ):
             for f in self.files.get(kind, []):
-                self.linkable[table].update(item["id"] for _, item in f.items(key))
+                valid = {item["id"] for _, item in f.items(key)}
+                data = f.loaded.data
+                raw = data.get(key) if isinstance(data, dict) else None
+                if not isinstance(raw, list):
+                    self.incomplete.add(table)
+                    continue
+                every = {it["id"] for it in raw if isinstance(it, dict) and isinstance(it.get("id"), str)}
+                self.invalid[table].update(every - valid)
+                if table in self.linkable:
+                    self.linkable[table].update(every)
 
 
 def load_annotations(root: Path, report: Report) -> Annotations:
@@ -467,6 +507,8 @@ def load_annotations(root: Path, report: Report) -> Annotations:
     loader = _Loader(root, report)
     for kind, paths in discover(root, report).items():
         loader.files[kind] = [f for p in paths if (f := _load(kind, p, root, report)) is not None]
+        if len(loader.files[kind]) < len(paths) or (not paths and kind in ("outlets", "sources")):
+            loader.incomplete.add(KIND_TABLE[kind])
     loader.preregister()
     outlets = loader.outlets()
     sources = loader.sources(outlets)

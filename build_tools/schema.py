@@ -189,6 +189,10 @@ def describe(error: ValidationError) -> list[tuple[tuple[str | int, ...], bool, 
         dupes = sorted({str(x) for x in inst if inst.count(x) > 1})
         return [(path, False, f"'{field}' lists the same item twice: {', '.join(dupes)}", "remove the repeat")]
     if v == "format":
+        if error.validator_value == "date" and isinstance(inst, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", inst):
+            return [
+                (path, False, f"{field} {inst!r} is not a valid date: there is no such day", "check the day and month")
+            ]
         return [(path, False, f"{field} {inst!r} is not a valid {error.validator_value}", "write it as YYYY-MM-DD")]
     return [(path, False, f"{_where(path)}: {error.message}", "")]
 
@@ -202,6 +206,9 @@ def _describe_key(schema: dict, name: str) -> str:
 def validate(data: object, kind: str, positions: Positions, report: Report, *, root: Path) -> bool:
     """Validate ``data`` against the schema of ``kind``; record every error. True if valid."""
     errors = sorted(validator(kind, root=root).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    # A value that does not look like a date at all gets one error (the pattern's), not two.
+    patterned = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    errors = [e for e in errors if not (e.validator == "format" and tuple(e.absolute_path) in patterned)]
     for error in errors:
         for path, at_key, message, hint in describe(error):
             report.error(positions.origin(path, key=at_key), message, hint=hint, code=f"schema-{error.validator}")

@@ -120,6 +120,8 @@ def _build(node: yaml.Node, path: PathKey, pos: Positions, report: Report) -> ob
 def _yaml_error(exc: yaml.YAMLError, rel_path: str, text: str) -> tuple[Origin, str, str]:
     """Turn a PyYAML exception into (origin, message, hint) a contributor can act on."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if "quoted scalar" in str(getattr(exc, "context", "")) and getattr(exc, "context_mark", None):
+        mark = exc.context_mark  # an unclosed quote: point at where it opened, not at the end of the file
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
