@@ -60,8 +60,12 @@ class Decorations:
 _TAGS = {"em": "em", "strong": "strong", "code": "code"}
 
 
-def source_wrappers(block: Block) -> list[Wrapper]:
-    """Wrappers for the formatting the source itself uses (emphasis, links, footnote refs)."""
+def source_wrappers(block: Block, *, footnote_refs: bool = True) -> list[Wrapper]:
+    """Wrappers for the formatting the source itself uses (emphasis, links, footnote refs).
+
+    With ``footnote_refs=False`` an author's footnote marker stays plain text, for blocks
+    shown away from their page (where the footnote it points to is not).
+    """
     extents: dict[object, list[int]] = {}
     marks = {}
     pos = 0
@@ -81,7 +85,7 @@ def source_wrappers(block: Block) -> list[Wrapper]:
         elif m.kind == "link":
             title = f' "{escape_attr(m.title)}"' if m.title else ""
             out.append(Wrapper(key, a, b, "[", f"]({md_url(m.href)}{title})", RANK_LINK, is_link=True))
-        elif m.kind == "fnref":
+        elif m.kind == "fnref" and footnote_refs:
             label = m.href
             close = (
                 f'](#fn-{label}){{ #fnref-{label} .author-fnref aria-label="Author’s footnote {escape_attr(label)}" }}'
@@ -106,10 +110,11 @@ def crosses(a: int, b: int, extents: Iterable[tuple[int, int]]) -> bool:
     return False
 
 
-def render_inline(block: Block, deco: Decorations) -> str:
-    """The block's text as one line of Markdown, decorated."""
+def render_inline(block: Block, deco: Decorations, *, footnote_refs: bool = True) -> str:
+    """The block's text as one line of Markdown, decorated (see :func:`source_wrappers`)."""
     text = block.text
-    wrappers = [w for w in (*source_wrappers(block), *deco.wrappers) if w.end > w.start]
+    own = source_wrappers(block, footnote_refs=footnote_refs)
+    wrappers = [w for w in (*own, *deco.wrappers) if w.end > w.start]
     cuts = {0, len(text)}
     for w in wrappers:
         cuts.update((w.start, w.end))

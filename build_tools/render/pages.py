@@ -134,7 +134,7 @@ def _passage_card(xref: CrossRef, a: Anchor, site_ctx: SiteContext) -> str:
     paragraphs = []
     for b, s, e in _blocks_between(doc, a):
         deco = Decorations([Wrapper(("x", b.id), s, e, '<mark class="hl hl-xref">', "</mark>", RANK_HIGHLIGHT)])
-        paragraphs.append(render_inline(b, deco))
+        paragraphs.append(render_inline(b, deco, footnote_refs=False))
     body = "\n\n    ".join(paragraphs)
     return "\n".join(
         [
