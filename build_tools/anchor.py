@@ -81,6 +81,17 @@ class DocIndex:
             original = n.starts[local] if local < len(n.text) else len(self.doc.blocks[i].text)
         return Position(self.doc.blocks[i].id, original)
 
+    def original(self, start: Position, end: Position) -> str:
+        """The source's own text between two positions (blocks joined by a space)."""
+        ids = [b.id for b in self.doc.blocks]
+        i, j = ids.index(start.block), ids.index(end.block)
+        if i == j:
+            return self.doc.blocks[i].text[start.offset : end.offset]
+        parts = [self.doc.blocks[i].text[start.offset :]]
+        parts += [b.text for b in self.doc.blocks[i + 1 : j]]
+        parts.append(self.doc.blocks[j].text[: end.offset])
+        return " ".join(parts)
+
     def block_id(self, offset: int) -> str:
         """The id of the block that holds ``offset``."""
         return self.doc.blocks[self._block_at(offset)].id
@@ -177,13 +188,8 @@ def anchor_selector(
     where = f"source '{selector.source}'"
     if len(chosen) == 1:
         s, e = chosen[0]
-        return Anchor(
-            **base,
-            status=Status.EXACT,
-            start=index.position(s),
-            end=index.position(e, end=True),
-            text=text[s:e],
-        )
+        start, end = index.position(s), index.position(e, end=True)
+        return Anchor(**base, status=Status.EXACT, start=start, end=end, text=index.original(start, end))
     if len(chosen) > 1:
         cands = []
         for i, (s, e) in enumerate(chosen):
@@ -262,7 +268,7 @@ def _fuzzy(selector: Selector, index: DocIndex, q: str, base: dict, report: Repo
             status=Status.FUZZY,
             start=cand.start,
             end=cand.end,
-            text=found,
+            text=index.original(cand.start, cand.end),
             similarity=score,
             candidates=(cand,),
         )

@@ -368,7 +368,9 @@ class Anchor:
     start: Position | None = None
     end: Position | None = None
     text: str = ""
-    similarity: float = 1.0
+    """The passage as it reads in the source (blocks it spans joined by a space)."""
+    similarity: float = 100.0
+    """0–100: 100 for exact matches."""
     candidates: tuple[Candidate, ...] = ()
     passage: int = 0
     """For cross-references: the passage's index (0-based) in the cross-reference."""

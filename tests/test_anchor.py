@@ -48,7 +48,7 @@ def test_exact_match_across_inline_formatting_and_quote_styles(index):
     assert out == ""
     assert a.status is Status.EXACT
     assert (a.start, a.end) == (Position("p-1", 40), Position("p-1", 85))
-    assert a.text == 'based on non-alliance and "non-confrontation"'
+    assert a.text == "based on non-alliance and “non-confrontation”"  # as the source has it
 
 
 def test_match_spanning_adjacent_blocks(index):
