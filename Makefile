@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SITE_STAMP := $(VENV)/.site-installed
 DEV_STAMP  := $(VENV)/.dev-installed
+NPM        ?= npm
+NPM_STAMP  := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site test serve check preprocess lint bench bench-import bench-build clean help
@@ -34,10 +36,18 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt $(SITE_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# axe-core for the accessibility tests (tests/browser); without npm they are skipped.
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+	  echo "$(NPM) ci --no-audit --no-fund"; $(NPM) ci --no-audit --no-fund && touch $@; \
+	else \
+	  echo "npm not found: skipping axe-core (the accessibility tests will be skipped)"; \
+	fi
+
 site: $(SITE_STAMP)
 	$(PY) -m build_tools build
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(NPM_STAMP)
 	$(PY) -m pytest
 
 serve: $(SITE_STAMP)
