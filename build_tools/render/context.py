@@ -9,7 +9,7 @@ from datetime import date
 
 from ..anchor import Anchoring
 from ..ingest.parse import WORD
-from ..model import Anchor, Annotations, BlockKind, CrossRef, Document, Note, Source
+from ..model import Anchor, Annotations, Block, BlockKind, CrossRef, Document, Note, Source
 
 WORDS_PER_MINUTE = 230
 """Reading speed used for the "minutes to read" figure."""
@@ -82,6 +82,17 @@ class SiteContext:
             dict(mentions_by_source),
             dict(mentions_by_entry),
         )
+
+    def blocks_covered(self, a: Anchor) -> list[tuple[Block, int, int]]:
+        """(block, start, end) for each block an anchored passage covers, in order."""
+        assert a.start is not None and a.end is not None
+        doc = self.docs[a.source]
+        ids = [b.id for b in doc.blocks]
+        i, j = ids.index(a.start.block), ids.index(a.end.block)
+        return [
+            (b, a.start.offset if k == i else 0, a.end.offset if k == j else len(b.text))
+            for k, b in enumerate(doc.blocks[i : j + 1], start=i)
+        ]
 
     # -- per-source figures
     def word_count(self, source_id: str) -> int:

@@ -12,7 +12,6 @@ from ..model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry
 from .common import citation_list, date_label, front_matter, outlet_badge, source_link
 from .context import SiteContext
 from .inline import RANK_HIGHLIGHT, Decorations, Wrapper, render_inline
-from .source_page import _blocks_between
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’)\]]*\s+(?=[“\"‘(\[]?[A-Z0-9])")
 
@@ -129,10 +128,9 @@ def render_glossary_index(site_ctx: SiteContext) -> str:
 def _passage_card(xref: CrossRef, a: Anchor, site_ctx: SiteContext) -> str:
     source = site_ctx.ann.sources[a.source]
     outlet = site_ctx.ann.outlets[source.outlet]
-    doc = site_ctx.docs[a.source]
     html_id = site.crossref_anchor(xref.id, a.passage)
     paragraphs = []
-    for b, s, e in _blocks_between(doc, a):
+    for b, s, e in site_ctx.blocks_covered(a):
         deco = Decorations([Wrapper(("x", b.id), s, e, '<mark class="hl hl-xref">', "</mark>", RANK_HIGHLIGHT)])
         paragraphs.append(render_inline(b, deco, footnote_refs=False))
     body = "\n\n    ".join(paragraphs)

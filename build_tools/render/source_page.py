@@ -5,6 +5,7 @@ told the same things."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from urllib.parse import quote
 
 from .. import site
@@ -19,22 +20,10 @@ TOOLTIP_CHARS = 280
 """Longest passage shown in a cross-reference marker's tooltip."""
 
 
-def _blocks_between(doc: Document, a: Anchor) -> list[tuple[Block, int, int]]:
-    """(block, start, end) for each block an anchor covers."""
-    assert a.start is not None and a.end is not None
-    ids = [b.id for b in doc.blocks]
-    i, j = ids.index(a.start.block), ids.index(a.end.block)
-    out = []
-    for k in range(i, j + 1):
-        b = doc.blocks[k]
-        s = a.start.offset if k == i else 0
-        e = a.end.offset if k == j else len(b.text)
-        out.append((b, s, e))
-    return out
-
-
-def _highlight(decos: dict[str, Decorations], doc: Document, a: Anchor, *, key: object, html_id: str, cls: str) -> None:
-    for n, (b, s, e) in enumerate(_blocks_between(doc, a)):
+def _highlight(
+    decos: dict[str, Decorations], site_ctx: SiteContext, a: Anchor, *, key: object, html_id: str, cls: str
+) -> None:
+    for n, (b, s, e) in enumerate(site_ctx.blocks_covered(a)):
         first = f'<mark class="{cls}" id="{html_id}">' if n == 0 else ""
         decos[b.id].wrappers.append(
             Wrapper((key, b.id), s, e, f'<mark class="{cls}">', "</mark>", RANK_HIGHLIGHT, first)
@@ -87,12 +76,12 @@ def decorate(doc: Document, site_ctx: SiteContext) -> dict[str, Decorations]:
     for note, a in site_ctx.notes_by_source.get(doc.source_id, []):
         assert a.end is not None
         cls = "hl hl-correction" if note.kind == "correction" else "hl hl-note"
-        _highlight(decos, doc, a, key=("note", note.id), html_id=site.note_anchor(note.id), cls=cls)
+        _highlight(decos, site_ctx, a, key=("note", note.id), html_id=site.note_anchor(note.id), cls=cls)
         decos[a.end.block].add_marker(a.end.offset, f"[^{site.footnote_label(note.id, note.kind)}]")
     for xref, a in site_ctx.xrefs_by_source.get(doc.source_id, []):
         assert a.end is not None
         html_id = site.crossref_anchor(xref.id, a.passage)
-        _highlight(decos, doc, a, key=("xref", xref.id, a.passage), html_id=html_id, cls="hl hl-xref")
+        _highlight(decos, site_ctx, a, key=("xref", xref.id, a.passage), html_id=html_id, cls="hl hl-xref")
         for other in site_ctx.xref_anchors[xref.id]:
             if other.passage != a.passage:
                 decos[a.end.block].add_marker(a.end.offset, _xref_marker(site_ctx, other, xref.relation))
@@ -262,8 +251,6 @@ def _cite(source: Source, site_ctx: SiteContext, page_url: str) -> str:
         author = ""
     apa_date = year
     if source.date:
-        from datetime import date
-
         d = date.fromisoformat(source.date)
         apa_date = f"{d.year}, {d:%B} {d.day}"
     apa = f"{author}({apa_date}). {title}. {outlet.name}." + (f" {source.url}" if source.url else "")
