@@ -56,8 +56,21 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[[], object]) -> ob
     return result
 
 
-def check_consistency(ann: Annotations, docs: dict[str, Document], report: Report) -> None:
-    """Warn where the catalog and the text itself disagree on title, byline or date."""
+def check_consistency(ann: Annotations, docs: dict[str, Document], anchoring: Anchoring, report: Report) -> None:
+    """Warn where the catalog and the text disagree on title, byline or date, and about
+    glossary entries that no source mentions (their page would list no mention)."""
+    mentioned = {m.annotation for m in anchoring.mentions}
+    # Only on an otherwise clean load: a source that failed to load hides its mentions.
+    for entry in ann.glossary.values() if not report.errors else ():
+        if entry.id not in mentioned:
+            report.warning(
+                entry.origin,
+                f"glossary entry '{entry.id}' is not mentioned in any source (looked for: "
+                + ", ".join(repr(n) for n in entry.names)
+                + ")",
+                hint="add the form the sources use to `aliases:` (names match whole words, case-sensitively)",
+                code="glossary-unmentioned",
+            )
     for sid, doc in docs.items():
         src = ann.sources[sid]
         pairs = [
@@ -113,7 +126,7 @@ def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None) ->
     assert isinstance(anchoring, Anchoring)
     placed = len(anchoring.placed())
     say(f"anchored {placed} of {len(anchoring.anchors)} passages; found {len(anchoring.mentions)} glossary mentions")
-    _timed(timings, "consistency", lambda: check_consistency(ann, docs, report))
+    _timed(timings, "consistency", lambda: check_consistency(ann, docs, anchoring, report))
     return Corpus(ann, docs, anchoring, report, timings)
 
 
