@@ -8,6 +8,7 @@ breaks something, the problems are printed and the previous pages stay in place.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -63,8 +64,13 @@ def regenerate(root: Path, progress: Callable[[str], None]) -> bool:
     return True
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(root: Path, *, port: int, progress: Callable[[str], None]) -> int:
-    """Run the watcher and ``mkdocs serve`` until interrupted."""
+    """Run the watcher and ``mkdocs serve`` until interrupted (Ctrl-C or SIGTERM); both stop."""
+    signal.signal(signal.SIGTERM, _interrupt)  # so that the MkDocs server is stopped too
     regenerate(root, progress)
     handler = _Changes()
     observer = Observer()
