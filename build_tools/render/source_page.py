@@ -256,6 +256,7 @@ def _cite(source: Source, site_ctx: SiteContext, page_url: str) -> str:
     apa = f"{author}({apa_date}). {title}. {outlet.name}." + (f" {source.url}" if source.url else "")
     if not author:
         apa = f"{title}. ({apa_date}). {outlet.name}." + (f" {source.url}" if source.url else "")
+    apa += f" Annotated edition: {page_url}"
     bib_fields = [
         f"  title        = {{{title}}},",
         *([f"  author       = {{{source.byline}}},"] if source.byline else []),
@@ -276,7 +277,8 @@ def _cite(source: Source, site_ctx: SiteContext, page_url: str) -> str:
             fence(bibtex, "bibtex"),
         ]
     )
-    return '??? quote "Cite this text"\n\n' + indent(body)
+    # The "cite" class lets docs/assets/reader.js put the paragraph in the address into the links.
+    return '??? quote cite "Cite this text"\n\n' + indent(body)
 
 
 def render_source_page(source: Source, /, *, site_ctx: SiteContext, site_url: str) -> str:
