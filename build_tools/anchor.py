@@ -249,6 +249,10 @@ def _fuzzy(selector: Selector, index: DocIndex, q: str, base: dict, report: Repo
         s = _word_start(text, s)
     if e < len(text) and text[e - 1].isalnum() and text[e].isalnum():
         e = _word_end(text, e)
+    while s < e and text[s] == " ":  # a window starting or ending at a block join
+        s += 1
+    while e > s and text[e - 1] == " ":
+        e -= 1
     found = text[s:e]
     score = round(fuzz.ratio(q, found), 1)
     score = max(score, round(al.score, 1)) if len(found) == len(q) else score

@@ -7,6 +7,7 @@ Every command has help and an example; a mistake in the input is reported as
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 import time
@@ -24,6 +25,13 @@ commands, with an example each:
   check        python -m build_tools check            validate and anchor everything, print problems
   anchors      python -m build_tools anchors --json   where every annotation sits (stable JSON contract)
   blocks       python -m build_tools blocks SOURCE    how ingest split a source into blocks
+  note add     python -m build_tools note add SOURCE "quote" --body "…"   append a note
+  crossref add python -m build_tools crossref add S1:"quote" S2:"quote"   append a cross-reference
+  source add   python -m build_tools source add page.html --outlet ID    store a source, catalog it
+  export       python -m build_tools export --w3c -o notes.jsonld       notes as W3C Web Annotations
+  import       python -m build_tools import --w3c notes.jsonld           W3C Web Annotations into notes
+  anchors --report   python -m build_tools anchors --report --against main
+               what a corrected source does to every annotation (unchanged, moved, fuzzy, orphaned)
 
 Run `python -m build_tools COMMAND --help` for the options of a command.
 """
@@ -169,6 +177,115 @@ def cmd_blocks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_note_add(args: argparse.Namespace) -> int:
+    """Append a note on a passage to annotations/notes/SOURCE.yml (created if missing).
+
+    The quote must be in the source; where it occurs more than once, --occurrence N
+    picks one and the shortest prefix or suffix that singles it out is written. Without
+    --body the body is a TODO placeholder and without --from-texts no citation is
+    written, so `check` fails until you fill them in. The rest of the file is untouched.
+    """
+    from .scaffold import note_add
+
+    print(
+        note_add(
+            _root(args),
+            args.source,
+            args.quote,
+            body=args.body,
+            ident=args.id,
+            kind=args.kind,
+            occurrence=args.occurrence,
+            from_texts=args.from_texts,
+        )
+    )
+    return 0
+
+
+def cmd_crossref_add(args: argparse.Namespace) -> int:
+    """Append a cross-reference between passages of different sources to annotations/crossrefs/FILE.yml.
+
+    Each passage is SOURCE:"quote" (SOURCE#N:"quote" for the N-th occurrence). Every
+    passage is placed before anything is written. Without --title/--note they are TODO
+    placeholders and without --from-texts no citation is written, so `check` fails
+    until you fill them in.
+    """
+    from .scaffold import crossref_add
+
+    print(
+        crossref_add(
+            _root(args),
+            args.passages,
+            title=args.title,
+            relation=args.relation,
+            note=args.note,
+            file=args.file,
+            ident=args.id,
+            from_texts=args.from_texts,
+        )
+    )
+    return 0
+
+
+def cmd_source_add(args: argparse.Namespace) -> int:
+    """Add a source: store the file under sources/ and append its catalog entry to annotations/sources.yml.
+
+    FILE is plain text (.txt), Markdown (.md) or a saved web page (.html, .htm, also
+    gzipped). Text and Markdown are stored byte-identical. A page is stored
+    byte-identical as sources/ID.html for provenance, and the article text extracted
+    from it (trafilatura) as sources/ID.txt, which the catalog entry points at. Extracted
+    metadata is marked `# confirm` and `about:` starts with TODO, so `check` fails until
+    a person has confirmed the entry.
+    """
+    from .scaffold import source_add
+
+    print(source_add(_root(args), Path(args.file), outlet=args.outlet, ident=args.id))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write every anchored note as W3C Web Annotation JSON-LD (an AnnotationCollection).
+
+    Selectors: a TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector
+    whose offsets count code points in the source's normalised reading text (see
+    build_tools/w3c.py). Exit 1 if a note had to be left out because it does not anchor.
+    """
+    from .build import load_corpus
+    from .w3c import export_w3c
+
+    if not args.w3c:
+        raise UserError("say which format: --w3c (the only one so far)")
+    root = _root(args)
+    corpus = load_corpus(root)
+    collection, skipped = export_w3c(root, corpus)
+    text = json.dumps(collection, indent=2, ensure_ascii=False) + "\n"
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {collection['total']} annotations to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if skipped:
+        print(f"left out {len(skipped)} notes that do not anchor: {', '.join(skipped)} (run check)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read W3C Web Annotations (JSON-LD) into annotations/notes/SOURCE.yml, anchoring each.
+
+    An annotation whose quote does not anchor in this project's sources is refused with
+    the closest passage and not written; exit 1 if any was refused. --dry-run only
+    reports what would be written.
+    """
+    from .w3c import import_w3c
+
+    if not args.w3c:
+        raise UserError("say which format: --w3c (the only one so far)")
+    text, status = import_w3c(_root(args), Path(args.file), dry_run=args.dry_run)
+    print(text)
+    return status
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -188,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(
             name,
             help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
-            description=fn.__doc__,
+            description=inspect.cleandoc(fn.__doc__ or ""),
             epilog=f"example:\n  {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
             **kw,
@@ -227,6 +344,77 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("blocks", cmd_blocks, "python -m build_tools blocks newsweek-2022-02-28-not-allies")
     p.add_argument("source", help="a source id from annotations/sources.yml")
     p.add_argument("--json", action="store_true", help="print the blocks as JSON")
+
+    def group(name: str, help_text: str) -> argparse._SubParsersAction:
+        g = sub.add_parser(name, help=help_text, description=help_text)
+        g.set_defaults(func=lambda _args, g=g: (g.print_help(), 2)[1])
+        return g.add_subparsers(dest="action", metavar="ACTION")
+
+    def add_to(
+        parent: argparse._SubParsersAction, name: str, fn: Callable[[argparse.Namespace], int], example: str
+    ) -> argparse.ArgumentParser:
+        p = parent.add_parser(
+            name,
+            help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
+            description=inspect.cleandoc(fn.__doc__ or ""),
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=fn)
+        return p
+
+    p = add_to(
+        group("note", "add a context note or correction"),
+        "add",
+        cmd_note_add,
+        'python -m build_tools note add euronews-2023-04-16-li-shangfu-putin "Cold War era" --body "…" --from-texts',
+    )
+    p.add_argument("source", help="a source id from annotations/sources.yml")
+    p.add_argument("quote", help="the passage, copied from the source")
+    p.add_argument("--body", help="the note (Markdown); default: a TODO placeholder that `check` rejects")
+    p.add_argument("--id", help="the note's id (default: made from the outlet and the quote)")
+    p.add_argument("--kind", choices=("context", "correction"), default="context", help="default: context")
+    p.add_argument("--occurrence", type=int, metavar="N", help="which occurrence of the quote (1 = first)")
+    p.add_argument("--from-texts", action="store_true", help="the note explains only from the texts: no citation")
+
+    p = add_to(
+        group("crossref", "add a cross-reference between sources"),
+        "add",
+        cmd_crossref_add,
+        'python -m build_tools crossref add euronews-2023-04-16-li-shangfu-putin:"new era" '
+        'wsws-2023-03-23-xi-putin-moscow:"new era" --title "A new era" --relation same-quotation --file summits',
+    )
+    p.add_argument("passages", nargs="+", metavar='SOURCE:"quote"', help="two or more passages, from different sources")
+    p.add_argument("--title", help="the event, quotation or claim (default: a TODO placeholder)")
+    p.add_argument(
+        "--relation",
+        choices=("same-event", "same-quotation", "contradicts", "corrects", "cites", "context"),
+        default="same-event",
+        help="default: same-event",
+    )
+    p.add_argument("--note", help="how the accounts differ (Markdown; default: a TODO placeholder)")
+    p.add_argument("--file", help="annotations/crossrefs/FILE.yml to append to (default: misc)")
+    p.add_argument("--id", help="the cross-reference's id (default: made from the title)")
+    p.add_argument("--from-texts", action="store_true", help="it only compares the texts: no citation")
+
+    p = add_to(
+        group("source", "add a source text to the catalog"),
+        "add",
+        cmd_source_add,
+        "python -m build_tools source add ~/Downloads/article.html --outlet euronews",
+    )
+    p.add_argument("file", help="a .txt, .md or saved .html page")
+    p.add_argument("--outlet", help="an outlet id from annotations/outlets.yml (default: guessed from the page)")
+    p.add_argument("--id", help="the source id (default: OUTLET-DATE-TITLE-WORDS)")
+
+    p = add("export", cmd_export, "python -m build_tools export --w3c -o annotations.jsonld")
+    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD (required)")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    p = add("import", cmd_import, "python -m build_tools import --w3c annotations.jsonld --dry-run")
+    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD (required)")
+    p.add_argument("file", help="the JSON-LD file to read")
+    p.add_argument("--dry-run", action="store_true", help="only report what would be written")
     return parser
 
 

@@ -1,0 +1,739 @@
+"""One-command scaffolding for contributors: ``note add``, ``crossref add``, ``source add``.
+
+Each command appends one entry to an annotation file as text: the rest of the file —
+its order, formatting and comments — is left byte for byte as it was. The appended
+entry is dumped as properly quoted YAML and read back before the file is replaced.
+
+Quotes are placed with the anchor stage's own machinery (:mod:`.anchor`), so an entry
+written here anchors exactly when ``check`` runs: a quote that occurs once is written
+as it is; one that occurs several times gets the shortest prefix or suffix that singles
+out the occurrence chosen with ``--occurrence``; one that is not in the source is
+refused with the closest passage and a character diff.
+
+Placeholders. A note or cross-reference written without ``--body``/``--note`` (or a
+cross-reference without ``--title``) gets a text starting with ``TODO:``; ``check``
+reports such text as an error (code ``placeholder``). Without ``--from-texts`` no
+citation is written, so ``check`` reports ``citation-missing`` until the contributor
+adds ``citations:`` (a commented template is appended to show how). A source added with
+``source add`` gets an ``about:`` starting with ``TODO:``: the contributor confirms the
+extracted metadata, then deletes the TODO sentence. So nothing scaffolded passes
+``check`` before a person has filled it in.
+
+HTML pages. ``source add page.html`` keeps the page byte-identical as
+``sources/ID.html`` (provenance) and writes the article text extracted by
+:func:`.importer.extract_article` to ``sources/ID.txt``. The catalog entry's ``file:``
+and ``sha256:`` are those of the ``.txt`` — the text that is ingested, annotated and
+never edited afterwards — and its ``about:`` names the raw page, its sha256 and the
+extractor version, so the text can be re-derived and checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .anchor import DocIndex, _quote_repr, anchor_selector, shortest_context
+from .annotations import ANNOTATIONS_DIR, load_annotations
+from .errors import Report, UserError
+from .ingest import ingest
+from .model import Annotations, Document, Selector, Status
+from .schema import did_you_mean, slugify
+from .textnorm import norm
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+TODO_BODY = "TODO: write the note: a few neutral sentences; cite a public source for every fact not in the texts."
+TODO_XREF_NOTE = "TODO: say how the accounts differ, attributed and neutral."
+TODO_XREF_TITLE = "TODO: name the event, quotation or claim"
+CITATION_TEMPLATE = (
+    "# citations:            # or, if it explains only from the texts: from_texts: true",
+    "#   - title: Title of the page or document (Publisher, date)",
+    "#     url: https://…",
+    "#     accessed: YYYY-MM-DD",
+)
+"""Commented lines appended after an entry without citations, to show what to add."""
+
+
+# --------------------------------------------------------------------------- YAML text
+
+
+def yaml_scalar(value: object) -> str:
+    """``value`` as one YAML flow scalar that reads back as exactly ``value``."""
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        text = json.dumps(value, ensure_ascii=False)
+        for ch in ("\u2028", "\u2029", "\x85"):
+            text = text.replace(ch, f"\\u{ord(ch):04x}")
+        return text
+    dumped = yaml.safe_dump([value], allow_unicode=True, width=10**9)
+    assert dumped.startswith("- ") and dumped.count("\n") == 1, dumped
+    return dumped[2:-1]
+
+
+def shown(text: str) -> str:
+    """``text`` in double quotes, as messages show a prefix or suffix to paste."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def dump_entry(entry: dict[str, object], *, indent: int, comments: dict[str, str] | None = None) -> list[str]:
+    """Lines of one list item (``- key: value`` …) at ``indent`` spaces, comments after values.
+
+    Values may be scalars, lists of scalars or lists of flat mappings (citations,
+    passages). Guarantees: parsing the lines gives back ``[entry]``.
+    """
+    comments = comments or {}
+    pad = " " * indent
+    lines: list[str] = []
+    for n, (key, value) in enumerate(entry.items()):
+        lead = f"{pad}- " if n == 0 else f"{pad}  "
+        note = f"  # {comments[key]}" if key in comments else ""
+        if isinstance(value, list):
+            lines.append(f"{lead}{key}:{note}")
+            for item in value:
+                if isinstance(item, dict):
+                    lines.extend(dump_entry(item, indent=indent + 4))
+                else:
+                    lines.append(f"{pad}    - {yaml_scalar(item)}")
+        else:
+            lines.append(f"{lead}{key}: {yaml_scalar(value)}{note}")
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """Where :func:`append_item` put an entry."""
+
+    path: Path
+    line: int
+    """1-based line of the entry's first line."""
+    created: bool
+
+
+def append_item(
+    path: Path,
+    *,
+    key: str,
+    render: Callable[[int], list[str]],
+    new_file: Callable[[], str],
+    root: Path,
+    check: Callable[[object], None] | None = None,
+) -> Appended:
+    """Append one item to the block list under top-level ``key`` of ``path``, as text.
+
+    ``render(indent)`` gives the item's lines for a list whose dashes sit at ``indent``
+    spaces; ``new_file()`` the text of the file when it does not exist yet (ending with
+    ``key:``). Everything already in the file stays byte-identical. ``check(data)`` may
+    inspect the existing file's data and raise :class:`UserError`. The result is parsed
+    again before the file is atomically replaced; raises :class:`UserError` if the file
+    cannot be appended to (syntax error, ``key`` not the last top-level key).
+    """
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    created = not path.exists()
+    text = new_file() if created else path.read_bytes().decode("utf-8", errors="strict")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UserError(
+            f"{rel} has a YAML error; fix it first (python -m build_tools check shows where): {exc}"
+        ) from None
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        raise UserError(f"{rel} is not a mapping with a '{key}:' list; fix it first (see CONTRIBUTING.md)")
+    if check is not None:
+        check(data)
+    keys = [k.value for k, _ in node.value]
+    if key not in keys:
+        raise UserError(f"{rel} has no '{key}:' list; add a line '{key}:' at the end of the file")
+    if keys[-1] != key:
+        raise UserError(f"in {rel}, '{key}:' must be the last top-level key to append to it; move it to the end")
+    value = node.value[-1][1]
+    head = text
+    if isinstance(value, yaml.SequenceNode) and value.flow_style:
+        if value.value:
+            raise UserError(f"in {rel}, '{key}:' is written as a [flow, list]; write one '- ' item per line")
+        # `key: []`: drop the brackets so block items can follow.
+        head = text[: value.start_mark.index].rstrip(" ") + text[value.end_mark.index :].lstrip(" ")
+        indent = 2
+    elif isinstance(value, yaml.SequenceNode):
+        indent = value.start_mark.column
+    elif isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null") and not value.value:
+        indent = 2
+    else:
+        raise UserError(f"in {rel}, '{key}:' is not a list of items")
+    if not head.endswith("\n"):
+        head += "\n"
+    separator = "\n" if isinstance(value, yaml.SequenceNode) and value.value and not head.endswith("\n\n") else ""
+    lines = render(indent)
+    new_text = head + separator + "\n".join(lines) + "\n"
+    first_line = new_text[: len(head) + len(separator)].count("\n") + 1
+    try:
+        again = yaml.safe_load(new_text)
+    except yaml.YAMLError as exc:  # pragma: no cover - dump_entry writes valid YAML
+        raise UserError(f"internal error: the entry for {rel} does not parse: {exc}") from None
+    expected = yaml.safe_load("\n".join(render(0)))
+    if not isinstance(again, dict) or again.get(key, [None])[-1] != expected[0]:  # pragma: no cover
+        raise UserError(f"internal error: the entry appended to {rel} does not read back as written")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    os.replace(tmp, path)
+    return Appended(path, first_line, created)
+
+
+# --------------------------------------------------------------------------- placing quotes
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A quote placed in a source, with the context needed to single it out."""
+
+    source: str
+    quote: str
+    prefix: str
+    suffix: str
+    block: str
+    context: str
+
+
+def _problem_text(report: Report) -> str:
+    lines: list[str] = []
+    for p in report.problems:
+        lines.append(p.message)
+        lines.extend(f"    {d}" for d in p.details)
+    return "\n".join(lines)
+
+
+def place_quote(
+    doc: Document, quote: str, *, occurrence: int | None = None, index: DocIndex | None = None
+) -> Placement:
+    """Place ``quote`` in ``doc`` exactly, with the shortest prefix/suffix that makes it unique.
+
+    Guarantees: the returned selector anchors ``exact`` in ``doc``. Raises
+    :class:`UserError` with the anchor stage's message (closest passage and diff) if the
+    quote is not in the source, or a numbered list of occurrences if it is there several
+    times and ``occurrence`` (1-based, reading order) does not say which.
+    """
+    quote = " ".join(quote.split())
+    if not quote:
+        raise UserError("the quote is empty; copy the passage from the source")
+    idx = index or DocIndex.build(doc)
+    report = Report()
+    sel = Selector(doc.source_id, quote)
+    anchor = anchor_selector(sel, idx, annotation="new", kind="note", passage=0, report=report)
+    if anchor.status is Status.EXACT:
+        if occurrence not in (None, 1):
+            raise UserError(f"--occurrence {occurrence}: the quote occurs only once in source '{doc.source_id}'")
+        return Placement(doc.source_id, quote, "", "", anchor.start.block if anchor.start else "", anchor.text)
+    if anchor.status is Status.AMBIGUOUS:
+        q = norm(quote)
+        spans = [(c_start, c_start + len(q)) for c_start in _find_all(idx.text, q)]
+        if occurrence is None or not 1 <= occurrence <= len(spans):
+            lines = []
+            for i, (s, e) in enumerate(spans, start=1):
+                p, x = shortest_context(idx.text, spans, i - 1)
+                fix = _fix(p, x)
+                lines.append(f"    {i}. {idx.block_id(s)}: {idx.context(s, e)}  → {fix}")
+            what = "" if occurrence is None else f" (--occurrence {occurrence} is out of range)"
+            raise UserError(
+                f"quote {_quote_repr(quote)} occurs {len(spans)} times in source '{doc.source_id}'{what}; "
+                "say which with --occurrence N:\n" + "\n".join(lines) + "\n    hint: or quote a longer passage"
+            )
+        s, e = spans[occurrence - 1]
+        prefix, suffix = shortest_context(idx.text, spans, occurrence - 1)
+        if not prefix and not suffix:
+            raise UserError(f"occurrence {occurrence} cannot be told apart from the others; quote a longer passage")
+        if prefix and (not suffix or len(prefix) <= len(suffix)):
+            suffix = ""
+        else:
+            prefix = ""
+        check = Report()
+        placed = anchor_selector(
+            Selector(doc.source_id, quote, prefix, suffix), idx, annotation="new", kind="note", passage=0, report=check
+        )
+        if placed.status is not Status.EXACT:  # pragma: no cover - shortest_context guarantees it
+            raise UserError(_problem_text(check))
+        return Placement(doc.source_id, quote, prefix, suffix, idx.block_id(s), idx.context(s, e))
+    # missing, or only approximately there: refuse with the closest passage and the diff
+    if anchor.status is Status.FUZZY and anchor.candidates:
+        c = anchor.candidates[0]
+        raise UserError(
+            f"quote {_quote_repr(quote)} is not in source '{doc.source_id}' as written; closest passage "
+            f"({c.similarity:.0f}% similar) in {c.start.block}: {_quote_repr(c.text, 200)}\n"
+            f"    diff:   {_diff(quote, c.text)}\n"
+            "    hint: copy the passage exactly from the source"
+        )
+    return _raise_missing(report)
+
+
+def _diff(quote: str, found: str) -> str:
+    from .anchor import char_diff
+
+    return char_diff(norm(quote), found)
+
+
+def _raise_missing(report: Report) -> Placement:
+    text = _problem_text(report)
+    raise UserError(text + "\n    hint: copy the passage exactly from the source")
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+
+
+def _fix(prefix: str, suffix: str) -> str:
+    if prefix and (not suffix or len(prefix) <= len(suffix)):
+        return f"prefix: {shown(prefix)}"
+    if suffix:
+        return f"suffix: {shown(suffix)}"
+    return "(no prefix or suffix tells it apart)"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(slots=True)
+class Project:
+    """The annotations of a project and lazily ingested sources."""
+
+    root: Path
+    ann: Annotations
+    report: Report
+    _docs: dict[str, Document]
+
+    @classmethod
+    def load(cls, root: Path) -> Project:
+        """Load the annotations (problems are kept, not raised: scaffolding works on a broken corpus)."""
+        report = Report()
+        return cls(root, load_annotations(root, report), report, {})
+
+    def source(self, source_id: str) -> str:
+        """``source_id`` if it is a usable source; else :class:`UserError` with did-you-mean."""
+        if source_id not in self.ann.sources:
+            raise UserError(
+                f"unknown source '{source_id}'{did_you_mean(source_id, self.ann.sources)}"
+                + ("" if self.ann.sources else " (annotations/sources.yml has no usable source)")
+                + "\n    hint: use an id from annotations/sources.yml (python -m build_tools check lists its problems)"
+            )
+        return source_id
+
+    def doc(self, source_id: str) -> Document:
+        """The ingested source; :class:`UserError` if it cannot be read."""
+        self.source(source_id)
+        if source_id not in self._docs:
+            src = self.ann.sources[source_id]
+            report = Report()
+            doc = ingest(src, root=self.root, outlet=self.ann.outlets.get(src.outlet), report=report)
+            if doc is None:
+                raise UserError(f"source '{source_id}' cannot be read:\n{report.render()}")
+            self._docs[source_id] = doc
+        return self._docs[source_id]
+
+
+def _check_new_id(ident: str, taken: set[str] | dict[str, object], what: str) -> str:
+    if not ID_PATTERN.match(ident):
+        raise UserError(f"--id {ident!r} must be lowercase words joined by hyphens, e.g. '{slugify(ident)}'")
+    if ident in taken:
+        raise UserError(f"{what} id '{ident}' is already taken; choose another with --id")
+    return ident
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    base = base[:60].strip("-") or "entry"
+    ident, n = base, 2
+    while ident in taken:
+        ident, n = f"{base}-{n}", n + 1
+    return ident
+
+
+def _words_slug(text: str, n: int = 5) -> str:
+    return slugify(" ".join(re.findall(r"[\w']+", text)[:n]).replace("'", ""))
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+# --------------------------------------------------------------------------- note add
+
+
+def note_add(
+    root: Path,
+    source: str,
+    quote: str,
+    *,
+    body: str | None = None,
+    ident: str | None = None,
+    kind: str = "context",
+    occurrence: int | None = None,
+    from_texts: bool = False,
+) -> str:
+    """Append a note to ``annotations/notes/SOURCE.yml`` (created with its schema line if missing).
+
+    Returns the message to print. The note anchors exactly; without ``body`` it gets a
+    ``TODO:`` body and without ``from_texts`` no citation, so ``check`` fails until the
+    contributor fills them in.
+    """
+    project = Project.load(root)
+    doc = project.doc(project.source(source))
+    place = place_quote(doc, quote, occurrence=occurrence)
+    taken = {n.id for n in project.ann.notes}
+    path = root / ANNOTATIONS_DIR / "notes" / f"{source}.yml"
+    taken |= _ids_in(path, "notes")
+    if ident is not None:
+        ident = _check_new_id(ident, taken, "note")
+    else:
+        outlet = project.ann.sources[source].outlet
+        ident = _unique_id(f"{outlet}-{_words_slug(place.quote)}", taken)
+    entry: dict[str, object] = {"id": ident}
+    if kind != "context":
+        entry["kind"] = kind
+    entry["quote"] = place.quote
+    if place.prefix:
+        entry["prefix"] = place.prefix
+    if place.suffix:
+        entry["suffix"] = place.suffix
+    if from_texts:
+        entry["from_texts"] = True
+    entry["body"] = body if body and body.strip() else TODO_BODY
+
+    def render(indent: int) -> list[str]:
+        lines = dump_entry(entry, indent=indent)
+        if not from_texts:
+            lines.extend(" " * (indent + 2) + c for c in CITATION_TEMPLATE)
+        return lines
+
+    def same_source(data: object) -> None:
+        if isinstance(data, dict) and data.get("source") != source:
+            raise UserError(f"{_rel(path, root)} holds notes for '{data.get('source')}', not '{source}'")
+
+    done = append_item(
+        path,
+        key="notes",
+        render=render,
+        new_file=lambda: f"# yaml-language-server: $schema=../schema/notes.schema.json\nsource: {source}\nnotes:\n",
+        root=root,
+        check=same_source,
+    )
+    return _report_added(
+        root,
+        done,
+        f"note '{ident}'",
+        place,
+        todo=[
+            *(["write the body (it starts with TODO:)"] if entry["body"] == TODO_BODY else []),
+            *(
+                []
+                if from_texts
+                else ["add citations: (see the commented template), or from_texts: true if the note cites nothing"]
+            ),
+        ],
+    )
+
+
+def _ids_in(path: Path, key: str) -> set[str]:
+    """Ids already written in ``path`` (best effort: empty if it does not parse)."""
+    if not path.exists():
+        return set()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return set()
+    items = data.get(key) if isinstance(data, dict) else None
+    return {i["id"] for i in items or [] if isinstance(i, dict) and isinstance(i.get("id"), str)}
+
+
+def _report_added(root: Path, done: Appended, what: str, *places: Placement, todo: Sequence[str] = ()) -> str:
+    verb = "created" if done.created else "appended to"
+    lines = [f"added {what}: {verb} {_rel(done.path, root)} at line {done.line}"]
+    for p in places:
+        how = ""
+        if p.prefix:
+            how = f" (with prefix {shown(p.prefix)} to single it out)"
+        elif p.suffix:
+            how = f" (with suffix {shown(p.suffix)} to single it out)"
+        lines.append(f"  {p.source} {p.block}: {p.context}{how}")
+    if todo:
+        lines.append("next:")
+        lines.extend(f"  - {t}" for t in todo)
+    lines.append("  - then run: python -m build_tools check")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- crossref add
+
+
+def parse_passage(arg: str) -> tuple[str, str, int | None]:
+    """``SOURCE:"quote"`` (optionally ``SOURCE#N:"quote"`` for the N-th occurrence) → parts."""
+    source, sep, quote = arg.partition(":")
+    if not sep or not source or not quote.strip():
+        raise UserError(
+            f'passage {arg!r} must be written SOURCE:"quote", e.g. newsweek-2022-02-28-not-allies:"no limits"'
+        )
+    source, _, nth = source.partition("#")
+    occurrence = None
+    if nth:
+        if not nth.isdigit() or int(nth) < 1:
+            raise UserError(f"passage {arg!r}: after '#' give the occurrence number, e.g. {source}#2:\"…\"")
+        occurrence = int(nth)
+    return source.strip(), quote.strip(), occurrence
+
+
+def crossref_add(
+    root: Path,
+    passages: Sequence[str],
+    *,
+    title: str | None = None,
+    relation: str = "same-event",
+    note: str | None = None,
+    file: str | None = None,
+    ident: str | None = None,
+    from_texts: bool = False,
+) -> str:
+    """Append a cross-reference to ``annotations/crossrefs/FILE.yml`` (default ``misc``).
+
+    Every passage is placed exactly (with the shortest prefix/suffix where needed) before
+    anything is written; all refused passages are reported together.
+    """
+    project = Project.load(root)
+    parsed = [parse_passage(p) for p in passages]
+    if len(parsed) < 2:
+        raise UserError("a cross-reference needs at least two passages, from two different sources")
+    sources = {s for s, _, _ in parsed}
+    if len(sources) < 2:
+        raise UserError(
+            f"all passages are from '{next(iter(sources))}'; a cross-reference links passages of two or more "
+            "different sources (for a remark on one source, use `note add`)"
+        )
+    places: list[Placement] = []
+    problems: list[str] = []
+    for n, (source, quote, occurrence) in enumerate(parsed, start=1):
+        try:
+            places.append(place_quote(project.doc(project.source(source)), quote, occurrence=occurrence))
+        except UserError as exc:
+            problems.append(f"passage {n} ({source}): {exc}")
+    if problems:
+        raise UserError("\n".join(problems))
+    name = (file or "misc").removesuffix(".yml")
+    if not ID_PATTERN.match(name):
+        raise UserError(f"--file {file!r} must be lowercase words joined by hyphens, e.g. '{slugify(name)}'")
+    path = root / ANNOTATIONS_DIR / "crossrefs" / f"{name}.yml"
+    taken = {x.id for x in project.ann.crossrefs} | _ids_in(path, "crossrefs")
+    for f in sorted((root / ANNOTATIONS_DIR / "crossrefs").glob("*.yml")):
+        taken |= _ids_in(f, "crossrefs")
+    if ident is not None:
+        ident = _check_new_id(ident, taken, "cross-reference")
+    else:
+        ident = _unique_id(_words_slug(title or places[0].quote, 6), taken)
+    entry: dict[str, object] = {
+        "id": ident,
+        "title": title.strip() if title and title.strip() else TODO_XREF_TITLE,
+        "relation": relation,
+    }
+    if from_texts:
+        entry["from_texts"] = True
+    entry["note"] = note if note and note.strip() else TODO_XREF_NOTE
+    entry["passages"] = [
+        {
+            "source": p.source,
+            "quote": p.quote,
+            **({"prefix": p.prefix} if p.prefix else {}),
+            **({"suffix": p.suffix} if p.suffix else {}),
+        }
+        for p in places
+    ]
+
+    def render(indent: int) -> list[str]:
+        lines = dump_entry(entry, indent=indent)
+        if not from_texts:
+            lines.extend(" " * (indent + 2) + c for c in CITATION_TEMPLATE)
+        return lines
+
+    done = append_item(
+        path,
+        key="crossrefs",
+        render=render,
+        new_file=lambda: "# yaml-language-server: $schema=../schema/crossrefs.schema.json\ncrossrefs:\n",
+        root=root,
+    )
+    todo = []
+    if entry["title"] == TODO_XREF_TITLE:
+        todo.append("write the title (it starts with TODO:)")
+    if entry["note"] == TODO_XREF_NOTE:
+        todo.append("write the note (it starts with TODO:)")
+    if not from_texts:
+        todo.append("add citations: (see the commented template), or from_texts: true if it compares only the texts")
+    todo.append(
+        f"check the relation ({relation}); one of same-event, same-quotation, contradicts, corrects, cites, context"
+    )
+    return _report_added(root, done, f"cross-reference '{ident}'", *places, todo=todo)
+
+
+# --------------------------------------------------------------------------- source add
+
+RAW_KEEP = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def _outlet_guess(ann: Annotations, sitename: str | None, url: str | None) -> str | None:
+    """The outlet whose id, name, short name or web address matches the page's site name or URL."""
+
+    def fold(s: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", s.lower())
+
+    host = re.sub(r"^www\.", "", re.sub(r"^https?://", "", url or "").split("/")[0].lower())
+    for outlet in ann.outlets.values():
+        names = {fold(outlet.id), fold(outlet.name), fold(outlet.short)}
+        if sitename and fold(sitename) in names:
+            return outlet.id
+        ohost = re.sub(r"^www\.", "", re.sub(r"^https?://", "", outlet.url or "").split("/")[0].lower())
+        if host and ohost and (host == ohost or host.endswith("." + ohost)):
+            return outlet.id
+    return None
+
+
+def source_add(root: Path, file: Path, *, outlet: str | None = None, ident: str | None = None) -> str:
+    """Store a new source under ``sources/`` and append its catalog entry to ``annotations/sources.yml``.
+
+    Plain text (``.txt``) and Markdown (``.md``) are stored byte-identical; a saved page
+    (``.html``, ``.htm``, optionally gzipped) is stored byte-identical next to the text
+    extracted from it, which is what the catalog points at (see the module docstring).
+    The entry's extracted metadata is marked ``# confirm`` and its ``about:`` starts with
+    ``TODO:``, so ``check`` fails until a person has confirmed it. Refuses an existing id
+    or file, an unknown outlet (with did-you-mean) and an unsupported file type.
+    """
+    from .importer import extract_article
+
+    if not file.is_file():
+        raise UserError(f"{file}: no such file")
+    raw = file.read_bytes()
+    article = extract_article(raw, filename=file.name)
+    project = Project.load(root)
+    ann = project.ann
+    catalog = root / ANNOTATIONS_DIR / "sources.yml"
+    if not catalog.exists():
+        raise UserError("annotations/sources.yml is missing; run from the project root or pass --root DIR")
+    raw_ids = _ids_in(catalog, "sources")
+    if outlet is not None:
+        if outlet not in ann.outlets:
+            raise UserError(
+                f"unknown outlet '{outlet}'{did_you_mean(outlet, ann.outlets)}\n"
+                f"    hint: use an id from annotations/outlets.yml ({', '.join(sorted(ann.outlets))}), "
+                "or add the outlet there first"
+            )
+        guessed = False
+    else:
+        outlet = _outlet_guess(ann, article.sitename, article.url)
+        if outlet is None:
+            seen = f" (the page names its site {article.sitename!r})" if article.sitename else ""
+            raise UserError(
+                f"cannot tell the outlet of {file.name}{seen}; pass --outlet ID, one of: "
+                f"{', '.join(sorted(ann.outlets))} — or add the outlet to annotations/outlets.yml first"
+            )
+        guessed = True
+    lower = file.name.lower()
+    is_html = lower.endswith(RAW_KEEP)
+    if ident is None:
+        slug = _words_slug(article.title, 5) if article.title else slugify(file.name.split(".")[0])
+        ident = f"{outlet}-{article.date or 'undated'}-{slug}"[:80].strip("-")
+    if not ID_PATTERN.match(ident):
+        raise UserError(f"--id {ident!r} must be lowercase words joined by hyphens, e.g. '{slugify(ident)}'")
+    if ident in ann.sources or ident in raw_ids:
+        raise UserError(f"source id '{ident}' already exists in annotations/sources.yml; choose another with --id")
+    digest_raw = hashlib.sha256(raw).hexdigest()
+    for src in ann.sources.values():
+        if src.sha256 == digest_raw:
+            raise UserError(f"{file.name} is already in the catalog as '{src.id}' ({src.file})")
+    sources_dir = root / "sources"
+    if is_html:
+        suffix = lower[lower.index(".htm") :]
+        text_path = sources_dir / f"{ident}.txt"
+        raw_path: Path | None = sources_dir / f"{ident}{suffix}"
+        data = (article.text.rstrip("\n") + "\n").encode("utf-8")
+        fmt = "text"
+    else:
+        text_path = sources_dir / f"{ident}{Path(lower).suffix}"
+        raw_path = None
+        data = raw
+        fmt = article.format
+    for p in (text_path, raw_path):
+        if p is not None and p.exists():
+            raise UserError(f"{_rel(p, root)} already exists; choose another id with --id")
+    digest = hashlib.sha256(data).hexdigest()
+    today = date.today().isoformat()
+    how = f"extracted from the page by {article.extractor}" if is_html else "read from the file"
+    confirm = f"confirm: {how}"
+    entry: dict[str, object] = {
+        "id": ident,
+        "file": _rel(text_path, root),
+        "sha256": digest,
+        "format": fmt,
+        "outlet": outlet,
+        "title": article.title,
+        "byline": article.author,
+        "date": article.date,
+        "url": article.url,
+        "language": article.language or "en",
+    }
+    if article.title is None:
+        entry["label"] = f"[Untitled {ann.outlets[outlet].short} text]"
+    if raw_path is not None:
+        provenance = (
+            f"Saved web page `{_rel(raw_path, root)}` (sha256 {digest_raw}), kept as received; the text in "
+            f"`{_rel(text_path, root)}` was extracted from it by {article.extractor} on {today}."
+        )
+        about = f"TODO: confirm the metadata marked `confirm` against the page, then delete this sentence. {provenance}"
+    else:
+        about = "TODO: say where this text came from and how it was received (e.g. Received as plain text)."
+    entry["about"] = about
+    comments = {k: confirm for k in ("title", "byline", "date", "url") if is_html or entry[k] is not None}
+    comments["language"] = confirm if article.language else "confirm: not stated in the file; en assumed"
+    if guessed:
+        comments["outlet"] = f"confirm: guessed from the site name {article.sitename or article.url!r}"
+    if "label" in entry:
+        comments["label"] = "shown because the title is unknown; describe the text"
+    sources_dir.mkdir(exist_ok=True)
+    written: list[Path] = []
+    try:
+        for p, content in ((text_path, data), (raw_path, raw)):
+            if p is not None:
+                p.write_bytes(content)
+                written.append(p)
+        done = append_item(
+            catalog,
+            key="sources",
+            render=lambda indent: [
+                f"{' ' * indent}# added by `python -m build_tools source add {file.name}` on {today}",
+                *dump_entry(entry, indent=indent, comments=comments),
+            ],
+            new_file=lambda: "",
+            root=root,
+        )
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
+    stored = [f"  stored {_rel(text_path, root)} (sha256 {digest})"]
+    if raw_path is not None:
+        stored.append(f"  kept the page as received: {_rel(raw_path, root)} (sha256 {digest_raw})")
+    return "\n".join(
+        [
+            f"added source '{ident}': appended to annotations/sources.yml at line {done.line}",
+            *stored,
+            "next:",
+            "  - confirm every value marked `# confirm` in annotations/sources.yml against the original;"
+            " unknown stays null (a title null needs a `label:`)",
+            "  - replace the TODO: at the start of `about:`",
+            f"  - see how the text was split into blocks: python -m build_tools blocks {ident}",
+            "  - then run: python -m build_tools check",
+            f'  - annotate it: python -m build_tools note add {ident} "a passage" --body "…"',
+        ]
+    )

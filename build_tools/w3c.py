@@ -1,0 +1,386 @@
+"""W3C Web Annotation interchange: ``export --w3c`` and ``import --w3c``.
+
+Export writes every anchored note as a W3C Web Annotation (JSON-LD) inside one
+``AnnotationCollection``::
+
+    {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+     "id": "SITE/sources/SOURCE/#a-NOTE", "motivation": "commenting",
+     "body": [{"type": "TextualBody", "value": "…", "format": "text/markdown",
+               "language": "en", "purpose": "commenting"}, …],
+     "target": {"source": "SITE/sources/SOURCE/",
+                "selector": [{"type": "TextQuoteSelector", "exact": …, "prefix": …, "suffix": …},
+                             {"type": "TextPositionSelector", "start": …, "end": …}]}}
+
+The text the selectors refer to is the source's *reading text*: the plain text of its
+blocks in reading order (title, byline, dateline, then the body, with Markdown syntax
+removed and outlet boilerplate dropped), normalised as for matching quotes — Unicode
+NFC, curly quotes made straight, every dash ``-``, ``…`` as ``...``, soft hyphens and
+zero-width characters removed, every run of whitespace one space — with the blocks
+joined by one space. ``TextPositionSelector`` offsets count Unicode code points in that
+text, end exclusive; ``exact`` is that text between them, and ``prefix``/``suffix``
+are up to :data:`CONTEXT` characters either side. ``python -m build_tools blocks SOURCE``
+shows the blocks.
+
+Other bodies: each citation is ``{"type": "Text", "id": URL, "purpose": "linking",
+"dc:title": TITLE, "dcterms:date": ACCESSED}``; each tag and the marker ``from_texts``
+(a note that explains only from the texts) are ``{"type": "TextualBody", "purpose":
+"tagging", "value": …}``. A correction has ``motivation: assessing``.
+
+Import reads such a file (a collection, an ``AnnotationPage``, a list, or one
+annotation) back into ``annotations/notes/SOURCE.yml``. Each annotation is anchored
+first: by its TextQuoteSelector (exact with prefix/suffix, W3C semantics), else by its
+TextPositionSelector if that still holds the exact text. A note that anchors is written
+with the shortest prefix/suffix our anchoring needs; one that does not is reported
+with the closest passage and not written. ``--dry-run`` only reports.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from .anchor import DocIndex
+from .annotations import ANNOTATIONS_DIR
+from .errors import UserError
+from .model import Anchor, Note, Position
+from .scaffold import (
+    ID_PATTERN,
+    Placement,
+    Project,
+    _find_all,
+    _ids_in,
+    _unique_id,
+    _words_slug,
+    append_item,
+    dump_entry,
+    place_quote,
+    shown,
+)
+from .schema import did_you_mean
+from .textnorm import norm
+
+if TYPE_CHECKING:
+    from .build import Corpus
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+CONTEXT = 32
+"""Characters of prefix and suffix exported around each quote."""
+FROM_TEXTS_TAG = "from_texts"
+"""Tag body value that stands for ``from_texts: true`` (no real tag can have an underscore)."""
+
+
+# --------------------------------------------------------------------------- offsets
+
+
+def normalized_offset(index: DocIndex, pos: Position, *, end: bool = False) -> int:
+    """The offset in ``index.text`` of a block position (inverse of :meth:`DocIndex.position`)."""
+    i = next(n for n, b in enumerate(index.doc.blocks) if b.id == pos.block)
+    n = index.norms[i]
+    if end:
+        local = bisect.bisect_left(n.ends, pos.offset) + 1 if len(n.text) else 0
+    else:
+        local = bisect.bisect_left(n.starts, pos.offset)
+    return index.starts[i] + min(local, len(n.text))
+
+
+def _site_base(root: Path) -> str:
+    from .build import read_site_url
+
+    return read_site_url(root).rstrip("/") + "/"
+
+
+def _raw_notes(root: Path) -> dict[str, dict[str, Any]]:
+    """Each note's mapping as written in YAML (for the body before sanitising), by id."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted((root / ANNOTATIONS_DIR / "notes").glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            continue
+        for item in data.get("notes") or [] if isinstance(data, dict) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                out.setdefault(item["id"], item)
+    return out
+
+
+# --------------------------------------------------------------------------- export
+
+
+def annotation(note: Note, anchor: Anchor, index: DocIndex, raw: dict[str, Any], base: str) -> dict[str, Any]:
+    """One note as a W3C Web Annotation (see the module docstring)."""
+    assert anchor.start is not None and anchor.end is not None
+    s = normalized_offset(index, anchor.start)
+    e = normalized_offset(index, anchor.end, end=True)
+    text = index.text
+    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": text[s:e]}
+    if s > 0:
+        quote["prefix"] = text[max(0, s - CONTEXT) : s]
+    if e < len(text):
+        quote["suffix"] = text[e : e + CONTEXT]
+    purpose = "assessing" if note.kind == "correction" else "commenting"
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextualBody",
+            "value": str(raw.get("body", note.body)).strip(),
+            "format": "text/markdown",
+            "language": "en",
+            "purpose": purpose,
+        }
+    ]
+    for c in note.citations:
+        cite: dict[str, Any] = {"type": "Text", "id": c.url, "purpose": "linking", "dc:title": c.title}
+        if c.accessed:
+            cite["dcterms:date"] = c.accessed
+        body.append(cite)
+    tags = [*note.tags, *([FROM_TEXTS_TAG] if note.from_texts else [])]
+    body.extend({"type": "TextualBody", "purpose": "tagging", "value": t} for t in tags)
+    page = f"{base}sources/{note.selector.source}/"
+    return {
+        "@context": ANNO_CONTEXT,
+        "id": f"{page}#a-{note.id}",
+        "type": "Annotation",
+        "motivation": purpose,
+        "body": body,
+        "target": {
+            "source": page,
+            "selector": [quote, {"type": "TextPositionSelector", "start": s, "end": e}],
+        },
+    }
+
+
+def export_w3c(root: Path, corpus: Corpus) -> tuple[dict[str, Any], list[str]]:
+    """All anchored notes as an ``AnnotationCollection``, and the ids of notes left out (unanchored)."""
+    base = _site_base(root)
+    raw = _raw_notes(root)
+    anchors = {a.annotation: a for a in corpus.anchoring.anchors if a.kind == "note"}
+    indexes: dict[str, DocIndex] = {}
+    items: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for note in corpus.ann.notes:
+        a = anchors.get(note.id)
+        doc = corpus.docs.get(note.selector.source)
+        if a is None or not a.placed or doc is None:
+            skipped.append(note.id)
+            continue
+        index = indexes.setdefault(doc.source_id, DocIndex.build(doc))
+        items.append(annotation(note, a, index, raw.get(note.id, {}), base))
+    collection = {
+        "@context": ANNO_CONTEXT,
+        "id": f"{base}annotations.jsonld",
+        "type": "AnnotationCollection",
+        "label": "Context notes and corrections",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+    return collection, skipped
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """One annotation read from the file: where it goes, or why it cannot."""
+
+    label: str
+    source: str | None
+    entry: dict[str, Any] | None
+    place: Placement | None
+    problem: str = ""
+
+
+def _items(data: Any) -> list[Any]:
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        raise UserError("the file is not W3C Web Annotation JSON (expected an object or a list)")
+    kind = data.get("type")
+    if kind == "AnnotationCollection":
+        first = data.get("first")
+        if isinstance(first, dict):
+            return list(first.get("items") or [])
+        return list(data.get("items") or [])
+    if kind == "AnnotationPage":
+        return list(data.get("items") or [])
+    return [data]
+
+
+def _selectors(target: Any) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
+    if isinstance(target, list):
+        target = target[0] if target else None
+    if not isinstance(target, dict):
+        return None, None, None
+    source = target.get("source")
+    sels = target.get("selector")
+    sels = sels if isinstance(sels, list) else [sels]
+    quote = next((s for s in sels if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None)
+    pos = next((s for s in sels if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), None)
+    return source if isinstance(source, str) else None, quote, pos
+
+
+def _source_id(iri: str) -> str:
+    """``https://site/sources/ID/`` (or ``…/ID.md``, or a bare id) → ``ID``."""
+    path = re.sub(r"[?#].*$", "", iri).rstrip("/")
+    return path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+def _w3c_span(index: DocIndex, quote: dict[str, Any], pos: dict[str, Any] | None) -> tuple[int, int] | None:
+    """The span of ``index.text`` the selectors name, by W3C TextQuoteSelector semantics."""
+    exact = norm(str(quote.get("exact", "")))
+    prefix = norm(str(quote.get("prefix", "")))
+    suffix = norm(str(quote.get("suffix", "")))
+    text = index.text
+    if not exact:
+        return None
+    hits = [
+        i
+        for i in _find_all(text, exact)
+        if (not prefix or text[:i].rstrip().endswith(prefix))
+        and (not suffix or text[i + len(exact) :].lstrip().startswith(suffix))
+    ]
+    if len(hits) == 1:
+        return hits[0], hits[0] + len(exact)
+    if pos is not None and isinstance(pos.get("start"), int) and isinstance(pos.get("end"), int):
+        s, e = pos["start"], pos["end"]
+        if text[s:e] == exact:
+            return s, e
+    return None
+
+
+def read_annotation(item: Any, project: Project, n: int) -> Imported:
+    """Anchor one W3C annotation in this project and build its note entry (not written)."""
+    label = f"annotation {n}"
+    if not isinstance(item, dict) or item.get("type") != "Annotation":
+        return Imported(label, None, None, None, "not an object with type Annotation")
+    if isinstance(item.get("id"), str):
+        label = f"annotation {n} ({item['id']})"
+    iri, quote, pos = _selectors(item.get("target"))
+    if iri is None or quote is None:
+        return Imported(label, None, None, None, "its target has no source or no TextQuoteSelector")
+    source = _source_id(iri)
+    if source not in project.ann.sources:
+        return Imported(
+            label, source, None, None, f"unknown source '{source}'{did_you_mean(source, project.ann.sources)}"
+        )
+    try:
+        doc = project.doc(source)
+    except UserError as exc:
+        return Imported(label, source, None, None, str(exc))
+    index = DocIndex.build(doc)
+    span = _w3c_span(index, quote, pos)
+    exact = str(quote.get("exact", ""))
+    try:
+        if span is None:
+            place = place_quote(doc, exact, index=index)  # raises with the closest passage or the candidates
+        else:
+            q = index.text[span[0] : span[1]]
+            starts = _find_all(index.text, q)
+            place = place_quote(doc, q, occurrence=starts.index(span[0]) + 1 if len(starts) > 1 else None, index=index)
+    except UserError as exc:
+        return Imported(label, source, None, None, str(exc))
+    bodies = item.get("body") or item.get("bodyValue") or []
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    text = ""
+    citations: list[dict[str, str]] = []
+    tags: list[str] = []
+    for b in bodies:
+        if isinstance(b, str):
+            text = text or b
+        elif isinstance(b, dict) and b.get("purpose") == "tagging":
+            tags.append(str(b.get("value", "")))
+        elif isinstance(b, dict) and b.get("type") == "TextualBody":
+            text = text or str(b.get("value", ""))
+        elif isinstance(b, dict) and isinstance(b.get("id"), str):
+            cite = {"title": str(b.get("dc:title") or b.get("title") or b["id"]), "url": b["id"]}
+            if isinstance(b.get("dcterms:date"), str):
+                cite["accessed"] = b["dcterms:date"]
+            citations.append(cite)
+    if not text.strip():
+        return Imported(label, source, None, place, "it has no TextualBody to use as the note's body")
+    note_id = ""
+    m = re.search(r"#a-([a-z0-9-]+)$", str(item.get("id", "")))
+    if m and ID_PATTERN.match(m.group(1)):
+        note_id = m.group(1)
+    entry: dict[str, Any] = {"id": note_id}
+    if item.get("motivation") == "assessing":
+        entry["kind"] = "correction"
+    entry["quote"] = place.quote
+    if place.prefix:
+        entry["prefix"] = place.prefix
+    if place.suffix:
+        entry["suffix"] = place.suffix
+    entry["body"] = text.strip()
+    if citations:
+        entry["citations"] = citations
+    if FROM_TEXTS_TAG in tags:
+        entry["from_texts"] = True
+    real_tags = [t for t in tags if t != FROM_TEXTS_TAG and ID_PATTERN.match(t)]
+    if real_tags:
+        entry["tags"] = real_tags
+    return Imported(label, source, entry, place)
+
+
+def import_w3c(root: Path, file: Path, *, dry_run: bool = False) -> tuple[str, int]:
+    """Read W3C annotations from ``file`` into notes; return (report text, exit status).
+
+    Every annotation is anchored before anything is written; those that do not anchor
+    are reported and left out (exit status 1). With ``dry_run`` nothing is written.
+    """
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{file}: no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{file}: not JSON: {exc}") from None
+    project = Project.load(root)
+    taken = {n.id for n in project.ann.notes}
+    for path in (root / ANNOTATIONS_DIR / "notes").glob("*.yml"):
+        taken |= _ids_in(path, "notes")
+    results = [read_annotation(item, project, n) for n, item in enumerate(_items(data), start=1)]
+    lines: list[str] = []
+    written = 0
+    for r in results:
+        if r.entry is None or r.place is None:
+            lines.append(f"refused {r.label}: " + r.problem.replace("\n", "\n    "))
+            continue
+        if not r.entry["id"] or r.entry["id"] in taken:
+            outlet = project.ann.sources[r.place.source].outlet
+            r.entry["id"] = _unique_id(f"{outlet}-{_words_slug(r.place.quote)}", taken)
+        taken.add(r.entry["id"])
+        how = (
+            f" with prefix {shown(r.place.prefix)}"
+            if r.place.prefix
+            else (f" with suffix {shown(r.place.suffix)}" if r.place.suffix else "")
+        )
+        target = f"annotations/notes/{r.place.source}.yml"
+        if dry_run:
+            lines.append(f"would add note '{r.entry['id']}' to {target}: {r.place.block}{how}")
+            continue
+        entry = r.entry
+        source = r.place.source
+        append_item(
+            root / ANNOTATIONS_DIR / "notes" / f"{source}.yml",
+            key="notes",
+            render=lambda indent, entry=entry: dump_entry(entry, indent=indent),
+            new_file=lambda source=source: (
+                f"# yaml-language-server: $schema=../schema/notes.schema.json\nsource: {source}\nnotes:\n"
+            ),
+            root=root,
+        )
+        written += 1
+        lines.append(f"added note '{r.entry['id']}' to {target}: {r.place.block}{how}")
+    refused = sum(1 for r in results if r.entry is None)
+    verb = "would import" if dry_run else "imported"
+    lines.append(
+        f"{verb} {len(results) - refused} of {len(results)} annotations"
+        + (f"; {refused} refused (they do not anchor in this project's sources)" if refused else "")
+    )
+    if not dry_run and written:
+        lines.append("next: python -m build_tools check")
+    return "\n".join(lines), 1 if refused else 0
