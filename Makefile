@@ -10,7 +10,7 @@ NPM        ?= npm
 NPM_STAMP  := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check preprocess lint bench bench-import bench-build clean help
+.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help
 
 help:
 	@echo "make site          set up .venv, preprocess and build the site into site/"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint          ruff check and format check"
 	@echo "make bench-import  article-extraction benchmark (mean F1 on 181 news pages)"
 	@echo "make bench-build   build-time benchmark on a synthetic corpus of many sources"
+	@echo "make portability   build with MkDocs, ProperDocs and Zensical and compare the pages"
 	@echo "make clean         remove generated pages, the site and the virtualenv"
 
 $(VENV)/.python-ok:
@@ -60,8 +61,8 @@ preprocess: $(SITE_STAMP)
 	$(PY) -m build_tools preprocess
 
 lint: $(DEV_STAMP)
-	$(PY) -m ruff check build_tools tests benchmarks
-	$(PY) -m ruff format --check build_tools tests benchmarks
+	$(PY) -m ruff check build_tools tests benchmarks scripts
+	$(PY) -m ruff format --check build_tools tests benchmarks scripts
 
 bench: bench-import bench-build
 
@@ -71,5 +72,22 @@ bench-import: $(SITE_STAMP)
 bench-build: $(SITE_STAMP)
 	$(PY) benchmarks/bench_build.py
 
+# Principle 4: the same mkdocs.yml and docs/ render alike with MkDocs' successors.
+.venv-properdocs/.installed: $(SITE_STAMP)
+	$(PYTHON) -m venv .venv-properdocs
+	.venv-properdocs/bin/pip install --quiet --disable-pip-version-check properdocs==1.6.7 \
+	  mkdocs-material==9.8.1 pymdown-extensions==13.1 Markdown==3.11.3
+	@touch $@
+
+.venv-zensical/.installed: $(SITE_STAMP)
+	$(PYTHON) -m venv .venv-zensical
+	.venv-zensical/bin/pip install --quiet --disable-pip-version-check zensical==0.0.73
+	@touch $@
+
+portability: .venv-properdocs/.installed .venv-zensical/.installed
+	$(PY) scripts/check_portability.py --tool mkdocs=$(VENV)/bin/mkdocs \
+	  --tool properdocs=.venv-properdocs/bin/properdocs --tool zensical=.venv-zensical/bin/zensical
+
 clean:
-	rm -rf site site.old docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials $(VENV)
+	rm -rf site site.old docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials .cache \
+	  $(VENV) .venv-properdocs .venv-zensical
