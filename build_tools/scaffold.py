@@ -477,7 +477,7 @@ def parse_passage(arg: str) -> tuple[str, str, int | None]:
     source, sep, quote = arg.partition(":")
     if not sep or not source or not quote.strip():
         raise UserError(
-            f'passage {arg!r} must be written SOURCE:"quote", e.g. newsweek-2022-02-28-not-allies:"no limits"'
+            f'passage {arg!r} must be written SOURCE:"quote", e.g. euronews-2023-04-16-li-shangfu-putin:"new era"'
         )
     source, _, nth = source.partition("#")
     occurrence = None
@@ -572,9 +572,7 @@ def crossref_add(
         todo.append("write the note (it starts with TODO:)")
     if not from_texts:
         todo.append("add citations: (see the commented template), or from_texts: true if it compares only the texts")
-    todo.append(
-        f"check the relation ({relation}); one of same-event, same-quotation, contradicts, corrects, cites, context"
-    )
+    todo.append(f"check the relation ({relation}): same-event, same-quotation, contradicts, corrects, cites or context")
     return _report_added(root, done, f"cross-reference '{ident}'", *places, todo=todo)
 
 
