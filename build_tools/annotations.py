@@ -218,16 +218,20 @@ class _Loader:
         """A did-you-mean for a link to an unknown ``glossary:``/``crossref:``/``source:`` id."""
         return did_you_mean(target.partition("#")[0], self.linkable[scheme])
 
-    def body(self, text: str, f: _File, path: tuple[str | int, ...]) -> str:
-        """Sanitised Markdown; a body still starting with ``TODO`` (a scaffold placeholder) is an error."""
-        origin = f.pos.origin(path)
+    def placeholder(self, text: str, f: _File, path: tuple[str | int, ...]) -> None:
+        """A text still starting with ``TODO`` (what the scaffolding commands write) is an error."""
         if PLACEHOLDER.match(text):
             self.report.error(
-                origin,
+                f.pos.origin(path),
                 f"{path[-1]} is still a placeholder: {' '.join(text.split())[:60]!r}",
                 hint="replace the TODO text with what the reader should know (see CONTRIBUTING.md)",
                 code="placeholder",
             )
+
+    def body(self, text: str, f: _File, path: tuple[str | int, ...]) -> str:
+        """Sanitised Markdown; a body still starting with ``TODO`` (a scaffold placeholder) is an error."""
+        origin = f.pos.origin(path)
+        self.placeholder(text, f, path)
         ctx = BodyContext(origin=origin, field=str(path[-1]), resolve=self.resolve, suggest=self.suggest)
         return sanitize(text, ctx, self.report)
 
@@ -400,6 +404,7 @@ class _Loader:
                 if not self.register("crossref", item["id"], f.pos.origin((*path, "id")), "cross-reference"):
                     continue
                 self.require_sources(f, path, item, "cross-reference")
+                self.placeholder(item["title"], f, (*path, "title"))
                 passages = []
                 ok = True
                 for j, p in enumerate(item["passages"]):

@@ -284,6 +284,7 @@ def test_crossref_add_appends_with_context_and_placeholders(base: Path, capsys: 
     assert status == 1
     assert "error: cross-reference 'the-cost-was-too-high' has no citations" in output
     assert "error: note is still a placeholder: 'TODO: say how the accounts differ" in output
+    assert "error: title is still a placeholder: 'TODO: name the event, quotation or claim'" in output
     assert "quote" not in output  # both passages anchor
 
 
