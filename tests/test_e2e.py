@@ -37,7 +37,9 @@ def test_every_annotation_is_on_its_page(built_site, corpus):
     for a in corpus.anchoring.anchors:
         assert a.placed, a
         soup = _page(site_dir, layout.source_page(a.source))
-        anchor_id = layout.note_anchor(a.annotation) if a.kind == "note" else layout.crossref_anchor(a.annotation, a.passage)
+        anchor_id = (
+            layout.note_anchor(a.annotation) if a.kind == "note" else layout.crossref_anchor(a.annotation, a.passage)
+        )
         mark = soup.find(id=anchor_id)
         assert mark is not None and mark.name == "mark", f"{a.kind} {a.annotation} not highlighted on its page"
 
