@@ -78,3 +78,14 @@ def test_no_external_requests_in_pages(built_site):
             if tag.name == "link" and tag.get("rel") and set(tag["rel"]) & {"canonical", "alternate"}:
                 continue
             assert not url.startswith(("http://", "https://", "//")) or url.startswith(base_url), f"{html}: {url}"
+
+
+def test_search_index_has_each_text_once(built_site):
+    """Sections that repeat text indexed elsewhere are excluded, so the index (one file every
+    reader downloads) grows with the corpus, not with the corpus times its cross-links."""
+    site_dir, _ = built_site
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [d["location"] for d in index["docs"]]
+    assert not [loc for loc in locations if "#in-" in loc or loc.endswith(("#mentions", "#crossrefs"))]
+    wang = [d for d in index["docs"] if d["location"] == "glossary/wang-wenbin/"]
+    assert wang and "Wang Wengbin" in wang[0]["text"]  # the variant spelling finds the entry

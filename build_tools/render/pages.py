@@ -59,7 +59,8 @@ def render_glossary_page(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> s
             "*Further reading:* " + "; ".join(citation_list((c,)).removeprefix("*Sources:* ") for c in entry.links),
             "",
         ]
-    lines += ["## Mentions { #mentions }", ""]
+    # Excluded from search: the sentences are the sources' own text, indexed on their pages.
+    lines += ["## Mentions { #mentions data-search-exclude }", ""]
     if not mentions:
         lines += ["No source mentions this entry yet.", ""]
     by_source: dict[str, list[Anchor]] = defaultdict(list)
@@ -71,7 +72,7 @@ def render_glossary_page(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> s
             continue
         outlet = site_ctx.ann.outlets[source.outlet]
         lines += [
-            f"### {escape_text(source.display_title)} {{ #in-{source.id} }}",
+            f"### {escape_text(source.display_title)} {{ #in-{source.id} data-search-exclude }}",
             "",
             f"{outlet_badge(outlet)} · {escape_text(date_label(source))} · {source_link(source)}"
             "\n{: .mention-source }",
@@ -163,7 +164,8 @@ def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
     cites = citation_list(xref.citations)
     if cites:
         lines += [cites, ""]
-    lines += ['<div class="grid cards xref-grid" markdown>', ""]
+    # The cards repeat the sources' paragraphs, which are indexed on their own pages.
+    lines += ['<div class="grid cards xref-grid" markdown data-search-exclude>', ""]
     lines += [_passage_card(xref, a, site_ctx) + "\n" for a in anchors]
     lines += ["</div>", ""]
     return "\n".join(lines)

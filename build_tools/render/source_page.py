@@ -63,7 +63,9 @@ def _xref_marker(site_ctx: SiteContext, other: Anchor, relation: str) -> str:
     anchor = site.crossref_anchor(other.annotation, other.passage)
     when = format_date(src.date) or "undated"
     tooltip = f"How {outlet.name} told this ({when}): “{truncate(other.text, TOOLTIP_CHARS)}”"
-    label = f"Cross-reference ({RELATIONS[relation].lower()}): how {outlet.name} told this"
+    # The accessible name holds the visible label (WCAG 2.5.3): "WSWS" as well as its full name.
+    named = outlet.name if outlet.short == outlet.name else f"{outlet.name} ({outlet.short})"
+    label = f"Cross-reference ({RELATIONS[relation].lower()}): how {named} told this"
     return (
         f'[⇄ {escape_text(outlet.short)}]({quote(other.source)}.md#{anchor} "{escape_attr(tooltip)}")'
         f'{{ .xref-marker .outlet-{outlet.id} aria-label="{escape_attr(label)}" }}'
@@ -143,7 +145,8 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
     if not items:
         return ""
     out = [
-        "## How the other outlets told this { #crossrefs }",
+        # Excluded from search: the cross-reference pages hold the same text, once.
+        "## How the other outlets told this { #crossrefs data-search-exclude }",
         "",
         "Passages of this text that other sources also speak of, and how their accounts differ.",
         "",
