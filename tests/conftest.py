@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from build_tools.errors import Origin
+from build_tools.model import Source
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -57,6 +60,15 @@ def corpus():
     from build_tools.build import load_corpus
 
     return load_corpus(ROOT)
+
+
+def make_source(fmt: str = "text", *, file: str = "sources/t.txt") -> Source:
+    """A minimal catalog entry for tests that ingest a text directly (id ``t``)."""
+    return Source(
+        id="t", file=file, format=fmt, outlet="x", title=None, label="t", byline=None, date=None,
+        url=None, language="en", sha256="", inferred={}, dating=None, about="", structure=(), citations=(),
+        origin=Origin("annotations/sources.yml", 1),
+    )  # fmt: skip
 
 
 def copy_project(dest: Path, *, annotations: bool = True) -> Path:

@@ -8,8 +8,10 @@ import pytest
 from build_tools.anchor import FUZZY_THRESHOLD, DocIndex, NameIndex, anchor_selector, char_diff, find_mentions
 from build_tools.errors import Origin, Report
 from build_tools.ingest import ingest_text
-from build_tools.model import GlossaryEntry, Position, Selector, Source, Status
+from build_tools.model import GlossaryEntry, Position, Selector, Status
 from build_tools.textnorm import normalize
+
+from .conftest import make_source
 
 TEXT = """# A title
 
@@ -22,17 +24,9 @@ A second paragraph starts here and the minister said more.
 ORIGIN = Origin("annotations/notes/t.yml", 7, 12)
 
 
-def _source(fmt: str = "markdown") -> Source:
-    return Source(
-        id="t", file="sources/t.md", format=fmt, outlet="x", title=None, label="t", byline=None, date=None,
-        url=None, language="en", sha256="", inferred={}, dating=None, about="", structure=(), citations=(),
-        origin=Origin("annotations/sources.yml", 1),
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def index() -> DocIndex:
-    return DocIndex.build(ingest_text(TEXT, _source(), outlet=None, report=Report()))
+    return DocIndex.build(ingest_text(TEXT, make_source("markdown", file="sources/t.md"), outlet=None, report=Report()))
 
 
 def anchor(index: DocIndex, quote: str, prefix: str = "", suffix: str = ""):
@@ -162,7 +156,7 @@ def test_normalised_offsets_map_back_to_the_original():
 def test_glossary_mentions_whole_words_longest_first():
     doc = ingest_text(
         "Title line here\n\nChiang Kai-shek met Chiang. Wang Wengbin’s remarks; Wangara is not Wang.\n",
-        _source("text"),
+        make_source("text"),
         outlet=None,
         report=Report(),
     )

@@ -9,7 +9,9 @@ import pytest
 
 from build_tools.errors import Origin, Report
 from build_tools.ingest import ingest_text
-from build_tools.model import BlockKind, BoilerplateRule, Outlet, Source
+from build_tools.model import BlockKind, BoilerplateRule, Outlet
+
+from .conftest import ROOT, make_source
 
 WSWS24 = "wsws-2024-02-12-dong-jun-support"
 WSWS23 = "wsws-2023-03-23-xi-putin-moscow"
@@ -105,7 +107,7 @@ def test_markdown_inline_formatting_is_kept(corpus):
 def test_plain_text_characters_render_literally():
     from build_tools.render.inline import Decorations, render_inline
 
-    src = _source("text")
+    src = make_source("text")
     doc = ingest_text(
         "Title line here\n\nA *star*, an _under_, [brackets], <b>tag</b> & # hash.\n", src, outlet=None, report=Report()
     )
@@ -159,7 +161,7 @@ def test_override_is_needed_for_the_yalu_caption():
     blocks = parse_text(
         "Intro line.\n\nChinese troops crossing Yalu River during Korean War\n\nDespite the fact that it ended.\n"
     )
-    ctx = IngestContext(_source("text"), None, Report(), "x.txt")
+    ctx = IngestContext(make_source("text"), None, Report(), "x.txt")
     typed = detect_headings(detect_captions(blocks, ctx), ctx)
     assert typed[1].kind is BlockKind.HEADING
 
@@ -188,7 +190,7 @@ def test_block_quotations_after_lead_ins(corpus):
 
 
 def test_lead_in_without_speech_is_not_a_quotation():
-    src = _source("text")
+    src = make_source("text")
     doc = ingest_text("Title line here\n\nThe list follows:\n\nApples and pears.\n", src, outlet=None, report=Report())
     assert [b.kind for b in doc.body] == [BlockKind.PARAGRAPH, BlockKind.PARAGRAPH]
 
@@ -249,7 +251,7 @@ def test_boilerplate_patterns_live_in_yaml_not_code():
     )
     doc = ingest_text(
         "Title line here\n\nReal text.\n\nSubscribe now!\n\nMore text.\n",
-        _source("text"),
+        make_source("text"),
         outlet=outlet,
         report=Report(),
     )
@@ -267,15 +269,5 @@ def test_block_ids_are_stable_and_per_kind(corpus):
 def test_sources_are_byte_identical_to_their_catalog_hash(corpus):
     import hashlib
 
-    from .conftest import ROOT
-
     for src in corpus.ann.sources.values():
         assert hashlib.sha256((ROOT / src.file).read_bytes()).hexdigest() == src.sha256
-
-
-def _source(fmt: str) -> Source:
-    return Source(
-        id="t", file="sources/t.txt", format=fmt, outlet="x", title=None, label="t", byline=None, date=None,
-        url=None, language="en", sha256="", inferred={}, dating=None, about="", structure=(), citations=(),
-        origin=Origin("annotations/sources.yml", 1),
-    )  # fmt: skip

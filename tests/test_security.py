@@ -19,9 +19,11 @@ from bs4 import BeautifulSoup
 from build_tools.errors import Origin, Report
 from build_tools.ingest import ingest_text
 from build_tools.mdsafe import BodyContext, escape_attr, escape_text, sanitize
-from build_tools.model import BlockKind, Source
+from build_tools.model import BlockKind
 from build_tools.render.inline import Decorations
 from build_tools.render.source_page import render_block
+
+from .conftest import make_source
 
 PAYLOADS = [
     line.rstrip("\n")
@@ -101,14 +103,6 @@ def test_tooltips_stay_inside_their_attribute(md):
         assert soup.a["title"] == " ".join(payload.split())
 
 
-def _source(fmt: str) -> Source:
-    return Source(
-        id="t", file="sources/t.txt", format=fmt, outlet="x", title=None, label="t", byline=None, date=None,
-        url=None, language="en", sha256="", inferred={}, dating=None, about="", structure=(), citations=(),
-        origin=Origin("annotations/sources.yml", 1),
-    )  # fmt: skip
-
-
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_source_texts_cannot_inject_markup(md, fmt):
     allowed = {
@@ -124,7 +118,7 @@ def test_source_texts_cannot_inject_markup(md, fmt):
         "strong": set(),
         "code": set(),
     }
-    src = _source(fmt)
+    src = make_source(fmt)
     for payload in PAYLOADS:
         doc = ingest_text(f"Some title here\n\n{payload}\n", src, outlet=None, report=Report())
         page = "\n\n".join(render_block(b, Decorations()) for b in doc.body if b.kind is not BlockKind.FOOTNOTE)
