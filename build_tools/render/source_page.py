@@ -63,9 +63,9 @@ def _xref_marker(site_ctx: SiteContext, other: Anchor, relation: str) -> str:
     anchor = site.crossref_anchor(other.annotation, other.passage)
     when = format_date(src.date) or "undated"
     tooltip = f"How {outlet.name} told this ({when}): “{truncate(other.text, TOOLTIP_CHARS)}”"
-    # The accessible name holds the visible label (WCAG 2.5.3): "WSWS" as well as its full name.
-    named = outlet.name if outlet.short == outlet.name else f"{outlet.name} ({outlet.short})"
-    label = f"Cross-reference ({RELATIONS[relation].lower()}): how {named} told this"
+    label = f"Cross-reference ({RELATIONS[relation].lower()}): how {outlet.name} told this"
+    if outlet.short != outlet.name:  # the accessible name starts with the visible label (WCAG 2.5.3)
+        label = f"{outlet.short}: cross-reference ({RELATIONS[relation].lower()}), how {outlet.name} told this"
     return (
         f'[⇄ {escape_text(outlet.short)}]({quote(other.source)}.md#{anchor} "{escape_attr(tooltip)}")'
         f'{{ .xref-marker .outlet-{outlet.id} aria-label="{escape_attr(label)}" }}'
