@@ -70,13 +70,7 @@
 
   /* The cross-reference endnote (li under "How the other outlets told this") of a marker. */
   function xrefEndnote(marker) {
-    var list = document.querySelector("article ol.reader-xref-endnotes");
-    if (!list) return null;
-    for (var i = 0; i < list.children.length; i++) {
-      var links = list.children[i].querySelectorAll("a[href]");
-      for (var j = 0; j < links.length; j++) if (links[j].href === marker.href) return list.children[i];
-    }
-    return null;
+    return marker._endnote || null;
   }
 
   /* What a sidenote or a popover shows for a marker. */
@@ -511,7 +505,14 @@
 
   /* ------------------------------------------------------------------ print */
 
-  /* Number the cross-reference endnotes and give each marker the number it points to. */
+  function hashOf(a) {
+    return decodeURIComponent(new URL(a.href, location.href).hash.slice(1));
+  }
+
+  /* Number the cross-reference endnotes (X1, X2 …) and give each marker the endnote of the
+     passage it follows. A passage's id is x-<cross-reference>-<n>; a marker links to another
+     passage of the same cross-reference, and its endnote is the one whose "This text" is the
+     nearest passage of that cross-reference before the marker. */
   function numberXrefs(art) {
     var heading = art.querySelector("#crossrefs");
     if (!heading) return;
@@ -522,15 +523,27 @@
     }
     if (!list) return;
     list.classList.add("reader-xref-endnotes");
-    var byHref = new Map();
+    var byXref = {};
     Array.prototype.forEach.call(list.children, function (li, i) {
       li.dataset.endnote = "X" + (i + 1);
-      li.querySelectorAll("a[href]").forEach(function (a) {
-        byHref.set(a.href, "X" + (i + 1));
-      });
+      var here = li.querySelector("ul > li > a[href]");
+      if (!here) return;
+      var passage = hashOf(here);
+      var xref = passage.replace(/-\d+$/, "");
+      (byXref[xref] = byXref[xref] || []).push({ li: li, mark: document.getElementById(passage) });
     });
     art.querySelectorAll("a.xref-marker").forEach(function (a) {
-      if (byHref.has(a.href)) a.dataset.endnote = byHref.get(a.href);
+      var candidates = byXref[hashOf(a).replace(/-\d+$/, "")];
+      if (!candidates) return;
+      var FOLLOWING = Node.DOCUMENT_POSITION_FOLLOWING;
+      var pick = null;
+      candidates.forEach(function (c) {
+        if (!c.mark || !(c.mark.compareDocumentPosition(a) & FOLLOWING)) return; /* not before the marker */
+        if (!pick || pick.mark.compareDocumentPosition(c.mark) & FOLLOWING) pick = c; /* nearer to it */
+      });
+      pick = pick || candidates[0];
+      a._endnote = pick.li;
+      a.dataset.endnote = pick.li.dataset.endnote;
     });
   }
 

@@ -97,6 +97,7 @@ def open_page(browser, built_site, guard: Guard) -> Iterator[Callable[..., objec
             **options,
         )
         contexts.append(context)
+        context.set_default_timeout(10_000)
         context.route("**/*", guard.route)
         page = context.new_page()
         page.on("pageerror", lambda exc: guard.errors.append(f"{page.url}: {exc}"))

@@ -1,0 +1,103 @@
+"""Cross-references: following a marker lands on the other outlet's passage, in view and
+highlighted; the browser's Back returns to where the reader was."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+# The first cross-reference marker that leads to another page, scrolled to the middle.
+PICK_JS = """() => {
+  const m = [...document.querySelectorAll('article a.xref-marker')].find(
+    a => new URL(a.href).pathname !== location.pathname);
+  m.id = m.id || 'picked-marker';
+  m.scrollIntoView({block: 'center'});
+  return {id: m.id, href: m.href, passage: m.dataset.passage,
+          sidenoteLinks: m._sidenote ? [...m._sidenote.querySelectorAll('a')].map(a => a.href) : []};
+}"""
+
+# Where the target of the address is, and how it looks.
+TARGET_JS = """() => {
+  const el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (!el) return null;
+  const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+  return {top: r.top, bottom: r.bottom, text: el.textContent, tag: el.tagName,
+          header: document.querySelector('.md-header').getBoundingClientRect().bottom,
+          height: innerHeight, target: el.matches(':target') || el.classList.contains('is-target'),
+          outline: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth)};
+}"""
+
+
+def _quote(passage: str) -> str:
+    """The quoted passage of a marker's tooltip, without the ellipsis of a long one."""
+    quoted = re.search(r"“(.*)”", passage, re.S)
+    assert quoted, passage
+    return " ".join(quoted.group(1).rstrip("…").split())
+
+
+def _assert_landed(page, passage: str) -> None:
+    target = page.evaluate(TARGET_JS)
+    assert target is not None, f"{page.url}: nothing has the id of the address"
+    assert target["tag"] == "MARK"
+    # in view, below the sticky header
+    assert target["top"] >= target["header"] - 1 and target["top"] < target["height"], target
+    # visibly highlighted
+    assert target["target"] and target["outline"] == "solid" and target["outlineWidth"] >= 2, target
+    # the passage the marker showed
+    assert " ".join(target["text"].split()).startswith(_quote(passage)[:60])
+
+
+def _navigate(page, action, url: str) -> None:
+    """Do ``action`` and wait until ``url`` is shown, with a new article set up by reader.js."""
+    page.evaluate("document.querySelector('article').dataset.old = 'yes'")
+    action()
+    page.wait_for_function(
+        "url => location.href === url && document.querySelector('article[data-reader]:not([data-old])')", arg=url
+    )
+
+
+def _follow_and_come_back(page, click) -> None:
+    picked = page.evaluate(PICK_JS)
+    page.wait_for_timeout(150)  # Material records the scroll position of the page after 100 ms
+    start_url, start_y = page.url, page.evaluate("scrollY")
+    _navigate(page, lambda: click(picked), picked["href"])
+    page.wait_for_timeout(100)
+    _assert_landed(page, picked["passage"])
+    assert page.evaluate("window.__same_document === true"), "the page was reloaded, not navigated instantly"
+
+    _navigate(page, page.go_back, start_url)
+    page.wait_for_timeout(200)
+    assert abs(page.evaluate("scrollY") - start_y) <= 40, "Back did not return to where the reader was"
+    in_view = page.evaluate(
+        """href => { const m = [...document.querySelectorAll('article a.xref-marker')].find(a => a.href === href);
+                     const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }""",
+        picked["href"],
+    )
+    assert in_view, "the marker the reader followed is not on screen after Back"
+
+
+def test_following_a_crossref_lands_on_the_passage_and_back_returns(open_page, site_pages):
+    page = open_page(site_pages.xref_page)
+    page.evaluate("window.__same_document = true")
+    picked = page.evaluate(PICK_JS)
+    # the margin shows the same cross-reference, linking to the same passage
+    assert picked["href"] in picked["sidenoteLinks"]
+    _follow_and_come_back(page, lambda p: page.locator(f"#{p['id']}").click())
+
+
+def test_following_a_crossref_from_its_popover_on_a_phone(open_page, site_pages):
+    page = open_page(site_pages.xref_page, viewport=PHONE, mobile=True)
+    page.evaluate("window.__same_document = true")
+
+    def tap_then_go(picked: dict) -> None:
+        page.locator(f"#{picked['id']}").tap()
+        pop = page.locator(".reader-popover:popover-open")
+        pop.wait_for()
+        pop.get_by_role("link", name=re.compile("^Go to the passage")).tap()
+
+    _follow_and_come_back(page, tap_then_go)
