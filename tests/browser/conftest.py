@@ -66,6 +66,11 @@ class Guard:
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    def console(self, page, message) -> None:
+        # a blocked request is counted in ``blocked`` already
+        if message.type == "error" and "ERR_BLOCKED_BY_CLIENT" not in message.text:
+            self.errors.append(f"{page.url}: console: {message.text}")
+
     def route(self, route) -> None:
         if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
             route.continue_()
@@ -101,10 +106,7 @@ def open_page(browser, built_site, guard: Guard) -> Iterator[Callable[..., objec
         context.route("**/*", guard.route)
         page = context.new_page()
         page.on("pageerror", lambda exc: guard.errors.append(f"{page.url}: {exc}"))
-        page.on(
-            "console",
-            lambda msg: guard.errors.append(f"{page.url}: console: {msg.text}") if msg.type == "error" else None,
-        )
+        page.on("console", lambda msg: guard.console(page, msg))
         goto(page, path)
         return page
 
