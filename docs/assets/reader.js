@@ -112,8 +112,9 @@
       clone.querySelectorAll("[id]").forEach(function (el) {
         el.removeAttribute("id");
       });
-      if (clone.removeAttribute) clone.removeAttribute("id");
-      if (k === 0) clone.prepend(number, " ");
+      clone.removeAttribute("id");
+      if (k === 0 && clone.tagName === "P") clone.prepend(number, " ");
+      else if (k === 0) frag.append(number); /* a note that opens with a list or a quotation */
       frag.append(clone);
     }
     return frag;

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PHONE, wait_ready
+from .conftest import AXE_MISSING, PHONE, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,8 @@ RUN_AXE = """async (tags) => {
 
 
 def _axe(page, axe_path) -> list[str]:
+    if axe_path is None:
+        return []
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(path=str(axe_path))
     return page.evaluate(RUN_AXE, AXE_TAGS)
@@ -61,7 +63,8 @@ CONTRAST_JS = """() => {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_violation_and_aa_contrast(open_page, site_pages, axe_path, scheme):
     """axe-core on the home page, every source page, a glossary and a cross-reference page;
-    on each, the text on every kind of highlight and on the outlet badges is measured too."""
+    on each, the text on every kind of highlight and on the outlet badges is measured too
+    (without axe-core, only the contrast is checked and the test reports the axe part skipped)."""
     pages = ["", *site_pages.sources, site_pages.glossary[0], site_pages.crossrefs[0]]
     page = open_page(pages[0], scheme=scheme)
     expected = "slate" if scheme == "dark" else "default"
@@ -91,3 +94,5 @@ def test_no_serious_violation_and_aa_contrast(open_page, site_pages, axe_path, s
         assert value["text"] >= 4.5, f"text on {kind} highlights: {value['text']:.2f}:1 ({scheme})"
         # subtle: a tint, not a block of colour
         assert 1.03 <= value["againstPage"] <= 1.45, f"{kind} highlight is not subtle: {value['againstPage']:.2f}:1"
+    if axe_path is None:
+        pytest.skip(AXE_MISSING)
