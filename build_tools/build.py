@@ -25,7 +25,7 @@ import yaml
 from . import site
 from .anchor import Anchoring, anchor_all
 from .annotations import load_annotations
-from .errors import BuildFailed, Report
+from .errors import BuildFailed, Origin, Report
 from .ingest import ingest
 from .ingest.rules import parse_dateline
 from .model import Annotations, BlockKind, Document
@@ -226,8 +226,6 @@ def run_mkdocs_build(root: Path, *, site_dir: Path, strict: bool = True) -> None
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         report = Report()
-        from .errors import Origin
-
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
         report.error(
             Origin("mkdocs.yml"),

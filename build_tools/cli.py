@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import BuildFailed, UserError
+from .errors import BuildFailed, Report, UserError
 
 EPILOG = """\
 commands, with an example each:
@@ -50,7 +50,7 @@ def _progress(args: argparse.Namespace) -> Callable[[str], None]:
     return lambda msg: print(f"  {msg}", file=sys.stderr)
 
 
-def _print_report(report, fmt: str = "text") -> None:
+def _print_report(report: Report, fmt: str = "text") -> None:
     if report.problems:
         print(report.render(fmt), file=sys.stdout if fmt != "text" else sys.stderr)
 

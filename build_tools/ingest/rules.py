@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..errors import Origin, Report
-from ..model import Block, BlockKind, DroppedBlock, Mark, Outlet, Source, Span
+from ..model import ID_PREFIX, Block, BlockKind, DroppedBlock, Mark, Outlet, Source, Span
 from ..textnorm import norm
 from .parse import WORD, merge_spans, strip_spans
 
@@ -395,8 +395,6 @@ def _override_problem(origin: Origin, quote: str, hits: list[int], blocks: list[
 
 def number_blocks(blocks: list[Block], ctx: IngestContext) -> list[Block]:
     """Give every block its stable id: ``<kind prefix>-<n>``, counted per kind."""
-    from ..model import ID_PREFIX
-
     counters: dict[str, int] = {}
     footnote_parts: dict[str, int] = {}
     out: list[Block] = []
