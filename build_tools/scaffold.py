@@ -29,6 +29,7 @@ extractor version, so the text can be re-derived and checked.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -42,9 +43,10 @@ import yaml
 
 from .anchor import DocIndex, _quote_repr, anchor_selector, shortest_context
 from .annotations import ANNOTATIONS_DIR, load_annotations
-from .errors import Report, UserError
+from .errors import Origin, Report, UserError
+from .importer import ExtractedArticle
 from .ingest import ingest
-from .model import Annotations, Document, Selector, Status
+from .model import Annotations, BlockKind, Document, Outlet, Selector, Source, Status
 from .schema import did_you_mean, slugify
 from .textnorm import norm
 
@@ -598,6 +600,27 @@ def _outlet_guess(ann: Annotations, sitename: str | None, url: str | None) -> st
     return None
 
 
+def _with_front_matter(article: ExtractedArticle, outlet: Outlet, *, filename: str) -> ExtractedArticle:
+    """Fill title, byline and date from the text's own title, byline and dateline lines,
+    found by the same ingest rules that will read the source (where the importer found none)."""
+    from .ingest import ingest_text
+    from .ingest.rules import parse_dateline
+
+    probe = Source(
+        id="new", file=f"sources/{filename}", format=article.format, outlet=outlet.id, title=None, label="new",
+        byline=None, date=None, url=None, language="en", sha256="", inferred={}, dating=None, about="",
+        structure=(), citations=(), origin=Origin(f"sources/{filename}"),
+    )  # fmt: skip
+    doc = ingest_text(article.text, probe, outlet=outlet, report=Report())
+    title, byline, dateline = (doc.front(k) for k in (BlockKind.TITLE, BlockKind.BYLINE, BlockKind.DATELINE))
+    return dataclasses.replace(
+        article,
+        title=article.title or (title.text if title else None),
+        author=article.author or (byline.text.removeprefix("By ").strip() if byline else None),
+        date=article.date or (parse_dateline(dateline.text) if dateline else None),
+    )
+
+
 def source_add(root: Path, file: Path, *, outlet: str | None = None, ident: str | None = None) -> str:
     """Store a new source under ``sources/`` and append its catalog entry to ``annotations/sources.yml``.
 
@@ -639,6 +662,8 @@ def source_add(root: Path, file: Path, *, outlet: str | None = None, ident: str 
         guessed = True
     lower = file.name.lower()
     is_html = lower.endswith(RAW_KEEP)
+    if not is_html:
+        article = _with_front_matter(article, ann.outlets[outlet], filename=file.name)
     if ident is None:
         slug = _words_slug(article.title, 5) if article.title else slugify(file.name.split(".")[0])
         ident = f"{outlet}-{article.date or 'undated'}-{slug}"[:80].strip("-")
@@ -667,7 +692,7 @@ def source_add(root: Path, file: Path, *, outlet: str | None = None, ident: str 
             raise UserError(f"{_rel(p, root)} already exists; choose another id with --id")
     digest = hashlib.sha256(data).hexdigest()
     today = date.today().isoformat()
-    how = f"extracted from the page by {article.extractor}" if is_html else "read from the file"
+    how = f"extracted from the page by {article.extractor}" if is_html else "detected in the text by the ingest rules"
     confirm = f"confirm: {how}"
     entry: dict[str, object] = {
         "id": ident,

@@ -610,3 +610,21 @@ def test_contributing_examples_pass_check(tmp_path: Path, capsys: pytest.Capture
     status, out, err = run(root, capsys, "check", "--quiet")
     assert status == 0, out + err
     assert not re.search(r"^annotations/(notes|crossrefs|glossary)/", out, flags=re.M), out
+
+
+def test_source_add_reads_title_byline_and_date_from_the_text(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plain text that prints its own title, byline and dateline (like the WSWS seeds) gets them
+    in the catalog, marked for confirmation — detected by the same rules that will ingest it."""
+    new = tmp_path / "report.txt"
+    new.write_text(
+        "Harbour fees rise again\n\nJane Doe\n\n12 February 2024\n\nThe fees rose by a tenth.\n", encoding="utf-8"
+    )
+    status, out, _ = run(base, capsys, "source", "add", str(new), "--outlet", "gazette")
+    assert status == 0
+    assert out.startswith("added source 'gazette-2024-02-12-harbour-fees-rise-again'")
+    catalog = (base / "annotations" / "sources.yml").read_text(encoding="utf-8")
+    assert "    title: Harbour fees rise again  # confirm: detected in the text by the ingest rules\n" in catalog
+    assert "    byline: Jane Doe  # confirm: detected in the text by the ingest rules\n" in catalog
+    assert "    date: '2024-02-12'  # confirm: detected in the text by the ingest rules\n" in catalog
