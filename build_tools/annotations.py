@@ -435,6 +435,7 @@ class _Loader:
                             passages=tuple(passages),
                             citations=_citations(item.get("citations"), f, (*path, "citations")),
                             origin=f.pos.origin(path),
+                            from_texts=bool(item.get("from_texts")),
                         )
                     )
         return tuple(out)

@@ -150,7 +150,6 @@ _PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
 _HTML_PROBE = MarkdownIt("commonmark", {"html": True})
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|<!--|<!\[CDATA\[|<\?")
 
-ALLOWED_BLOCKS = "paragraphs, lists and block quotations"
 ALLOWED_INLINE = "*emphasis*, **strong**, `code` and [links](https://…)"
 
 

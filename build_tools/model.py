@@ -271,6 +271,8 @@ class CrossRef:
     passages: tuple[Selector, ...]
     citations: tuple[Citation, ...]
     origin: Origin
+    from_texts: bool = False
+    """True if the note only compares the texts themselves (no citation needed)."""
 
 
 GLOSSARY_KINDS = {

@@ -96,7 +96,7 @@ def test_fact_stating_annotations_cite_well_formed_sources(corpus):
     for n in corpus.ann.notes:
         problems += _check_citations(f"note {n.id}", n.citations, n.from_texts)
     for x in corpus.ann.crossrefs:
-        problems += _check_citations(f"crossref {x.id}", x.citations, not x.citations)
+        problems += _check_citations(f"crossref {x.id}", x.citations, x.from_texts)
     for e in corpus.ann.glossary.values():
         problems += _check_citations(f"glossary {e.id}", e.citations, e.from_texts)
     assert not problems, problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..errors import Origin, Report
+from ..errors import Report
 from ..model import Document, Outlet, Source
 from .parse import decode_source, parse_markdown, parse_text
 from .rules import RULES, IngestContext
@@ -57,11 +57,6 @@ def ingest(source: Source, *, root: Path, outlet: Outlet | None, report: Report)
         return None
     assert text is not None
     return ingest_text(text, source, outlet=outlet, report=report)
-
-
-def source_origin(source: Source, line: int) -> Origin:
-    """The origin of a line of a source file, for messages."""
-    return Origin(source.file, line)
 
 
 def format_document(doc: Document) -> str:

@@ -100,9 +100,10 @@ class SiteContext:
         doc = self.docs[source_id]
         return sum(len(WORD.findall(b.text)) for b in doc.blocks if b.kind in COUNTED_KINDS)
 
-    def reading_minutes(self, source_id: str) -> int:
-        """Minutes to read at :data:`WORDS_PER_MINUTE`, at least 1."""
-        return max(1, math.ceil(self.word_count(source_id) / WORDS_PER_MINUTE))
+    @staticmethod
+    def reading_minutes(words: int) -> int:
+        """Minutes to read ``words`` at :data:`WORDS_PER_MINUTE`, at least 1."""
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
     def counts(self, source_id: str) -> tuple[int, int, int]:
         """(notes, cross-references, distinct glossary entries mentioned) of a source."""

@@ -199,7 +199,7 @@ def _meta_line(source: Source, doc: Document, site_ctx: SiteContext, decos: dict
     else:
         parts.append("[Date unknown](#about-this-text)")
     words = site_ctx.word_count(source.id)
-    parts.append(f"{words:,} words · {site_ctx.reading_minutes(source.id)} min read")
+    parts.append(f"{words:,} words · {site_ctx.reading_minutes(words)} min read")
     if source.url:
         parts.append(f"[Original]({md_url(source.url)})")
     else:
