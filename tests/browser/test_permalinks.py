@@ -8,6 +8,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import expect
 
 from .conftest import PHONE, wait_ready
 
@@ -99,6 +100,8 @@ def test_a_paragraph_address_highlights_it_and_is_cited(open_page, site_pages, b
     target = ids[len(ids) // 2]
     page.goto(f"{path}#{target}")
     wait_ready(page)
+    # Same page, new fragment: the browser scrolls (smoothly) after goto returns.
+    expect(page.locator(f"#{target}")).to_be_in_viewport()
     box = page.locator(f"#{target}").bounding_box()
     assert box and 0 <= box["y"] < PHONE["height"], "the paragraph is not on screen"
     assert _highlighted(page, target)
