@@ -172,3 +172,13 @@ def test_links_are_checked_as_the_browser_decodes_them(href):
     out = sanitize(f"[x]({href})", BodyContext(Origin("n.yml", 3), "body"), report)
     assert [p.code for p in report.errors] == ["body-unsafe-link"]
     assert out == "x"
+
+
+@pytest.mark.parametrize("br", ["\r", "\n", "\r\n", "\u2028", "\x85", "\x0b", "\x0c"])
+def test_a_line_break_cannot_close_a_fence(md, br):
+    from build_tools.render.common import fence, indent
+
+    page = '??? quote "Cite"\n\n' + indent(fence(f"By Ana{br}```{br}<script>alert(1)</script>"))
+    soup = html_of(md, page)
+    assert soup.find("script") is None
+    assert "<script>" in soup.get_text()

@@ -88,6 +88,7 @@ def truncate(text: str, limit: int) -> str:
 
 def fence(content: str, lang: str = "text") -> str:
     """A fenced code block that no backtick run in ``content`` can close."""
+    content = "\n".join(content.splitlines())  # \r, \u2028 …: one kind of line break, inside the fence
     longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{lang}\n{content}\n{ticks}"
