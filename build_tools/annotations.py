@@ -11,6 +11,7 @@ out of the result so that one mistake does not cause a cascade of others.
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,15 +81,52 @@ class _File:
                 yield i, item
 
 
+def regular_file_problem(path: Path, folder: Path) -> str | None:
+    """Why ``path`` may not be read as a project file, or ``None``: it must be a regular file
+    (not a symbolic link, folder, device or pipe) inside ``folder``, through no link."""
+    if path.is_symlink():
+        return "is a symbolic link"
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a device, pipe or socket)"
+    real_folder = folder.resolve()
+    if real_folder != folder.parent.resolve() / folder.name:
+        return f"is in {folder.name}/, which is a symbolic link"
+    real = path.resolve()
+    if not real.is_relative_to(real_folder) or real.relative_to(real_folder) != path.relative_to(folder):
+        return f"is reached through a symbolic link inside {folder.name}/"
+    return None
+
+
 def discover(root: Path, report: Report) -> dict[str, list[Path]]:
-    """The annotation files of each kind, in a stable order; unknown files are reported."""
+    """The annotation files of each kind, in a stable order; unknown files are reported.
+
+    Only regular files inside ``annotations/`` are read: a symbolic link, a folder named
+    ``*.yml`` or a device is an error and is not opened (files stay inside the project).
+    """
     base = root / ANNOTATIONS_DIR
     found: dict[str, list[Path]] = {}
     known: set[Path] = set()
     for kind, pattern in LAYOUT.items():
-        paths = sorted(base.glob(pattern))
+        paths = []
+        for path in sorted(base.glob(pattern)):
+            known.add(path)
+            problem = regular_file_problem(path, base)
+            if problem is None:
+                paths.append(path)
+                continue
+            report.error(
+                Origin(path.relative_to(root).as_posix()),
+                f"{path.name} {problem}; annotation files must be regular files inside {ANNOTATIONS_DIR}/",
+                hint="replace it with the file itself (git does not follow links), or remove it",
+                code="file-not-regular",
+            )
         found[kind] = paths
-        known.update(paths)
         if kind in ("outlets", "sources") and not paths:
             report.error(
                 Origin(f"{ANNOTATIONS_DIR}/{pattern}"),
@@ -97,7 +135,7 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
                 code="file-missing",
             )
     for path in sorted(base.rglob("*")):
-        if path.is_file() and path.suffix in (".yml", ".yaml") and path not in known:
+        if path.suffix in (".yml", ".yaml") and path not in known and not path.is_symlink() and path.is_file():
             hint = (
                 "rename it to .yml"
                 if path.suffix == ".yaml"
@@ -186,6 +224,15 @@ class _Loader:
         return site.from_section(page) + (f"#{anchor}" if anchor else "")
 
     def register(self, table: str, ident: str, origin: Origin, what: str) -> bool:
+        if table in ("source", "glossary", "crossref") and ident in site.RESERVED_IDS:
+            self.report.error(
+                origin,
+                f"{what} id '{ident}' is reserved: the site uses it for a page or folder of its own",
+                hint="choose another id (reserved: " + ", ".join(sorted(site.RESERVED_IDS)) + ")",
+                code="id-reserved",
+            )
+            self.invalid[table].add(ident)
+            return False
         first = self.ids[table].get(ident)
         if first is not None:
             self.report.error(
@@ -302,7 +349,21 @@ class _Loader:
                     continue
                 ok = self.known("outlet", item["outlet"], f.pos.origin((*path, "outlet")), "outlet")
                 file_origin = f.pos.origin((*path, "file"))
-                if not (self.root / item["file"]).is_file():
+                source_path = self.root / item["file"]
+                not_regular = (
+                    regular_file_problem(source_path, self.root / "sources")
+                    if source_path.is_symlink() or source_path.exists()
+                    else None
+                )
+                if not_regular is not None:
+                    self.report.error(
+                        file_origin,
+                        f"source file '{item['file']}' {not_regular}; sources must be regular files under sources/",
+                        hint="store the text itself under sources/ (python -m build_tools source add FILE does it)",
+                        code="source-not-regular",
+                    )
+                    ok = False
+                elif not source_path.is_file():
                     present = sorted(p.name for p in (self.root / "sources").glob("*"))
                     self.report.error(
                         file_origin,

@@ -97,8 +97,12 @@ def check_consistency(ann: Annotations, docs: dict[str, Document], anchoring: An
             )
 
 
-def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None) -> Corpus:
-    """Run the read-only stages; every problem goes into the returned report."""
+def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None, verify_sources: bool = True) -> Corpus:
+    """Run the read-only stages; every problem goes into the returned report.
+
+    With ``verify_sources`` false, a source whose sha256 no longer matches is still read (the
+    drift report compares a corrected copy with the old one); it is reported either way.
+    """
     say = progress or (lambda _msg: None)
     report = Report()
     timings: dict[str, float] = {}
@@ -112,7 +116,7 @@ def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None) ->
     def do_ingest() -> dict[str, Document]:
         docs: dict[str, Document] = {}
         for n, src in enumerate(ann.sources.values(), start=1):
-            doc = ingest(src, root=root, outlet=ann.outlets.get(src.outlet), report=report)
+            doc = ingest(src, root=root, outlet=ann.outlets.get(src.outlet), report=report, verify=verify_sources)
             if doc is not None:
                 docs[src.id] = doc
             if n % 100 == 0:
