@@ -4,17 +4,14 @@
 
 Every stage before *write* only reads and reports into one :class:`~build_tools.errors.Report`.
 Nothing is written unless the whole corpus loaded, anchored and rendered without an
-error; the MkDocs site is built into a temporary folder and swapped into place only if
-``mkdocs build --strict`` succeeds, so a failed build never leaves partial output.
+error. ``build`` then goes through :mod:`build_tools.publish`: MkDocs builds from a staging
+copy of ``docs/`` into a new folder, and the generated ``docs/`` folders and ``site/`` are
+swapped in only if ``mkdocs build --strict`` succeeded, so a failed build changes nothing.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +22,7 @@ import yaml
 from . import site
 from .anchor import Anchoring, anchor_all
 from .annotations import load_annotations
-from .errors import BuildFailed, Origin, Report
+from .errors import BuildFailed, Report, UserError
 from .ingest import ingest
 from .ingest.rules import parse_dateline
 from .model import Annotations, BlockKind, Document
@@ -194,9 +191,16 @@ def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
             unchanged += 1
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share one
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise UserError(
+                f"cannot write {path.relative_to(root)}: {exc.strerror or exc}; "
+                f"{written} of {len(pages)} pages under docs/ were updated before it, the rest are as they were"
+            ) from None
         written += 1
     wanted = {docs / rel for rel in pages}
     for folder in site.GENERATED_DIRS:
@@ -215,33 +219,3 @@ def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
 def mkdocs_env() -> dict[str, str]:
     """The environment MkDocs runs in (Material's MkDocs 2.0 banner silenced)."""
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-
-
-def run_mkdocs_build(root: Path, *, site_dir: Path, strict: bool = True) -> None:
-    """``mkdocs build`` into a temporary folder, swapped into ``site_dir`` on success.
-
-    Raises :class:`BuildFailed` with MkDocs' own messages if the build fails.
-    """
-    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=root))
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(tmp)]
-    if strict:
-        cmd.append("--strict")
-    proc = subprocess.run(cmd, cwd=root, env=mkdocs_env(), capture_output=True, text=True)
-    if proc.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        report = Report()
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
-        report.error(
-            Origin("mkdocs.yml"),
-            "mkdocs build --strict failed",
-            details=lines[-40:],
-            hint="the messages above name the page and link; generated pages are under docs/",
-            code="mkdocs",
-        )
-        raise BuildFailed(report)
-    old = site_dir.with_name(site_dir.name + ".old")
-    if site_dir.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(site_dir, old)
-    os.replace(tmp, site_dir)
-    shutil.rmtree(old, ignore_errors=True)
