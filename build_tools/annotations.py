@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 from . import site
 from .errors import Origin, Report
 from .mdsafe import BodyContext, sanitize
@@ -32,6 +34,7 @@ from .model import (
     StructureOverride,
 )
 from .schema import did_you_mean, validate
+from .unicode_checks import check_strings
 from .yamlio import LoadedYaml, Positions, load_yaml
 
 ANNOTATIONS_DIR = "annotations"
@@ -165,6 +168,7 @@ def _load(kind: str, path: Path, root: Path, report: Report) -> _File | None:
             hint=f"make the first line: # yaml-language-server: $schema={expected}",
             code="schema-comment",
         )
+    check_strings(loaded.data, loaded.positions, report)
     before = len(report.errors)
     validate(loaded.data, kind, loaded.positions, report, root=root)
     bad: set[tuple[str | int, ...]] = set()
@@ -315,8 +319,8 @@ class _Loader:
                 for j, rule in enumerate(item.get("boilerplate", [])):
                     rpath = (*path, "boilerplate", j, "pattern")
                     try:
-                        pattern = re.compile(rule["pattern"])
-                    except re.error as exc:
+                        pattern = regex.compile(rule["pattern"])
+                    except (regex.error, RecursionError) as exc:
                         self.report.error(
                             f.pos.origin(rpath),
                             f"boilerplate pattern {rule['pattern']!r} is not a valid regular expression: {exc}",

@@ -182,3 +182,17 @@ def test_a_line_break_cannot_close_a_fence(md, br):
     soup = html_of(md, page)
     assert soup.find("script") is None
     assert "<script>" in soup.get_text()
+
+
+def test_github_output_cannot_forge_an_annotation():
+    from build_tools.errors import Problem, Severity
+
+    problem = Problem(
+        Severity.ERROR, Origin("annotations/notes/x\n::error file=README.md,line=1::Forged annotation.yml", 3), "bad"
+    )
+    line = problem.format_github()
+    assert (
+        line
+        == "::error file=annotations/notes/x%0A%3A%3Aerror file=README.md%2Cline=1%3A%3AForged annotation.yml,line=3::bad"
+    )
+    assert "\n" not in line
