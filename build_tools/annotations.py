@@ -27,6 +27,7 @@ from .model import (
     Citation,
     CrossRef,
     GlossaryEntry,
+    LinkFragment,
     Note,
     Outlet,
     Selector,
@@ -213,15 +214,22 @@ class _Loader:
         """Every id a Markdown body may link to (``glossary:ID``), known before any body is read."""
         self.invalid: dict[str, set[str]] = {table: set() for table in self.ids}
         """Ids of items left out for errors of their own: references to them are not reported again."""
+        self.fragments: list[LinkFragment] = []
+        """Anchors of internal links, checked after ingest."""
         self.incomplete: set[str] = set()
         """Tables with a file that could not be read at all: unknown ids there are not reported."""
 
     # -- ids and links
-    def resolve(self, scheme: str, target: str) -> str | None:
-        """Resolve ``glossary:ID``, ``crossref:ID`` and ``source:ID#anchor`` to a page link."""
+    def resolve(self, scheme: str, target: str, origin: Origin | None = None) -> str | None:
+        """Resolve ``glossary:ID``, ``crossref:ID`` and ``source:ID#anchor`` to a page link.
+
+        An anchor is recorded (see :attr:`Annotations.fragments`) and checked after ingest.
+        """
         ident, _, anchor = target.partition("#")
         if ident not in self.linkable[scheme] and scheme not in self.incomplete:
             return None
+        if anchor and origin is not None:
+            self.fragments.append(LinkFragment(scheme, ident, anchor, origin))
         page = {"glossary": site.glossary_page, "crossref": site.crossref_page, "source": site.source_page}[scheme](
             ident
         )
@@ -283,7 +291,12 @@ class _Loader:
         """Sanitised Markdown; a body still starting with ``TODO`` (a scaffold placeholder) is an error."""
         origin = f.pos.origin(path)
         self.placeholder(text, f, path)
-        ctx = BodyContext(origin=origin, field=str(path[-1]), resolve=self.resolve, suggest=self.suggest)
+        ctx = BodyContext(
+            origin=origin,
+            field=str(path[-1]),
+            resolve=lambda scheme, target: self.resolve(scheme, target, origin),
+            suggest=self.suggest,
+        )
         return sanitize(text, ctx, self.report)
 
     def require_sources(self, f: _File, path: tuple[str | int, ...], item: dict, what: str) -> None:
@@ -586,4 +599,11 @@ def load_annotations(root: Path, report: Report) -> Annotations:
     glossary = loader.glossary()
     crossrefs = loader.crossrefs(sources)
     notes = loader.notes(sources)
-    return Annotations(outlets=outlets, sources=sources, notes=notes, crossrefs=crossrefs, glossary=glossary)
+    return Annotations(
+        outlets=outlets,
+        sources=sources,
+        notes=notes,
+        crossrefs=crossrefs,
+        glossary=glossary,
+        fragments=tuple(loader.fragments),
+    )

@@ -27,6 +27,7 @@ from .ingest import ingest
 from .ingest.rules import parse_dateline
 from .model import Annotations, BlockKind, Document
 from .render import render_site
+from .schema import did_you_mean
 from .textnorm import norm
 
 STAGES = ("annotations", "ingest", "anchor", "consistency", "render", "write", "mkdocs")
@@ -94,6 +95,46 @@ def check_consistency(ann: Annotations, docs: dict[str, Document], anchoring: An
             )
 
 
+PAGE_ANCHORS = {
+    "source": frozenset({"title", "notes", "crossrefs", "footnotes", "about-this-text"}),
+    "glossary": frozenset({"mentions"}),
+    "crossref": frozenset(),
+}
+"""Section anchors every page of a kind has (besides its blocks, passages and notes)."""
+
+
+def check_fragments(ann: Annotations, docs: dict[str, Document], report: Report) -> None:
+    """Every ``source:ID#anchor`` link in a body must name a block, passage or section of that page."""
+    for frag in ann.fragments:
+        known = set(PAGE_ANCHORS[frag.scheme])
+        if frag.scheme == "source":
+            doc = docs.get(frag.target)
+            if doc is None:
+                continue  # the source did not load: reported where it is
+            known |= {b.id for b in doc.blocks}
+            known |= {site.note_anchor(n.id) for n in ann.notes if n.selector.source == frag.target}
+            known |= {
+                site.crossref_anchor(x.id, i)
+                for x in ann.crossrefs
+                for i, p in enumerate(x.passages)
+                if p.source == frag.target
+            }
+        elif frag.scheme == "glossary":
+            known |= {f"in-{sid}" for sid in docs}
+        if frag.anchor not in known:
+            blocks = sorted(known, key=lambda a: (not a.startswith("p-"), len(a), a))
+            report.error(
+                frag.origin,
+                f"link to {frag.scheme}:{frag.target}#{frag.anchor}: that page has no '#{frag.anchor}'"
+                + did_you_mean(frag.anchor, known),
+                hint=f"use a block id shown by `python -m build_tools blocks {frag.target}`"
+                if frag.scheme == "source"
+                else "link to the page without an anchor",
+                details=[f"anchors there: {', '.join(blocks[:12])}{' …' if len(blocks) > 12 else ''}"],
+                code="body-dangling-anchor",
+            )
+
+
 def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None, verify_sources: bool = True) -> Corpus:
     """Run the read-only stages; every problem goes into the returned report.
 
@@ -127,7 +168,11 @@ def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None, ve
     assert isinstance(anchoring, Anchoring)
     placed = len(anchoring.placed())
     say(f"anchored {placed} of {len(anchoring.anchors)} passages; found {len(anchoring.mentions)} glossary mentions")
-    _timed(timings, "consistency", lambda: check_consistency(ann, docs, anchoring, report))
+    _timed(
+        timings,
+        "consistency",
+        lambda: (check_consistency(ann, docs, anchoring, report), check_fragments(ann, docs, report)),
+    )
     return Corpus(ann, docs, anchoring, report, timings)
 
 

@@ -320,6 +320,21 @@ class Annotations:
     notes: tuple[Note, ...]
     crossrefs: tuple[CrossRef, ...]
     glossary: dict[str, GlossaryEntry]
+    fragments: tuple[LinkFragment, ...] = ()
+    """Every ``source:ID#anchor`` (and ``glossary:``/``crossref:``) link with an anchor, checked once
+    the sources are ingested: MkDocs --strict would fail on an anchor that does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFragment:
+    """The ``#anchor`` part of an internal link in a Markdown body, where it was written."""
+
+    scheme: str
+    """``source``, ``glossary`` or ``crossref``."""
+    target: str
+    """The id after the colon."""
+    anchor: str
+    origin: Origin
 
 
 # --------------------------------------------------------------------------- anchoring
