@@ -10,7 +10,7 @@ NPM        ?= npm
 NPM_STAMP  := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help
+.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help citation-stats
 
 help:
 	@echo "make site          set up .venv, preprocess and build the site into site/"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-build   build-time benchmark on a synthetic corpus of many sources"
 	@echo "make portability   build with MkDocs, ProperDocs and Zensical and compare the pages"
 	@echo "make clean         remove generated pages, the site and the virtualenv"
+	@echo "make citation-stats count citations by the kind of their domain (annotations/citation-policy.yml)"
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -91,3 +92,7 @@ portability: .venv-properdocs/.installed .venv-zensical/.installed
 clean:
 	rm -rf site site.old .site-builds .build-* .build.lock docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials .cache \
 	  $(VENV) .venv-properdocs .venv-zensical
+
+# Citations by the kind of their domain, from annotations/citation-policy.yml.
+citation-stats: $(SITE_STAMP)
+	$(PY) scripts/citation_stats.py

@@ -22,6 +22,7 @@ import yaml
 from . import site
 from .anchor import Anchoring, anchor_all
 from .annotations import load_annotations
+from .citations import check_citations
 from .errors import BuildFailed, Report, UserError
 from .ingest import ingest
 from .ingest.rules import parse_dateline
@@ -146,6 +147,7 @@ def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None, ve
     timings: dict[str, float] = {}
     ann = _timed(timings, "annotations", lambda: load_annotations(root, report))
     assert isinstance(ann, Annotations)
+    check_citations(ann, root, report)
     say(
         f"loaded {len(ann.sources)} sources, {len(ann.notes)} notes, {len(ann.crossrefs)} cross-references, "
         f"{len(ann.glossary)} glossary entries"
