@@ -47,6 +47,8 @@ LAYOUT: dict[str, str] = {
     "glossary": "glossary/*.yml",
 }
 """Which files hold which kind of annotation, relative to ``annotations/``."""
+OTHER_FILES = ("citation-policy.yml",)
+"""Files under ``annotations/`` read by later stages (see :mod:`.citations`), not unknown files."""
 
 SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
 KIND_TABLE = {
@@ -138,6 +140,7 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
                 hint="every project needs annotations/outlets.yml and annotations/sources.yml",
                 code="file-missing",
             )
+    known.update(base / name for name in OTHER_FILES)
     for path in sorted(base.rglob("*")):
         if path.suffix in (".yml", ".yaml") and path not in known and not path.is_symlink() and path.is_file():
             hint = (

@@ -230,7 +230,6 @@ def check_citations(ann: Annotations, root: Path, report: Report) -> None:
     Guarantees: each citation is checked once; nothing is changed; a problem names the
     file and line of the ``url:``, the host, the policy's reason and the fix.
     """
-    _retract_unread_warning(report)
     policy = load_policy(root, report)
     places = _UrlPlaces(root)
     for c in _cited(ann):
@@ -283,10 +282,3 @@ def _without_dot(url: str) -> str:
     host, sep, port = netloc.rpartition("@")[2].partition(":")
     prefix = netloc[: len(netloc) - len(netloc.rpartition("@")[2])]
     return parts._replace(netloc=f"{prefix}{host.rstrip('.')}{sep}{port}").geturl()
-
-
-def _retract_unread_warning(report: Report) -> None:
-    """The annotations stage warns that ``citation-policy.yml`` "is not read by the build"
-    (its layout lists only the annotation kinds); this stage reads it, so that warning is
-    false and is taken back. Any other ``file-unknown`` warning stays."""
-    report.problems[:] = [p for p in report.problems if not (p.code == "file-unknown" and p.origin.path == POLICY_FILE)]
