@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from .. import site
 from ..anchor import LINKED_KINDS
+from ..csl import citation_meta
 from ..mdsafe import escape_attr, escape_text, md_url
 from ..model import RELATIONS, Anchor, Block, BlockKind, Document, Note, Source
 from .claimreview import claim_reviews
@@ -297,7 +298,11 @@ def render_source_page(source: Source, /, *, site_ctx: SiteContext, site_url: st
         h1 = escape_text(source.display_title)
     outlet = site_ctx.ann.outlets[source.outlet]
     parts = [
-        front_matter(title=source.display_title, description=f"{outlet.name}, {date_label(source)}"),
+        front_matter(
+            title=source.display_title,
+            description=f"{outlet.name}, {date_label(source)}",
+            **citation_meta(source, outlet, page_url=page_url),
+        ),
         f"# {h1} {{ #title }}",
         "",
         _meta_line(source, doc, site_ctx, decos),
