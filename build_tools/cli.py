@@ -31,6 +31,7 @@ commands, with an example each:
   export       python -m build_tools export --w3c -o notes.jsonld       notes as W3C Web Annotations
                python -m build_tools export --csl -o works.json         CSL-JSON bibliography
   import       python -m build_tools import --w3c notes.jsonld           W3C Web Annotations into notes
+               python -m build_tools import --hypothesis export.json     Hypothesis annotations into notes
   anchors --report   python -m build_tools anchors --report --against main
                what a corrected source does to every annotation (unchanged, moved, fuzzy, orphaned)
 
@@ -302,16 +303,27 @@ def _export_csl(args: argparse.Namespace, root: Path) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Read W3C Web Annotations (JSON-LD) into annotations/notes/SOURCE.yml, anchoring each.
+    """Read W3C Web Annotations (JSON-LD) or a Hypothesis export into annotations/notes/SOURCE.yml, anchoring each.
 
     An annotation whose quote does not anchor in this project's sources is refused with
     the closest passage and not written; exit 1 if any was refused. --dry-run only
     reports what would be written.
+
+    --hypothesis reads Hypothesis's search-API JSON ({"rows": [...]}) or its client
+    export ({"annotations": [...]}): each annotation goes to the source whose catalog url
+    is its uri; page notes, replies and highlights without a comment are refused (see
+    build_tools/hypothesis.py), e.g. python -m build_tools import --hypothesis export.json --dry-run
     """
     from .w3c import import_w3c
 
-    if not args.w3c:
-        raise UserError("say which format: --w3c (the only one so far)")
+    if args.w3c == args.hypothesis:
+        raise UserError("say which format: --w3c (W3C Web Annotations) or --hypothesis (a Hypothesis export)")
+    if args.hypothesis:
+        from .hypothesis import import_hypothesis
+
+        text, status = import_hypothesis(_root(args), Path(args.file), dry_run=args.dry_run)
+        print(text)
+        return status
     text, status = import_w3c(_root(args), Path(args.file), dry_run=args.dry_run)
     print(text)
     return status
@@ -444,8 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     p = add("import", cmd_import, "python -m build_tools import --w3c annotations.jsonld --dry-run")
-    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD (required)")
-    p.add_argument("file", help="the JSON-LD file to read")
+    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD")
+    p.add_argument("--hypothesis", action="store_true", help="a Hypothesis export (search API or client JSON)")
+    p.add_argument("file", help="the JSON-LD or JSON file to read")
     p.add_argument("--dry-run", action="store_true", help="only report what would be written")
     return parser
 

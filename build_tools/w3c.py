@@ -59,7 +59,7 @@ import bisect
 import json
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -369,6 +369,10 @@ class Imported:
     entry: dict[str, Any] | None
     place: Placement | None
     problem: str = ""
+    comments: dict[str, str] = field(default_factory=dict)
+    """YAML comments to write after values, by key (e.g. where the annotation came from)."""
+    remark: str = ""
+    """Appended to the report line of an entry that is written (e.g. tags left out)."""
 
 
 def _items(data: Any) -> list[Any]:
@@ -508,23 +512,33 @@ def read_annotation(item: Any, project: Project, n: int) -> Imported:
     return Imported(label, source, entry, place)
 
 
-def import_w3c(root: Path, file: Path, *, dry_run: bool = False) -> tuple[str, int]:
-    """Read W3C annotations from ``file`` into notes; return (report text, exit status).
-
-    Every annotation is anchored before anything is written; those that do not anchor
-    are reported and left out (exit status 1). With ``dry_run`` nothing is written.
-    """
+def read_json(file: Path) -> Any:
+    """The JSON in ``file``, or a :class:`UserError` saying why it cannot be read."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"{file}: no such file") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{file}: not JSON: {exc}") from None
-    project = Project.load(root)
+
+
+def write_imported(
+    root: Path,
+    project: Project,
+    results: list[Imported],
+    *,
+    dry_run: bool,
+    refused_why: str = "they do not anchor in this project's sources",
+) -> tuple[str, int]:
+    """Append every placed entry of ``results`` to its notes file (unless ``dry_run``).
+
+    Returns the report (one line per annotation, then a summary) and the exit status:
+    1 if any annotation was refused. Entries without a free id get one made from the
+    outlet and the quote's first words.
+    """
     taken = {n.id for n in project.ann.notes}
     for path in (root / ANNOTATIONS_DIR / "notes").glob("*.yml"):
         taken |= _ids_in(path, "notes")
-    results = [read_annotation(item, project, n) for n, item in enumerate(_items(data), start=1)]
     lines: list[str] = []
     written = 0
     for r in results:
@@ -542,27 +556,39 @@ def import_w3c(root: Path, file: Path, *, dry_run: bool = False) -> tuple[str, i
         )
         target = f"annotations/notes/{r.place.source}.yml"
         if dry_run:
-            lines.append(f"would add note '{r.entry['id']}' to {target}: {r.place.block}{how}")
+            lines.append(f"would add note '{r.entry['id']}' to {target}: {r.place.block}{how}{r.remark}")
             continue
         entry = r.entry
         source = r.place.source
         append_item(
             root / ANNOTATIONS_DIR / "notes" / f"{source}.yml",
             key="notes",
-            render=lambda indent, entry=entry: dump_entry(entry, indent=indent),
+            render=lambda indent, entry=entry, r=r: dump_entry(entry, indent=indent, comments=r.comments),
             new_file=lambda source=source: (
                 f"# yaml-language-server: $schema=../schema/notes.schema.json\nsource: {source}\nnotes:\n"
             ),
             root=root,
         )
         written += 1
-        lines.append(f"added note '{r.entry['id']}' to {target}: {r.place.block}{how}")
+        lines.append(f"added note '{r.entry['id']}' to {target}: {r.place.block}{how}{r.remark}")
     refused = sum(1 for r in results if r.entry is None)
     verb = "would import" if dry_run else "imported"
     lines.append(
         f"{verb} {len(results) - refused} of {len(results)} annotations"
-        + (f"; {refused} refused (they do not anchor in this project's sources)" if refused else "")
+        + (f"; {refused} refused ({refused_why})" if refused else "")
     )
     if not dry_run and written:
         lines.append("next: python -m build_tools check")
     return "\n".join(lines), 1 if refused else 0
+
+
+def import_w3c(root: Path, file: Path, *, dry_run: bool = False) -> tuple[str, int]:
+    """Read W3C annotations from ``file`` into notes; return (report text, exit status).
+
+    Every annotation is anchored before anything is written; those that do not anchor
+    are reported and left out (exit status 1). With ``dry_run`` nothing is written.
+    """
+    data = read_json(file)
+    project = Project.load(root)
+    results = [read_annotation(item, project, n) for n, item in enumerate(_items(data), start=1)]
+    return write_imported(root, project, results, dry_run=dry_run)
