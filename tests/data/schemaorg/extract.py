@@ -22,7 +22,8 @@ def _ids(value: object) -> list[str]:
 
 
 def main(path: str) -> None:
-    data = json.load(open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
     nodes = {n["@id"]: n for n in data["@graph"]}
     keep: set[str] = set()
     todo = [f"schema:{t}" for t in TYPES]
