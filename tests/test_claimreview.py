@@ -88,7 +88,7 @@ def _reviews(corpus) -> list[tuple[str, dict[str, Any]]]:
     for sid, source in corpus.ann.sources.items():
         page = f"https://example.org/sources/{sid}/"
         for part in claim_reviews(source, site_ctx=ctx, page_url=page):
-            out += [(sid, json.loads(m)) for m in SCRIPT.findall(part)]
+            out += [(sid, review) for m in SCRIPT.findall(part) for review in json.loads(m)]
     return out
 
 
@@ -163,8 +163,9 @@ def test_the_built_pages_carry_the_reviews_at_the_corrections(built_site, corpus
     n = 0
     for sid in corpus.docs:
         soup = BeautifulSoup((site_dir / "sources" / sid / "index.html").read_text(encoding="utf-8"), "html.parser")
-        for script in soup.find_all("script", type="application/ld+json"):
-            review = json.loads(script.string)
+        scripts = soup.find_all("script", type="application/ld+json")
+        assert len(scripts) <= 1  # one per page, an array of every correction's review
+        for review in (r for script in scripts for r in json.loads(script.string)):
             page, anchor = review["url"].split("#", 1)
             assert page == f"{base_url}sources/{sid}/"
             mark = soup.find(id=anchor)

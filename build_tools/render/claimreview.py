@@ -1,11 +1,12 @@
-"""Corrections as fact checks: a schema.org ``ClaimReview`` JSON-LD block for each.
+"""Corrections as fact checks: schema.org ``ClaimReview`` JSON-LD, one for each.
 
 Each correction (a note with ``kind: correction``) already has its own anchor on the
-source page — the highlighted passage, ``#a-NOTE`` — and this module writes, for each,
-one ``<script type="application/ld+json">`` block that fact-check readers (Google's Fact
-Check Explorer, ClaimReview aggregators) understand::
+source page — the highlighted passage, ``#a-NOTE`` — and this module writes one
+``<script type="application/ld+json">`` per page holding an array with a ClaimReview for
+each, which fact-check readers (Google's Fact Check Explorer, ClaimReview aggregators)
+understand::
 
-    {"@context": "https://schema.org", "@type": "ClaimReview",
+    [{"@context": "https://schema.org", "@type": "ClaimReview",
      "url": "SITE/sources/SOURCE/#a-NOTE",            the correction's own address
      "claimReviewed": "…the passage as printed…",
      "author": {"@type": "Organization", "name": PROJECT, "url": "SITE/"},
@@ -13,7 +14,7 @@ Check Explorer, ClaimReview aggregators) understand::
                       "alternateName": "Needs correction", "name": …},
      "itemReviewed": {"@type": "Claim", "author": …,
                       "appearance": {"@type": "NewsArticle", "headline": …, "url": ORIGINAL,
-                                     "datePublished": DATE, "publisher": OUTLET, "author": …}}}
+                                     "datePublished": DATE, "publisher": OUTLET, "author": …}}}, …]
 
 The rating scale (documented in docs/interchange.md): the project gives one verdict,
 1 = "Needs correction" — the passage as printed has an error, leaves out a fact that
@@ -94,11 +95,19 @@ def claim_review(note: Note, anchor: Anchor, /, *, source: Source, site_ctx: Sit
 
 
 def claim_reviews(source: Source, /, *, site_ctx: SiteContext, page_url: str) -> list[str]:
-    """Page parts: one ``<script type="application/ld+json">`` line per correction of ``source``,
-    each followed by an empty line (a raw HTML block Markdown passes through); ``[]`` if none."""
-    parts: list[str] = []
-    for note, a in site_ctx.notes_by_source.get(source.id, []):
-        if note.kind == "correction":
-            review = claim_review(note, a, source=source, site_ctx=site_ctx, page_url=page_url)
-            parts += ['<script type="application/ld+json">' + script_json(review) + "</script>", ""]
-    return parts
+    """Page parts: one ``<script type="application/ld+json">`` holding the ClaimReview of every
+    correction of ``source``, then an empty line (a raw HTML block Markdown passes through);
+    ``[]`` if the source has no correction.
+
+    The JSON is an array even for one review: Material's instant navigation re-runs the
+    page's inline scripts as JavaScript, where an array of objects is a harmless expression
+    but a bare object is a syntax error.
+    """
+    reviews = [
+        claim_review(note, a, source=source, site_ctx=site_ctx, page_url=page_url)
+        for note, a in site_ctx.notes_by_source.get(source.id, [])
+        if note.kind == "correction"
+    ]
+    if not reviews:
+        return []
+    return ['<script type="application/ld+json">' + script_json(reviews) + "</script>", ""]
