@@ -49,6 +49,7 @@ def make_project(dest: Path, copies: int) -> dict[str, int]:
             ignore=shutil.ignore_patterns("sources", "glossary", "crossrefs", "outlets", "_partials"),
         )
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", dest / "overrides")  # theme.custom_dir
     ann = dest / "annotations"
     shutil.copytree(ROOT / "annotations" / "schema", ann / "schema")
     shutil.copy(ROOT / "annotations" / "outlets.yml", ann / "outlets.yml")

@@ -29,7 +29,9 @@ commands, with an example each:
   crossref add python -m build_tools crossref add S1:"quote" S2:"quote"   append a cross-reference
   source add   python -m build_tools source add page.html --outlet ID    store a source, catalog it
   export       python -m build_tools export --w3c -o notes.jsonld       notes as W3C Web Annotations
+               python -m build_tools export --csl -o works.json         CSL-JSON bibliography
   import       python -m build_tools import --w3c notes.jsonld           W3C Web Annotations into notes
+               python -m build_tools import --hypothesis export.json     Hypothesis annotations into notes
   anchors --report   python -m build_tools anchors --report --against main
                what a corrected source does to every annotation (unchanged, moved, fuzzy, orphaned)
 
@@ -255,18 +257,25 @@ def cmd_source_add(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write every anchored note as W3C Web Annotation JSON-LD (an AnnotationCollection).
+    """Write every anchored note as W3C Web Annotation JSON-LD, or a CSL-JSON bibliography.
 
-    Selectors: a TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector
-    whose offsets count code points in the source's normalised reading text (see
-    build_tools/w3c.py). Exit 1 if a note had to be left out because it does not anchor.
+    --w3c: an AnnotationCollection. Selectors: a TextQuoteSelector (exact, prefix, suffix)
+    and a TextPositionSelector whose offsets count code points in the source's normalised
+    reading text (see build_tools/w3c.py). Exit 1 if a note had to be left out because it
+    does not anchor.
+
+    --csl: the five texts and every work cited in notes, cross-references, the glossary,
+    outlets and the catalog, once per URL, as CSL-JSON for Zotero, Pandoc or citeproc
+    (see build_tools/csl.py), e.g. python -m build_tools export --csl -o works.json
     """
     from .build import load_corpus
     from .w3c import export_w3c
 
-    if not args.w3c:
-        raise UserError("say which format: --w3c (the only one so far)")
+    if args.w3c == args.csl:
+        raise UserError("say which format: --w3c (notes as W3C Web Annotations) or --csl (bibliography)")
     root = _root(args)
+    if args.csl:
+        return _export_csl(args, root)
     corpus = load_corpus(root)
     collection, skipped = export_w3c(root, corpus)
     text = json.dumps(collection, indent=2, ensure_ascii=False) + "\n"
@@ -281,17 +290,51 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_csl(args: argparse.Namespace, root: Path) -> int:
+    from .annotations import load_annotations
+    from .build import read_site_url
+    from .csl import bibliography
+
+    report = Report()
+    ann = load_annotations(root, report)
+    if report.errors:
+        raise BuildFailed(report)
+    items = bibliography(ann, site_url=read_site_url(root))
+    text = json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(
+            f"wrote {len(items)} works ({len(ann.sources)} texts, {len(items) - len(ann.sources)} cited) "
+            f"to {args.output}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    """Read W3C Web Annotations (JSON-LD) into annotations/notes/SOURCE.yml, anchoring each.
+    """Read W3C Web Annotations (JSON-LD) or a Hypothesis export into annotations/notes/SOURCE.yml, anchoring each.
 
     An annotation whose quote does not anchor in this project's sources is refused with
     the closest passage and not written; exit 1 if any was refused. --dry-run only
     reports what would be written.
+
+    --hypothesis reads Hypothesis's search-API JSON ({"rows": [...]}) or its client
+    export ({"annotations": [...]}): each annotation goes to the source whose catalog url
+    is its uri; page notes, replies and highlights without a comment are refused (see
+    build_tools/hypothesis.py), e.g. python -m build_tools import --hypothesis export.json --dry-run
     """
     from .w3c import import_w3c
 
-    if not args.w3c:
-        raise UserError("say which format: --w3c (the only one so far)")
+    if args.w3c == args.hypothesis:
+        raise UserError("say which format: --w3c (W3C Web Annotations) or --hypothesis (a Hypothesis export)")
+    if args.hypothesis:
+        from .hypothesis import import_hypothesis
+
+        text, status = import_hypothesis(_root(args), Path(args.file), dry_run=args.dry_run)
+        print(text)
+        return status
     text, status = import_w3c(_root(args), Path(args.file), dry_run=args.dry_run)
     print(text)
     return status
@@ -419,12 +462,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", help="the source id (default: OUTLET-DATE-TITLE-WORDS)")
 
     p = add("export", cmd_export, "python -m build_tools export --w3c -o annotations.jsonld")
-    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD (required)")
+    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD of every anchored note")
+    p.add_argument("--csl", action="store_true", help="CSL-JSON bibliography: the texts and every cited work")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     p = add("import", cmd_import, "python -m build_tools import --w3c annotations.jsonld --dry-run")
-    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD (required)")
-    p.add_argument("file", help="the JSON-LD file to read")
+    p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD")
+    p.add_argument("--hypothesis", action="store_true", help="a Hypothesis export (search API or client JSON)")
+    p.add_argument("file", help="the JSON-LD or JSON file to read")
     p.add_argument("--dry-run", action="store_true", help="only report what would be written")
     return parser
 

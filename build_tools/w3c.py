@@ -5,11 +5,28 @@ Export writes every anchored note as a W3C Web Annotation (JSON-LD) inside one
 
     {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
      "id": "SITE/sources/SOURCE/#a-NOTE", "motivation": "commenting",
+     "creator": {"type": "Person", "name": …}, "created": …, "modified": …,
+     "generator": {"id": "SITE/", "type": "Software", "name": …},
      "body": [{"type": "TextualBody", "value": "…", "format": "text/markdown",
                "language": "en", "purpose": "commenting"}, …],
-     "target": {"source": "SITE/sources/SOURCE/",
+     "target": {"type": "SpecificResource",
+                "source": {"id": "SITE/sources/SOURCE/", "type": "Text", "format": "text/html",
+                           "language": "en", "dc:title": …,
+                           "dcterms:source": [{"id": "ni:///sha-256;…"}, {"id": ORIGINAL_URL}]},
                 "selector": [{"type": "TextQuoteSelector", "exact": …, "prefix": …, "suffix": …},
-                             {"type": "TextPositionSelector", "start": …, "end": …}]}}
+                             {"type": "TextPositionSelector", "start": …, "end": …}],
+                "state": {"type": "TimeState", "sourceDateStart": "DATET00:00:00Z",
+                          "sourceDateEnd": "DATET23:59:59Z"}}}
+
+``motivation`` is ``commenting`` for a context note and ``assessing`` for a correction
+(the W3C vocabulary has no "correcting"; its "editing" asks for a change to the target).
+The target's source is the annotated edition's page; ``dcterms:source`` names what it
+was made from: the received file, by the RFC 6920 ``ni:`` IRI of the catalog's sha256,
+and the original's URL where it is known. ``state`` is given only for a source whose date
+is printed (not inferred), and spans that whole day, since the catalog holds no time of
+day. ``creator``, ``created`` and ``modified`` come from ``git blame`` of the notes file
+(the commit that added the note's ``id`` line; the latest commit that changed any line of
+its entry); outside a git work tree, or for a note not committed yet, they are left out.
 
 The text the selectors refer to is the source's *reading text*: the plain text of its
 blocks in reading order (title, byline, dateline, then the body, with Markdown syntax
@@ -21,25 +38,29 @@ text, end exclusive; ``exact`` is that text between them, and ``prefix``/``suffi
 are up to :data:`CONTEXT` characters either side. ``python -m build_tools blocks SOURCE``
 shows the blocks.
 
-Other bodies: each citation is ``{"type": "Text", "id": URL, "purpose": "linking",
-"dc:title": TITLE, "dcterms:date": ACCESSED}``; each tag and the marker ``from_texts``
-(a note that explains only from the texts) are ``{"type": "TextualBody", "purpose":
-"tagging", "value": …}``. A correction has ``motivation: assessing``.
+Other bodies: each citation is ``{"type": "SpecificResource", "purpose": "linking",
+"source": {"id": URL, "type": "Text", "dc:title": TITLE, "dcterms:date": ACCESSED}}``;
+each tag and the marker ``from_texts`` (a note that explains only from the texts) are
+``{"type": "TextualBody", "purpose": "tagging", "value": …}``.
 
 Import reads such a file (a collection, an ``AnnotationPage``, a list, or one
 annotation) back into ``annotations/notes/SOURCE.yml``. Each annotation is anchored
 first: by its TextQuoteSelector (exact with prefix/suffix, W3C semantics), else by its
 TextPositionSelector if that still holds the exact text. A note that anchors is written
 with the shortest prefix/suffix our anchoring needs; one that does not is reported
-with the closest passage and not written. ``--dry-run`` only reports.
+with the closest passage and not written. ``--dry-run`` only reports. The motivation
+``assessing`` (or ``correcting``, which some tools write) makes a correction.
 """
 
 from __future__ import annotations
 
+import base64
 import bisect
 import json
 import re
-from dataclasses import dataclass
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +69,7 @@ import yaml
 from .anchor import DocIndex
 from .annotations import ANNOTATIONS_DIR
 from .errors import UserError
-from .model import Anchor, Note, Position
+from .model import Anchor, Note, Position, Source
 from .scaffold import (
     ID_PATTERN,
     Placement,
@@ -71,6 +92,10 @@ if TYPE_CHECKING:
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT = 32
 """Characters of prefix and suffix exported around each quote."""
+GENERATOR = "Annotated reading (python -m build_tools export --w3c)"
+"""The ``generator`` agent's name."""
+LABEL = "Context notes and corrections"
+"""The collection's label."""
 FROM_TEXTS_TAG = "from_texts"
 """Tag body value that stands for ``from_texts: true`` (no real tag can have an underscore)."""
 
@@ -112,7 +137,127 @@ def _raw_notes(root: Path) -> dict[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- export
 
 
-def annotation(note: Note, anchor: Anchor, index: DocIndex, raw: dict[str, Any], base: str) -> dict[str, Any]:
+def _git_lines(root: Path, rel: str) -> list[tuple[str, int]]:
+    """Each line of ``rel`` as (author name, author time) from ``git blame``; ``[]`` outside git.
+
+    Lines not committed yet have no date and are given as ``("", 0)``.
+    """
+    try:
+        proc = subprocess.run(
+            ["git", "blame", "--line-porcelain", "--", rel],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+    except OSError:
+        return []
+    if proc.returncode != 0:
+        return []
+    out: list[tuple[str, int]] = []
+    author, when, sha = "", 0, ""
+    for line in proc.stdout.splitlines():
+        if line.startswith("\t"):
+            out.append(("", 0) if set(sha) == {"0"} else (author, when))
+        elif line.startswith("author "):
+            author = line[7:]
+        elif line.startswith("author-time "):
+            when = int(line[12:])
+        elif re.match(r"^[0-9a-f]{40} ", line):
+            sha = line[:40]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """When a note was written and last changed, and by whom, from git (empty when unknown)."""
+
+    created: str = ""
+    """Author date of the commit that added the note's ``id`` line (ISO 8601, UTC)."""
+    modified: str = ""
+    """Author date of the latest commit that changed any line of the note's entry."""
+    creator: str = ""
+    """Author name of the commit that added the ``id`` line."""
+
+
+def _iso(when: int) -> str:
+    return datetime.fromtimestamp(when, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def note_histories(root: Path, notes: tuple[Note, ...] | list[Note]) -> dict[str, History]:
+    """Each note's :class:`History`, by id: one ``git blame`` per notes file."""
+    by_file: dict[str, list[Note]] = {}
+    for n in notes:
+        by_file.setdefault(n.origin.path, []).append(n)
+    out: dict[str, History] = {}
+    for rel, group in by_file.items():
+        lines = _git_lines(root, rel)
+        if not lines:
+            continue
+        starts = sorted(n.origin.line for n in group)
+        for n in group:
+            first = n.origin.line
+            nxt = next((s for s in starts if s > first), len(lines) + 1)
+            entry = [ln for ln in lines[first - 1 : nxt - 1] if ln[1]]
+            author, when = lines[first - 1] if 0 < first <= len(lines) else ("", 0)
+            if not when or not entry:
+                continue  # the note is not committed yet: no date rather than a guessed one
+            out[n.id] = History(_iso(when), _iso(max(t for _a, t in entry)), author)
+    return out
+
+
+def _ni_sha256(hexdigest: str) -> str:
+    """The RFC 6920 ``ni:`` IRI of a SHA-256 digest: names the exact bytes received."""
+    raw = bytes.fromhex(hexdigest)
+    return "ni:///sha-256;" + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def source_resource(source: Source, page: str) -> dict[str, Any]:
+    """The annotated edition of ``source`` as an External Web Resource: its page, title,
+    and what it was made from — the received file (by its sha256) and the original's URL."""
+    res: dict[str, Any] = {"id": page, "type": "Text", "format": "text/html", "language": source.language}
+    res["dc:title"] = source.display_title
+    derived: list[dict[str, str]] = [{"id": _ni_sha256(source.sha256)}] if source.sha256 else []
+    if source.url:
+        derived.append({"id": source.url})
+    if derived:
+        res["dcterms:source"] = derived
+    return res
+
+
+def time_state(source: Source) -> dict[str, str] | None:
+    """A TimeState for the day the source is dated, or ``None`` (undated or an inferred date).
+
+    The catalog holds a day, not a moment: the state spans the whole day (UTC) rather than
+    inventing a time of day; an inferred date is left out rather than stated as fact.
+    """
+    if not source.date or "date" in source.inferred:
+        return None
+    return {
+        "type": "TimeState",
+        "sourceDateStart": f"{source.date}T00:00:00Z",
+        "sourceDateEnd": f"{source.date}T23:59:59Z",
+    }
+
+
+MOTIVATION = {"context": "commenting", "correction": "assessing"}
+"""A note's ``kind`` → the annotation's motivation (and its text body's purpose).
+
+The W3C vocabulary has no "correcting": a correction assesses what the source states.
+"""
+
+
+def annotation(
+    note: Note,
+    anchor: Anchor,
+    index: DocIndex,
+    raw: dict[str, Any],
+    base: str,
+    *,
+    source: Source | None = None,
+    history: History | None = None,
+) -> dict[str, Any]:
     """One note as a W3C Web Annotation (see the module docstring)."""
     assert anchor.start is not None and anchor.end is not None
     s = normalized_offset(index, anchor.start)
@@ -123,7 +268,7 @@ def annotation(note: Note, anchor: Anchor, index: DocIndex, raw: dict[str, Any],
         quote["prefix"] = text[max(0, s - CONTEXT) : s]
     if e < len(text):
         quote["suffix"] = text[e : e + CONTEXT]
-    purpose = "assessing" if note.kind == "correction" else "commenting"
+    purpose = MOTIVATION.get(note.kind, "commenting")
     body: list[dict[str, Any]] = [
         {
             "type": "TextualBody",
@@ -134,24 +279,37 @@ def annotation(note: Note, anchor: Anchor, index: DocIndex, raw: dict[str, Any],
         }
     ]
     for c in note.citations:
-        cite: dict[str, Any] = {"type": "Text", "id": c.url, "purpose": "linking", "dc:title": c.title}
+        # A purpose belongs on a SpecificResource, never on the web resource itself (model 3.3.5).
+        cited: dict[str, Any] = {"id": c.url, "type": "Text", "dc:title": c.title}
         if c.accessed:
-            cite["dcterms:date"] = c.accessed
-        body.append(cite)
+            cited["dcterms:date"] = c.accessed
+        body.append({"type": "SpecificResource", "purpose": "linking", "source": cited})
     tags = [*note.tags, *([FROM_TEXTS_TAG] if note.from_texts else [])]
     body.extend({"type": "TextualBody", "purpose": "tagging", "value": t} for t in tags)
     page = f"{base}sources/{note.selector.source}/"
-    return {
+    target: dict[str, Any] = {
+        "type": "SpecificResource",
+        "source": source_resource(source, page) if source is not None else page,
+        "selector": [quote, {"type": "TextPositionSelector", "start": s, "end": e}],
+    }
+    state = time_state(source) if source is not None else None
+    if state:
+        target["state"] = state
+    out: dict[str, Any] = {
         "@context": ANNO_CONTEXT,
         "id": f"{page}#a-{note.id}",
         "type": "Annotation",
         "motivation": purpose,
-        "body": body,
-        "target": {
-            "source": page,
-            "selector": [quote, {"type": "TextPositionSelector", "start": s, "end": e}],
-        },
     }
+    if history is not None and history.creator:
+        out["creator"] = {"type": "Person", "name": history.creator}
+    if history is not None and history.created:
+        out["created"] = history.created
+        out["modified"] = history.modified
+    out["generator"] = {"id": base, "type": "Software", "name": GENERATOR, "nickname": "build_tools"}
+    out["body"] = body
+    out["target"] = target
+    return out
 
 
 def export_w3c(root: Path, corpus: Corpus) -> tuple[dict[str, Any], list[str]]:
@@ -159,6 +317,7 @@ def export_w3c(root: Path, corpus: Corpus) -> tuple[dict[str, Any], list[str]]:
     base = _site_base(root)
     raw = _raw_notes(root)
     anchors = {a.annotation: a for a in corpus.anchoring.anchors if a.kind == "note"}
+    histories = note_histories(root, corpus.ann.notes)
     indexes: dict[str, DocIndex] = {}
     items: list[dict[str, Any]] = []
     skipped: list[str] = []
@@ -169,14 +328,31 @@ def export_w3c(root: Path, corpus: Corpus) -> tuple[dict[str, Any], list[str]]:
             skipped.append(note.id)
             continue
         index = indexes.setdefault(doc.source_id, DocIndex.build(doc))
-        items.append(annotation(note, a, index, raw.get(note.id, {}), base))
+        items.append(
+            annotation(
+                note,
+                a,
+                index,
+                raw.get(note.id, {}),
+                base,
+                source=corpus.ann.sources.get(note.selector.source),
+                history=histories.get(note.id),
+            )
+        )
     collection = {
         "@context": ANNO_CONTEXT,
         "id": f"{base}annotations.jsonld",
         "type": "AnnotationCollection",
-        "label": "Context notes and corrections",
+        "label": LABEL,
         "total": len(items),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        "first": {
+            "id": f"{base}annotations.jsonld#page-1",
+            "type": "AnnotationPage",
+            "partOf": {"id": f"{base}annotations.jsonld", "label": LABEL, "total": len(items)},
+            "startIndex": 0,
+            "items": items,
+        },
+        "last": f"{base}annotations.jsonld#page-1",
     }
     return collection, skipped
 
@@ -193,6 +369,10 @@ class Imported:
     entry: dict[str, Any] | None
     place: Placement | None
     problem: str = ""
+    comments: dict[str, str] = field(default_factory=dict)
+    """YAML comments to write after values, by key (e.g. where the annotation came from)."""
+    remark: str = ""
+    """Appended to the report line of an entry that is written (e.g. tags left out)."""
 
 
 def _items(data: Any) -> list[Any]:
@@ -217,6 +397,8 @@ def _selectors(target: Any) -> tuple[str | None, dict[str, Any] | None, dict[str
     if not isinstance(target, dict):
         return None, None, None
     source = target.get("source")
+    if isinstance(source, dict):  # an External Web Resource: its id is the page
+        source = source.get("id")
     sels = target.get("selector")
     sels = sels if isinstance(sels, list) else [sels]
     quote = next((s for s in sels if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None)
@@ -296,7 +478,11 @@ def read_annotation(item: Any, project: Project, n: int) -> Imported:
             tags.append(str(b.get("value", "")))
         elif isinstance(b, dict) and b.get("type") == "TextualBody":
             text = text or str(b.get("value", ""))
-        elif isinstance(b, dict) and isinstance(b.get("id"), str):
+        elif isinstance(b, dict) and (isinstance(b.get("id"), str) or isinstance(b.get("source"), dict)):
+            if isinstance(b.get("source"), dict):  # a SpecificResource whose source is the cited work
+                b = b["source"]
+                if not isinstance(b.get("id"), str):
+                    continue
             cite = {"title": str(b.get("dc:title") or b.get("title") or b["id"]), "url": b["id"]}
             if isinstance(b.get("dcterms:date"), str):
                 cite["accessed"] = b["dcterms:date"]
@@ -308,7 +494,7 @@ def read_annotation(item: Any, project: Project, n: int) -> Imported:
     if m and ID_PATTERN.match(m.group(1)):
         note_id = m.group(1)
     entry: dict[str, Any] = {"id": note_id}
-    if item.get("motivation") == "assessing":
+    if item.get("motivation") in ("assessing", "correcting"):
         entry["kind"] = "correction"
     entry["quote"] = place.quote
     if place.prefix:
@@ -326,23 +512,33 @@ def read_annotation(item: Any, project: Project, n: int) -> Imported:
     return Imported(label, source, entry, place)
 
 
-def import_w3c(root: Path, file: Path, *, dry_run: bool = False) -> tuple[str, int]:
-    """Read W3C annotations from ``file`` into notes; return (report text, exit status).
-
-    Every annotation is anchored before anything is written; those that do not anchor
-    are reported and left out (exit status 1). With ``dry_run`` nothing is written.
-    """
+def read_json(file: Path) -> Any:
+    """The JSON in ``file``, or a :class:`UserError` saying why it cannot be read."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        return json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"{file}: no such file") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{file}: not JSON: {exc}") from None
-    project = Project.load(root)
+
+
+def write_imported(
+    root: Path,
+    project: Project,
+    results: list[Imported],
+    *,
+    dry_run: bool,
+    refused_why: str = "they do not anchor in this project's sources",
+) -> tuple[str, int]:
+    """Append every placed entry of ``results`` to its notes file (unless ``dry_run``).
+
+    Returns the report (one line per annotation, then a summary) and the exit status:
+    1 if any annotation was refused. Entries without a free id get one made from the
+    outlet and the quote's first words.
+    """
     taken = {n.id for n in project.ann.notes}
     for path in (root / ANNOTATIONS_DIR / "notes").glob("*.yml"):
         taken |= _ids_in(path, "notes")
-    results = [read_annotation(item, project, n) for n, item in enumerate(_items(data), start=1)]
     lines: list[str] = []
     written = 0
     for r in results:
@@ -360,27 +556,39 @@ def import_w3c(root: Path, file: Path, *, dry_run: bool = False) -> tuple[str, i
         )
         target = f"annotations/notes/{r.place.source}.yml"
         if dry_run:
-            lines.append(f"would add note '{r.entry['id']}' to {target}: {r.place.block}{how}")
+            lines.append(f"would add note '{r.entry['id']}' to {target}: {r.place.block}{how}{r.remark}")
             continue
         entry = r.entry
         source = r.place.source
         append_item(
             root / ANNOTATIONS_DIR / "notes" / f"{source}.yml",
             key="notes",
-            render=lambda indent, entry=entry: dump_entry(entry, indent=indent),
+            render=lambda indent, entry=entry, r=r: dump_entry(entry, indent=indent, comments=r.comments),
             new_file=lambda source=source: (
                 f"# yaml-language-server: $schema=../schema/notes.schema.json\nsource: {source}\nnotes:\n"
             ),
             root=root,
         )
         written += 1
-        lines.append(f"added note '{r.entry['id']}' to {target}: {r.place.block}{how}")
+        lines.append(f"added note '{r.entry['id']}' to {target}: {r.place.block}{how}{r.remark}")
     refused = sum(1 for r in results if r.entry is None)
     verb = "would import" if dry_run else "imported"
     lines.append(
         f"{verb} {len(results) - refused} of {len(results)} annotations"
-        + (f"; {refused} refused (they do not anchor in this project's sources)" if refused else "")
+        + (f"; {refused} refused ({refused_why})" if refused else "")
     )
     if not dry_run and written:
         lines.append("next: python -m build_tools check")
     return "\n".join(lines), 1 if refused else 0
+
+
+def import_w3c(root: Path, file: Path, *, dry_run: bool = False) -> tuple[str, int]:
+    """Read W3C annotations from ``file`` into notes; return (report text, exit status).
+
+    Every annotation is anchored before anything is written; those that do not anchor
+    are reported and left out (exit status 1). With ``dry_run`` nothing is written.
+    """
+    data = read_json(file)
+    project = Project.load(root)
+    results = [read_annotation(item, project, n) for n, item in enumerate(_items(data), start=1)]
+    return write_imported(root, project, results, dry_run=dry_run)

@@ -492,7 +492,7 @@ def test_w3c_export_positions_are_in_the_documented_text(base: Path, tmp_path: P
     assert run(base, capsys, "export", "--w3c", "-o", str(out))[0] == 0
     corpus = load_corpus(base)
     for item in json.loads(out.read_text(encoding="utf-8"))["first"]["items"]:
-        source = item["target"]["source"].rstrip("/").rsplit("/", 1)[1]
+        source = item["target"]["source"]["id"].rstrip("/").rsplit("/", 1)[1]
         text = DocIndex.build(corpus.docs[source]).text
         quote, pos = item["target"]["selector"]
         assert text[pos["start"] : pos["end"]] == quote["exact"]

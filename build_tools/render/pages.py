@@ -7,8 +7,9 @@ from collections import defaultdict
 from itertools import groupby
 
 from .. import site
-from ..mdsafe import escape_attr, escape_text
-from ..model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry
+from ..fragments import original_link
+from ..mdsafe import escape_attr, escape_text, md_url
+from ..model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry, Source
 from .common import citation_list, date_label, front_matter, outlet_badge, source_link
 from .context import SiteContext
 from .inline import RANK_HIGHLIGHT, Decorations, Wrapper, render_inline
@@ -145,8 +146,17 @@ def _passage_card(xref: CrossRef, a: Anchor, site_ctx: SiteContext) -> str:
             f"    {body}",
             "",
             f"    [Read it in context →](../{site.source_page(a.source)}#{html_id})",
+            *_original_link(source, a, site_ctx),
         ]
     )
+
+
+def _original_link(source: Source, a: Anchor, site_ctx: SiteContext) -> list[str]:
+    """A "Read in the original" text-fragment link, where the original's address is known."""
+    if not source.url or a.start is None or a.end is None:
+        return []
+    url = original_link(source.url, site_ctx.docs[a.source], a.start, a.end)
+    return ["", f'    [Read in the original ↗]({md_url(url)} "{escape_attr("The passage on " + source.url)}")']
 
 
 def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:

@@ -10,8 +10,10 @@ from urllib.parse import quote
 
 from .. import site
 from ..anchor import LINKED_KINDS
+from ..csl import citation_meta
 from ..mdsafe import escape_attr, escape_text, md_url
 from ..model import RELATIONS, Anchor, Block, BlockKind, Document, Note, Source
+from .claimreview import claim_reviews
 from .common import citation_list, date_label, fence, front_matter, indent, outlet_badge, truncate
 from .context import SiteContext, format_date
 from .inline import RANK_HIGHLIGHT, RANK_LINK, Decorations, Wrapper, crosses, link_spans, render_inline, source_wrappers
@@ -296,7 +298,11 @@ def render_source_page(source: Source, /, *, site_ctx: SiteContext, site_url: st
         h1 = escape_text(source.display_title)
     outlet = site_ctx.ann.outlets[source.outlet]
     parts = [
-        front_matter(title=source.display_title, description=f"{outlet.name}, {date_label(source)}"),
+        front_matter(
+            title=source.display_title,
+            description=f"{outlet.name}, {date_label(source)}",
+            **citation_meta(source, outlet, page_url=page_url),
+        ),
         f"# {h1} {{ #title }}",
         "",
         _meta_line(source, doc, site_ctx, decos),
@@ -315,6 +321,7 @@ def render_source_page(source: Source, /, *, site_ctx: SiteContext, site_url: st
     if xrefs:
         parts += [xrefs, ""]
     parts += [_about(source, site_ctx), "", _cite(source, site_ctx, page_url), ""]
+    parts += claim_reviews(source, site_ctx=site_ctx, page_url=page_url)
     for note, _a in notes:
         parts += [_note_definition(note), ""]
     return "\n".join(parts)
