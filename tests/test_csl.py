@@ -20,9 +20,9 @@ SYMONDS = (
     "World Socialist Web Site, 23 March. Available at: https://www.wsws.org/en/articles/2023/03/23/ddpk-m23.html."
 )
 TASS = (
-    "Russian-Chinese military-political ties outperform Cold War-era unions – Chinese minister (TASS, 16 April 2023) "
+    "Russian-Chinese military-political ties outperform Cold War-era unions – Chinese minister (TASS, Russian state news agency, 16 April 2023) "
     "(no date) Russian-Chinese military-political ties outperform Cold War-era unions – Chinese minister "
-    "(TASS, 16 April 2023). Available at: https://tass.com/world/1605087 (Accessed: November 22, 2026)."
+    "(TASS, Russian state news agency, 16 April 2023). Available at: https://tass.com/world/1605087 (Accessed: November 22, 2026)."
 )
 
 
