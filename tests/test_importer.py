@@ -39,7 +39,7 @@ ARTICLE_PARAGRAPHS = [
 ]
 
 NO_ARTICLE_MESSAGE = (
-    "{name}: no article text found in the page; save the page while the article is "
+    "{name}: no article text found in the page: {why}; save the page while the article is "
     "displayed, or copy the article text into a .txt file"
 )
 
@@ -98,7 +98,9 @@ def test_html_without_article_text() -> None:
     with pytest.raises(ImportProblem) as caught:
         extract_article(raw, filename="signin.html")
 
-    assert str(caught.value) == NO_ARTICLE_MESSAGE.format(name="signin.html")
+    assert str(caught.value) == NO_ARTICLE_MESSAGE.format(
+        name="signin.html", why="its 4 words of text are all navigation, links and other boilerplate"
+    )
 
 
 def test_empty_html_file() -> None:
