@@ -67,7 +67,7 @@ lint: $(DEV_STAMP)
 bench: bench-import bench-build
 
 bench-import: $(SITE_STAMP)
-	$(PY) benchmarks/bench_import.py
+	$(PY) benchmarks/bench_import.py --compare
 
 bench-build: $(SITE_STAMP)
 	$(PY) benchmarks/bench_build.py

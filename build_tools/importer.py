@@ -9,6 +9,7 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
+from datetime import date as date_cls
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePath
 from typing import Any
@@ -340,7 +341,8 @@ _ERROR_TITLE = re.compile(
     r"(?:error|page not found|not found|file not found|access denied|forbidden|gone|"
     r"internal server error|service unavailable|bad gateway|bad request|unauthori[sz]ed|"
     r"something went wrong|oops!?|page unavailable|this page (?:is not available|could not be found)|"
-    r"sorry,? (?:the|this) page (?:you were looking for )?(?:(?:does not|doesn't) exist|(?:could not|couldn't|can't|cannot) be found))"
+    r"sorry,? (?:the|this) page (?:you were looking for )?"
+    r"(?:(?:does not|doesn't) exist|(?:could not|couldn't|can't|cannot) be found))"
     r"|(?:error\s*)?[45]\d{2}",
     re.IGNORECASE,
 )
@@ -387,12 +389,15 @@ def _html_article(raw: bytes, name: str) -> ExtractedArticle:
             "article is displayed, or copy the article text into a .txt file"
         )
     body = getattr(document, "body", None)
+    date = _iso_date(getattr(document, "date", None))
+    if date is not None:
+        date = _printed_date(_page_text(tree), date, title=title)
     return ExtractedArticle(
         text="\n\n".join(paragraphs),
         format="text",
         title=title,
         author=_byline(clean_metadata(getattr(document, "author", None))),
-        date=_iso_date(getattr(document, "date", None)),
+        date=date,
         sitename=clean_metadata(getattr(document, "sitename", None)),
         url=_clean_url(getattr(document, "url", None)),
         language=clean_metadata(getattr(document, "language", None)) or _page_language(tree),
@@ -465,14 +470,67 @@ _BYLINE_JUNK = re.compile(
 )
 
 
+_DAY_OR_MONTH = (
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December"
+)
+_TRAILING_DATE_WORD = re.compile(rf"(?:[\s,]+(?:{_DAY_OR_MONTH}))+$", re.IGNORECASE)
+
+
 def _byline(author: str | None) -> str | None:
-    """The byline as printed, without a leading "By"; None for a link text such as "View more posts"."""
+    """The byline as printed, without a leading "By" or date words run into it; None for link texts.
+
+    trafilatura separates several authors with "; "; a part that is only a
+    weekday or month name (a date run into the byline) is dropped.
+    """
     if author is None:
         return None
-    author = re.sub(r"^by\s+", "", author, flags=re.IGNORECASE).strip()
-    if not author or _BYLINE_JUNK.match(author) or not re.search(r"[^\W\d_]", author):
-        return None
-    return author
+    parts = []
+    for part in author.split(";"):
+        part = _TRAILING_DATE_WORD.sub("", re.sub(r"^by\s+", "", part.strip(), flags=re.IGNORECASE)).strip(" ,")
+        if part and not _BYLINE_JUNK.match(part) and re.search(r"[^\W\d_]", part):
+            parts.append(part)
+    return "; ".join(parts) or None
+
+
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_PRINTED_DATES = (
+    (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), (3, 1, 2)),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b", re.I), (3, 2, 1)),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), (1, 2, 3)),
+)
+
+
+def _dates_in(text: str) -> set[str]:
+    found: set[str] = set()
+    for pattern, (y, m, d) in _PRINTED_DATES:
+        for match in pattern.finditer(text):
+            month = match.group(m)
+            month_number = _MONTHS.get(month[:3].lower()) if not month.isdigit() else int(month)
+            try:
+                found.add(date_cls(int(match.group(y)), month_number or 0, int(match.group(d))).isoformat())
+            except ValueError:
+                continue
+    return found
+
+
+def _printed_date(page_text: str, markup: str, *, title: str | None) -> str:
+    """The markup's date, or the day printed beside the headline when that is one day off.
+
+    Publication times in the markup are often UTC: an evening article in New York
+    carries the next day's date there, while the page prints its local date.
+    """
+    at = page_text.find(title) if title else -1
+    window = page_text[max(0, at - 800) : at + 2500] if at >= 0 else page_text[:3000]
+    printed = _dates_in(window)
+    if markup in printed:
+        return markup
+    day = date_cls.fromisoformat(markup)
+    near = sorted(p for p in printed if abs((date_cls.fromisoformat(p) - day).days) == 1)
+    return near[0] if len(near) == 1 else markup
 
 
 def _iso_date(value: object) -> str | None:
