@@ -335,13 +335,17 @@ def test_source_add_html_keeps_the_page_and_stores_the_text(base: Path, capsys: 
     after = catalog.read_text(encoding="utf-8")
     assert after.startswith(before)  # comments and everything else untouched
     added = after[len(before) :]
-    assert f"  - id: courier-ferry\n    file: sources/courier-ferry.txt\n    sha256: {digest}\n" in added
+    page_digest = hashlib.sha256(raw.read_bytes()).hexdigest()
+    assert (
+        f"  - id: courier-ferry\n    file: sources/courier-ferry.txt\n    sha256: {digest}\n"
+        f"    page: sources/courier-ferry.html\n    page_sha256: {page_digest}\n"
+    ) in added
     assert "    title: Harbour town votes to keep its ferry  # confirm: extracted from the page by trafilatura" in added
     assert "    byline: Maria Okafor  # confirm" in added
     assert "    date: '2023-04-16'  # confirm" in added
     status, output = check(base, capsys)
     assert status == 1
-    assert output.startswith("annotations/sources.yml:39:12: error: about is still a placeholder: 'TODO: confirm")
+    assert output.startswith("annotations/sources.yml:41:12: error: about is still a placeholder: 'TODO: confirm")
     catalog.write_text(
         after.replace(
             "about: 'TODO: confirm the metadata marked `confirm` against the page, then delete this sentence. ",
