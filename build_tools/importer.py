@@ -172,15 +172,26 @@ def extract_article(raw: bytes, *, filename: str) -> ExtractedArticle:
       a leading ``# `` heading; ``extractor == "plain"``.
 
     Guarantees: the returned ``text`` is non-empty and contains no ``\\r``;
-    ``date`` is ``None`` or ``YYYY-MM-DD``; no network access is made.
+    ``date`` is ``None`` or ``YYYY-MM-DD``, read from the page's markup (or the
+    day printed beside the headline when the markup's UTC date is one day off),
+    never from a copyright line; ``title``, ``author`` and ``sitename`` are
+    plain one-line text (no tags, control characters or line breaks); captions
+    and block quotations are listed in ``structure``, what was left out in
+    ``dropped``; no network access is made.
 
     Raises:
         ImportProblem: unsupported extension, bytes that cannot be decoded,
-            a corrupt gzip file, or no article text found.  The message starts
+            a corrupt gzip file, a file (or gzip content) over
+            :data:`MAX_PAGE_BYTES`, an error page, or no article text found.  The message starts
             with the file name and tells the contributor how to fix the file.
     """
     name = PurePath(filename).name or filename
     lower = name.lower()
+    if len(raw) > MAX_PAGE_BYTES:
+        raise ImportProblem(
+            f"{name}: the file is {len(raw) / 1e6:.0f} MB, more than the {MAX_PAGE_BYTES / 1e6:.0f} MB an article "
+            "can be; save only the article page (without its media), or copy the article text into a .txt file"
+        )
     if lower.endswith(_HTML_SUFFIXES):
         if lower.endswith(".gz"):
             raw = _gunzip(raw, name)
@@ -234,20 +245,25 @@ def _markdown_title(text: str) -> str | None:
 
 
 def _gunzip(raw: bytes, name: str) -> bytes:
-    """Decompress, refusing more than :data:`MAX_PAGE_BYTES` without inflating the rest."""
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    """Decompress every gzip member, refusing more than :data:`MAX_PAGE_BYTES` without inflating the rest."""
+    out = bytearray()
+    data = raw
     try:
-        out = inflater.decompress(raw, MAX_PAGE_BYTES + 1)
-        if len(out) > MAX_PAGE_BYTES:
-            raise ImportProblem(
-                f"{name}: the page inside the gzip file is more than {MAX_PAGE_BYTES / 1e6:.0f} MB, more than an "
-                "article can be; save the article page again as .html"
-            )
-        if not inflater.eof:
-            raise zlib.error("truncated")
+        while True:
+            inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            out += inflater.decompress(data, MAX_PAGE_BYTES + 1 - len(out))
+            if len(out) > MAX_PAGE_BYTES or inflater.unconsumed_tail:
+                raise ImportProblem(
+                    f"{name}: the page inside the gzip file is more than {MAX_PAGE_BYTES / 1e6:.0f} MB, more than "
+                    "an article can be; save the article page again as .html"
+                )
+            if not inflater.eof:
+                raise zlib.error("truncated")
+            data = inflater.unused_data
+            if not data.strip(b"\0"):  # trailing zero padding is allowed, as gzip(1) does
+                return bytes(out)
     except zlib.error:
         raise ImportProblem(f"{name}: not a valid gzip file; decompress it or save the page again as .html") from None
-    return out
 
 
 def _decode_html(raw: bytes, warnings: list[str] | None = None) -> str:
@@ -488,6 +504,8 @@ def _byline(author: str | None) -> str | None:
     parts = []
     for part in author.split(";"):
         part = _TRAILING_DATE_WORD.sub("", re.sub(r"^by\s+", "", part.strip(), flags=re.IGNORECASE)).strip(" ,")
+        if re.fullmatch(_DAY_OR_MONTH, part, flags=re.IGNORECASE):
+            continue
         if part and not _BYLINE_JUNK.match(part) and re.search(r"[^\W\d_]", part):
             parts.append(part)
     return "; ".join(parts) or None
