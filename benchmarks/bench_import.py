@@ -403,6 +403,59 @@ def load_labels(path: Path) -> dict[str, dict[str, Any]]:
     return pages
 
 
+def source_add_cost(sizes: tuple[int, ...], *, before: str | None, repeats: int = 3) -> list[tuple[str, int, float]]:
+    """CPU seconds of one ``source add`` of a saved page into projects of ``sizes`` x the real corpus.
+
+    Each run is a fresh process (``python -m build_tools --root P source add …``) on the
+    same project, the catalog restored in between; the median of ``repeats`` runs is
+    reported, for this version and (``before``) the importer's revision from git.
+    """
+    import resource
+    import shutil
+    import tempfile
+
+    from bench_build import make_project
+
+    page = PROJECT_ROOT / "tests" / "fixtures" / "import" / "article.html"
+    versions = [("this version", PROJECT_ROOT)]
+    rows: list[tuple[str, int, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if before:
+            code = Path(tmp) / "before"
+            code.mkdir()
+            archive = subprocess.run(
+                ["git", "-C", str(PROJECT_ROOT), "archive", before, "build_tools"], capture_output=True, check=False
+            )
+            if archive.returncode != 0:
+                raise DataError(f"cannot read build_tools at {before!r}: {archive.stderr.decode().strip()}")
+            subprocess.run(["tar", "-x", "-C", str(code)], input=archive.stdout, check=True)
+            versions.insert(0, (f"before ({before})", code))
+        for copies in sizes:
+            project = Path(tmp) / f"p{copies}"
+            counts = make_project(project, copies)
+            catalog = project / "annotations" / "sources.yml"
+            saved = catalog.read_bytes()
+            for name, code_root in versions:
+                times = []
+                for _ in range(repeats):
+                    start = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    done = subprocess.run(
+                        [sys.executable, "-m", "build_tools", "--root", str(project), "source", "add", str(page),
+                         "--outlet", "euronews", "--id", "bench-new"],
+                        cwd=code_root, capture_output=True, text=True, check=False,
+                    )  # fmt: skip
+                    end = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    if done.returncode != 0:
+                        raise DataError(f"source add failed ({name}): {done.stderr.strip()}")
+                    times.append(end.ru_utime + end.ru_stime - start.ru_utime - start.ru_stime)
+                    catalog.write_bytes(saved)
+                    for new in project.glob("sources/bench-new.*"):
+                        new.unlink()
+                rows.append((name, counts["sources"], statistics.median(times)))
+            shutil.rmtree(project)
+    return rows
+
+
 def _parse_setting(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key:
@@ -442,6 +495,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare",
         action="store_true",
         help="also run the importer at --before, plain trafilatura and trafilatura without comments, side by side",
+    )
+    parser.add_argument(
+        "--source-add",
+        action="store_true",
+        help="also measure the CPU time of one `source add` into projects of 5 and 1,000 sources",
     )
     parser.add_argument(
         "--before",
@@ -542,6 +600,16 @@ def main(argv: list[str] | None = None) -> int:
     if len(rows) > 1:
         print()
         print_comparison(rows)
+    if args.source_add:
+        try:
+            cost = source_add_cost((1, 200), before=args.before if args.compare else None)
+        except DataError as err:
+            print(f"bench_import.py: error: {err}", file=sys.stderr)
+            return 2
+        print()
+        print("one `source add` of a saved page (CPU seconds, median of 3 fresh processes)")
+        for name, n_sources, seconds in cost:
+            print(f"  {name:<24} {n_sources:>5} sources  {seconds:.2f} s")
     print(f"results          {args.output}")
     status = 0
     if summary["mean_f1"] < args.min_f1:

@@ -522,10 +522,15 @@ _PRINTED_DATES = (
 )
 
 
+_EMBED_BEFORE = re.compile(r"\(@\w+\)\s*$")
+
+
 def _dates_in(text: str) -> set[str]:
     found: set[str] = set()
     for pattern, (y, m, d) in _PRINTED_DATES:
         for match in pattern.finditer(text):
+            if _EMBED_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+                continue  # the date of an embedded post: "— Name (@handle) November 18, 2019"
             month = match.group(m)
             month_number = _MONTHS.get(month[:3].lower()) if not month.isdigit() else int(month)
             try:

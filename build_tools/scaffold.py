@@ -646,9 +646,10 @@ def source_add(
     page or text already in the catalog (also under another ``--id``), an unknown outlet
     (with did-you-mean) and an unsupported file type.
 
-    Reads only the new file, ``annotations/outlets.yml`` and the ids, file names and
-    hashes of ``annotations/sources.yml`` (a text scan, not a YAML load), so its cost
-    does not grow with the number of sources or annotations.
+    Reads only the new file, ``annotations/outlets.yml`` and the text of
+    ``annotations/sources.yml`` (substring tests for the new id and hashes, no YAML
+    load), so its cost hardly grows with the number of sources and not at all with
+    the annotations.
     """
     from .importer import MAX_PAGE_BYTES, extract_article
 
@@ -667,7 +668,7 @@ def source_add(
     if not catalog.exists():
         raise UserError("annotations/sources.yml is missing; run from the project root or pass --root DIR")
     outlets = load_outlets(root, Report())
-    index = _catalog_index(catalog)
+    catalog_text = catalog.read_bytes().decode("utf-8", errors="replace")
     if outlet is not None:
         if outlet not in outlets:
             raise UserError(
@@ -703,7 +704,7 @@ def source_add(
         ident = f"{outlet}-{article.date or 'undated'}-{slug}"[:80].strip("-")
     if not ID_PATTERN.match(ident):
         raise UserError(f"--id {ident!r} must be lowercase words joined by hyphens, e.g. '{slugify(ident)}'")
-    if ident in index.ids:
+    if ident in catalog_text and ident in _catalog_index(catalog_text).ids:
         raise UserError(f"source id '{ident}' already exists in annotations/sources.yml; choose another with --id")
     digest_raw = hashlib.sha256(raw).hexdigest()
     sources_dir = root / "sources"
@@ -720,7 +721,8 @@ def source_add(
         fmt = article.format
     digest = hashlib.sha256(data).hexdigest()
     for candidate in dict.fromkeys((digest_raw, digest)):
-        if candidate in index.digests:
+        # a plain substring test first: the entry is looked up only when the hash is there
+        if candidate in catalog_text and candidate in (index := _catalog_index(catalog_text)).digests:
             other_id, other_file = index.digests[candidate]
             raise UserError(f"{file.name} is already in the catalog as '{other_id}' ({other_file})")
     for p in (text_path, raw_path):
@@ -869,9 +871,8 @@ _CATALOG_FIELD = re.compile(
 )
 
 
-def _catalog_index(catalog: Path) -> CatalogIndex:
-    """Scan ``annotations/sources.yml`` as text for ids, files and hashes (no YAML load)."""
-    text = catalog.read_bytes().decode("utf-8", errors="replace")
+def _catalog_index(text: str) -> CatalogIndex:
+    """Scan the text of ``annotations/sources.yml`` for ids, files and hashes (no YAML load)."""
     ids: set[str] = set()
     digests: dict[str, tuple[str, str]] = {}
     current: dict[str, str] = {}
@@ -893,7 +894,7 @@ def _catalog_index(catalog: Path) -> CatalogIndex:
     return CatalogIndex(frozenset(ids), digests)
 
 
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ ]*:", re.MULTILINE)
+_TOP_KEY = re.compile(r"\n([A-Za-z_][\w-]*)[ ]*:")  # after a newline: fast to search for
 _FIRST_ITEM = re.compile(r"^([ ]*)- ", re.MULTILINE)
 
 
@@ -907,8 +908,8 @@ def _append_to_catalog(
     the whole file.
     """
     text = catalog.read_bytes().decode("utf-8")
-    keys = list(_TOP_KEY.finditer(text))
-    rest = text[keys[-1].end() :] if keys else ""
+    keys = list(_TOP_KEY.finditer("\n" + text))
+    rest = text[keys[-1].end() - 1 :] if keys else ""
     first = _FIRST_ITEM.search(rest)
     if not keys or keys[-1].group(1) != "sources" or rest.split("\n", 1)[0].strip() or first is None:
         return append_item(catalog, key="sources", render=render, new_file=lambda: "", root=root)

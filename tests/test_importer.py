@@ -497,3 +497,12 @@ def test_bylines_are_names_not_link_texts(printed: str, byline: str | None) -> N
     )
 
     assert article.author == byline
+
+
+def test_a_date_in_an_embedded_post_is_not_the_article_date() -> None:
+    head = '<title>Ferry vote</title><meta property="article:published_time" content="2019-11-19T06:56:00-05:00">'
+    tweet = "<blockquote><p>Keep the ferry! — Ana Ruiz (@anaruiz) November 18, 2019</p></blockquote>"
+
+    article = extract_article(_page(head, ARTICLE_BODY + tweet, h1="<h1>Ferry vote</h1>"), filename="f.html")
+
+    assert article.date == "2019-11-19"
