@@ -23,8 +23,10 @@ HTML pages. ``source add page.html`` keeps the page byte-identical as
 ``sources/ID.html`` (provenance) and writes the article text extracted by
 :func:`.importer.extract_article` to ``sources/ID.txt``. The catalog entry's ``file:``
 and ``sha256:`` are those of the ``.txt`` — the text that is ingested, annotated and
-never edited afterwards — and its ``about:`` names the raw page, its sha256 and the
-extractor version, so the text can be re-derived and checked.
+never edited afterwards — ``page:`` and ``page_sha256:`` those of the saved page (so the
+same page is not added twice, and ``check`` notices a changed page), and its ``about:``
+names the extractor version, so the text can be re-derived and checked. The page's
+captions and block quotations become ``structure:`` overrides of the new entry.
 """
 
 from __future__ import annotations
