@@ -29,20 +29,40 @@ benchmark's published figures.  URL metadata matches when both URLs are equal
 after normalisation: scheme, query and fragment dropped, host lower-cased, a
 trailing ``/`` removed from the path.
 
-Exit status: 0, or 1 when mean F1 < ``--min-f1``, or 2 for a usage or data
-error (reported on one line, no traceback).  Full per-page results are
-written to ``benchmarks/results/import.json``.
+Metadata (title, byline, date) is scored against hand-checked labels of what
+each page prints (``benchmarks/data/import/labels.json``, see the README
+there): title *exact* when equal after collapsing white space; a byline is
+*right* when the case-folded words of one (``and`` aside) are all in the other,
+*wrong* when it differs, *missing* when the label has one and the import none,
+*unconfirmed* when the import has one but the label none (the page prints none
+that the labelling found); dates the same, compared exactly.
+
+``--compare`` runs, side by side on the same pages: the importer as it was at
+``--before REV`` (git), plain trafilatura with its defaults, plain trafilatura
+with comments excluded, and the importer as it is.  Captions the importer keeps
+(as ``caption`` blocks) are not in the ground truth: its F1 is computed on the
+text without them, and also reported with them ("F1 +capt").
+
+Exit status: 0, or 1 when mean F1 < ``--min-f1``, the title is exact on fewer
+than ``--min-title`` of the pages, or (with ``--compare``) the importer's mean
+F1 is below plain trafilatura's best; 2 for a usage or data error (reported on
+one line, no traceback).  Full per-page results are written to
+``benchmarks/results/import.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import statistics
+import subprocess
 import sys
 import time
+import types
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -53,6 +73,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
 DEFAULT_DATA = Path("..") / "shared" / "benchmarks" / "article-extraction"
 DEFAULT_OUTPUT = BENCH_DIR / "results" / "import.json"
+DEFAULT_LABELS = BENCH_DIR / "data" / "import" / "labels.json"
+DEFAULT_BEFORE = "fa0051d"  # main before issue 12's import work
 SHINGLE_SIZE = 4
 PROGRESS_EVERY = 20
 
@@ -130,6 +152,101 @@ class PageResult:
     extracted_chars: int = 0
     truth_chars: int = 0
     seconds: float = 0.0
+    f1_with_captions: float = 0.0
+    title_label: str | None = None
+    title_exact: bool = False
+    byline_label: str | None = None
+    byline: str = "none"  # right | wrong | missing | unconfirmed | none
+    date_label: str | None = None
+    date_verdict: str = "none"
+
+
+class Extraction(NamedTuple):
+    """What one extractor gives for one page."""
+
+    text: str
+    captions: tuple[str, ...]
+    title: str | None
+    author: str | None
+    date: str | None
+    url: str | None
+    sitename: str | None
+    language: str | None
+
+
+Extractor = Callable[[bytes, str], Extraction]
+
+
+def project_extractor(module: Any) -> Extractor:
+    """``extract_article`` of ``module`` (build_tools.importer, now or at another revision)."""
+
+    def run(raw: bytes, filename: str) -> Extraction:
+        article = module.extract_article(raw, filename=filename)
+        paragraphs = article.text.split("\n\n")
+        hints = [h.quote for h in getattr(article, "structure", ()) if h.as_kind == "caption"]
+        captions = tuple(p for p in paragraphs if any(p.startswith(q) for q in hints))
+        return Extraction(
+            article.text, captions, article.title, article.author, article.date,
+            article.url, article.sitename, article.language,
+        )  # fmt: skip
+
+    return run
+
+
+def trafilatura_extractor(**options: Any) -> Extractor:
+    """Plain trafilatura on the page's bytes (its own decoding), metadata on, ``options`` else defaults."""
+    import trafilatura
+
+    def run(raw: bytes, filename: str) -> Extraction:
+        html = gzip.decompress(raw) if filename.endswith(".gz") else raw
+        doc = trafilatura.bare_extraction(html, with_metadata=True, **options)
+        text = (getattr(doc, "text", None) or "") if doc is not None else ""
+        if not text.strip():
+            raise ValueError("trafilatura extracted no text")
+        meta = {k: getattr(doc, k, None) for k in ("title", "author", "date", "url", "sitename", "language")}
+        return Extraction(text, (), **meta)
+
+    return run
+
+
+def importer_at(rev: str) -> Any:
+    """``build_tools/importer.py`` as it was at git revision ``rev``, as a module."""
+    source = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "show", f"{rev}:build_tools/importer.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if source.returncode != 0:
+        raise DataError(f"cannot read build_tools/importer.py at {rev!r}: {source.stderr.strip()}")
+    module = types.ModuleType("build_tools._importer_before")
+    module.__package__ = "build_tools"
+    sys.modules[module.__name__] = module
+    exec(compile(source.stdout, f"{rev}:build_tools/importer.py", "exec"), module.__dict__)
+    return module
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def verdict(got: str | None, label: str | None, *, same: Callable[[str, str], bool]) -> str:
+    """right / wrong / missing / unconfirmed / none (neither has a value)."""
+    if got is None:
+        return "missing" if label is not None else "none"
+    if label is None:
+        return "unconfirmed"
+    return "right" if same(got, label) else "wrong"
+
+
+def same_byline(got: str, label: str) -> bool:
+    """The same people: the words of one (``and`` aside) are all in the other."""
+    a, b = (set(re.findall(r"\w+", t.casefold())) - {"and", "by"} for t in (got, label))
+    return bool(a and b) and (a <= b or b <= a)
+
+
+def same_title(got: str, label: str) -> bool:
+    return " ".join(got.split()) == " ".join(label.split())
 
 
 class DataError(Exception):
@@ -152,32 +269,45 @@ def load_ground_truth(data: Path) -> dict[str, dict[str, str]]:
     return truth
 
 
-def score_page(data: Path, sha: str, truth: dict[str, str]) -> PageResult:
+def score_page(
+    data: Path,
+    sha: str,
+    truth: dict[str, str],
+    *,
+    extract: Extractor,
+    label: dict[str, Any] | None = None,
+) -> PageResult:
     """Extract one page and score it; never raises for a bad page."""
-    # deferred import: main() puts the project root on sys.path first
-    from build_tools.importer import extract_article
-
     body = truth.get("articleBody") or ""
     truth_url = truth.get("url") or ""
     result = PageResult(sha=sha, truth_url=truth_url, truth_chars=len(body))
+    label = label or {}
+    result.title_label, result.byline_label, result.date_label = (label.get(k) for k in ("title", "byline", "date"))
     path = data / "html" / f"{sha}.html.gz"
     start = time.perf_counter()
     try:
-        article = extract_article(path.read_bytes(), filename=path.name)
+        got = extract(path.read_bytes(), path.name)
     except Exception as err:
         result.error = f"{type(err).__name__}: {err}"
+        result.byline = verdict(None, result.byline_label, same=same_byline)
+        result.date_verdict = verdict(None, result.date_label, same=str.__eq__)
     else:
-        result.precision, result.recall, result.f1 = shingle_f1(article.text, body)
-        normalised = normalise_url(article.url)
-        result.url = article.url
-        result.url_exact = article.url == truth_url
+        text = "\n\n".join(p for p in got.text.split("\n\n") if p not in got.captions) if got.captions else got.text
+        result.precision, result.recall, result.f1 = shingle_f1(text, body)
+        result.f1_with_captions = shingle_f1(got.text, body).f1 if got.captions else result.f1
+        normalised = normalise_url(got.url)
+        result.url = got.url
+        result.url_exact = got.url == truth_url
         result.url_match = normalised is not None and normalised == normalise_url(truth_url)
-        result.title = article.title
-        result.author = article.author
-        result.date = article.date
-        result.sitename = article.sitename
-        result.language = article.language
-        result.extracted_chars = len(article.text)
+        result.title = got.title
+        result.author = got.author
+        result.date = got.date
+        result.sitename = got.sitename
+        result.language = got.language
+        result.extracted_chars = len(got.text)
+        result.title_exact = bool(got.title and result.title_label and same_title(got.title, result.title_label))
+        result.byline = verdict(got.author, result.byline_label, same=same_byline)
+        result.date_verdict = verdict(got.date, result.date_label, same=str.__eq__)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -203,6 +333,10 @@ def summarise(results: list[PageResult], seconds: float, settings: dict[str, Any
         "with_date": sum(r.date is not None for r in results),
         "with_author": sum(r.author is not None for r in results),
         "with_language": sum(r.language is not None for r in results),
+        "mean_f1_with_captions": statistics.fmean(r.f1_with_captions for r in results),
+        "title_exact": sum(r.title_exact for r in results),
+        "byline": dict(Counter(r.byline for r in results)),
+        "date": dict(Counter(r.date_verdict for r in results)),
         "worst": [r.sha for r in worst],
         "seconds": seconds,
         "settings": settings,
@@ -229,8 +363,97 @@ def print_summary(summary: dict[str, Any], by_sha: dict[str, PageResult]) -> Non
     print(f"  url matches    {urls}")
     for field in ("title", "date", "author", "language"):
         print(f"  with {field:<9} {summary['with_' + field]}/{n}")
+    print(f"  title exact    {summary['title_exact']}/{n} ({summary['title_exact'] / n:.1%})")
+    for field in ("byline", "date"):
+        print(f"  {field:<14} {_verdicts(summary[field])}")
     seconds = summary["seconds"]
     print(f"time             {seconds:.1f} s ({seconds / n * 1000:.0f} ms/page)")
+
+
+def _verdicts(counts: dict[str, int]) -> str:
+    return " ".join(f"{k} {counts.get(k, 0)}" for k in ("right", "wrong", "missing", "unconfirmed", "none"))
+
+
+def print_comparison(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """One line per configuration, same pages, same scoring."""
+    print(
+        f"{'configuration':<34} {'failed':>6} {'F1':>7} {'F1+capt':>7} {'P':>7} {'R':>7} {'title':>6}"
+        "  byline r/w/m/u        date r/w/m/u"
+    )
+    for name, s in rows:
+        n = s["pages"]
+        b, d = s["byline"], s["date"]
+        bw = "/".join(str(b.get(k, 0)) for k in ("right", "wrong", "missing", "unconfirmed"))
+        dw = "/".join(str(d.get(k, 0)) for k in ("right", "wrong", "missing", "unconfirmed"))
+        print(
+            f"{name:<34} {s['failures']:>6} {s['mean_f1']:>7.4f} {s['mean_f1_with_captions']:>7.4f} "
+            f"{s['mean_precision']:>7.4f} {s['mean_recall']:>7.4f} {s['title_exact'] / n:>6.1%}  {bw:<20} {dw}"
+        )
+
+
+def load_labels(path: Path) -> dict[str, dict[str, Any]]:
+    """The hand-checked title/byline/date labels; DataError if unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise DataError(f"cannot read the labels {path}: {err} (pass --labels FILE)") from None
+    pages = data.get("pages") if isinstance(data, dict) else None
+    if not isinstance(pages, dict):
+        raise DataError(f"{path}: expected an object with a 'pages' object")
+    return pages
+
+
+def source_add_cost(sizes: tuple[int, ...], *, before: str | None, repeats: int = 3) -> list[tuple[str, int, float]]:
+    """CPU seconds of one ``source add`` of a saved page into projects of ``sizes`` x the real corpus.
+
+    Each run is a fresh process (``python -m build_tools --root P source add …``) on the
+    same project, the catalog restored in between; the median of ``repeats`` runs is
+    reported, for this version and (``before``) the importer's revision from git.
+    """
+    import resource
+    import shutil
+    import tempfile
+
+    from bench_build import make_project
+
+    page = PROJECT_ROOT / "tests" / "fixtures" / "import" / "article.html"
+    versions = [("this version", PROJECT_ROOT)]
+    rows: list[tuple[str, int, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if before:
+            code = Path(tmp) / "before"
+            code.mkdir()
+            archive = subprocess.run(
+                ["git", "-C", str(PROJECT_ROOT), "archive", before, "build_tools"], capture_output=True, check=False
+            )
+            if archive.returncode != 0:
+                raise DataError(f"cannot read build_tools at {before!r}: {archive.stderr.decode().strip()}")
+            subprocess.run(["tar", "-x", "-C", str(code)], input=archive.stdout, check=True)
+            versions.insert(0, (f"before ({before})", code))
+        for copies in sizes:
+            project = Path(tmp) / f"p{copies}"
+            counts = make_project(project, copies)
+            catalog = project / "annotations" / "sources.yml"
+            saved = catalog.read_bytes()
+            for name, code_root in versions:
+                times = []
+                for _ in range(repeats):
+                    start = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    done = subprocess.run(
+                        [sys.executable, "-m", "build_tools", "--root", str(project), "source", "add", str(page),
+                         "--outlet", "euronews", "--id", "bench-new"],
+                        cwd=code_root, capture_output=True, text=True, check=False,
+                    )  # fmt: skip
+                    end = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    if done.returncode != 0:
+                        raise DataError(f"source add failed ({name}): {done.stderr.strip()}")
+                    times.append(end.ru_utime + end.ru_stime - start.ru_utime - start.ru_stime)
+                    catalog.write_bytes(saved)
+                    for new in project.glob("sources/bench-new.*"):
+                        new.unlink()
+                rows.append((name, counts["sources"], statistics.median(times)))
+            shutil.rmtree(project)
+    return rows
 
 
 def _parse_setting(text: str) -> tuple[str, Any]:
@@ -259,6 +482,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="fail below this mean F1 (default 0.92)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="per-page results JSON")
+    parser.add_argument(
+        "--labels", type=Path, default=DEFAULT_LABELS, help="title/byline/date labels (default: benchmarks/data/import)"
+    )
+    parser.add_argument(
+        "--min-title",
+        type=float,
+        default=0.85,
+        help="fail when the title is exact on fewer than this share of the pages (default 0.85)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run the importer at --before, plain trafilatura and trafilatura without comments, side by side",
+    )
+    parser.add_argument(
+        "--source-add",
+        action="store_true",
+        help="also measure the CPU time of one `source add` into projects of 5 and 1,000 sources",
+    )
+    parser.add_argument(
+        "--before",
+        default=DEFAULT_BEFORE,
+        help=f"git revision of the importer to compare with (default {DEFAULT_BEFORE})",
+    )
     parser.add_argument(
         "--limit",
         type=int,
@@ -311,22 +558,38 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     shas = sorted(truth)[: args.limit] if args.limit else sorted(truth)
-    results: list[PageResult] = []
-    start = time.perf_counter()
-    for i, sha in enumerate(shas, 1):
-        results.append(score_page(data, sha, truth[sha]))
-        if i % PROGRESS_EVERY == 0 or i == len(shas):
-            running = statistics.fmean(r.f1 for r in results)
-            print(f"[{i}/{len(shas)}] mean F1 so far {running:.4f}", file=sys.stderr)
-    seconds = time.perf_counter() - start
+    try:
+        labels = load_labels(args.labels)
+        configs: list[tuple[str, Extractor]] = []
+        if args.compare:
+            configs += [
+                (f"importer before ({args.before})", project_extractor(importer_at(args.before))),
+                ("trafilatura defaults", trafilatura_extractor()),
+                ("trafilatura, comments excluded", trafilatura_extractor(include_comments=False)),
+            ]
+    except DataError as err:
+        print(f"bench_import.py: error: {err}", file=sys.stderr)
+        return 2
+    configs.append(("importer (this version)", project_extractor(importer)))
 
-    summary = summarise(results, seconds, settings)
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for name, extract in configs:
+        results: list[PageResult] = []
+        start = time.perf_counter()
+        for i, sha in enumerate(shas, 1):
+            results.append(score_page(data, sha, truth[sha], extract=extract, label=labels.get(sha)))
+            if i % PROGRESS_EVERY == 0 or i == len(shas):
+                running = statistics.fmean(r.f1 for r in results)
+                print(f"[{name}: {i}/{len(shas)}] mean F1 so far {running:.4f}", file=sys.stderr)
+        rows.append((name, summarise(results, time.perf_counter() - start, settings)))
+
+    summary = rows[-1][1]
     summary["extractor"] = f"trafilatura {version('trafilatura')}"
     summary["data"] = str(data)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
         json.dumps(
-            {"summary": summary, "pages": [asdict(r) for r in results]},
+            {"summary": summary, "compared": dict(rows), "pages": [asdict(r) for r in results]},
             indent=2,
             ensure_ascii=False,
         )
@@ -334,14 +597,33 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     print_summary(summary, {r.sha: r for r in results})
+    if len(rows) > 1:
+        print()
+        print_comparison(rows)
+    if args.source_add:
+        try:
+            cost = source_add_cost((1, 200), before=args.before if args.compare else None)
+        except DataError as err:
+            print(f"bench_import.py: error: {err}", file=sys.stderr)
+            return 2
+        print()
+        print("one `source add` of a saved page (CPU seconds, median of 3 fresh processes)")
+        for name, n_sources, seconds in cost:
+            print(f"  {name:<24} {n_sources:>5} sources  {seconds:.2f} s")
     print(f"results          {args.output}")
+    status = 0
     if summary["mean_f1"] < args.min_f1:
-        print(
-            f"FAIL: mean F1 {summary['mean_f1']:.4f} < --min-f1 {args.min_f1}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+        print(f"FAIL: mean F1 {summary['mean_f1']:.4f} < --min-f1 {args.min_f1}", file=sys.stderr)
+        status = 1
+    if summary["title_exact"] < args.min_title * summary["pages"]:
+        share = summary["title_exact"] / summary["pages"]
+        print(f"FAIL: title exact on {share:.1%} of the pages < --min-title {args.min_title:.0%}", file=sys.stderr)
+        status = 1
+    plain = [s["mean_f1"] for name, s in rows if name.startswith("trafilatura")]
+    if plain and summary["mean_f1"] < max(plain):
+        print(f"FAIL: mean F1 {summary['mean_f1']:.4f} < plain trafilatura's best {max(plain):.4f}", file=sys.stderr)
+        status = 1
+    return status
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ out of the result so that one mistake does not cause a cascade of others.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 from collections.abc import Iterator
@@ -402,6 +403,8 @@ class _Loader:
                     )
                     ok = False
                 files_seen.setdefault(item["file"], file_origin)
+                if item.get("page") is not None:
+                    ok = self.page(item, f, path) and ok
                 if item.get("title") is None and not item.get("label"):
                     self.report.error(
                         f.pos.origin((*path, "title")),
@@ -442,8 +445,35 @@ class _Loader:
                     structure=structure,
                     citations=_citations(item.get("citations"), f, (*path, "citations")),
                     origin=origin,
+                    page=item.get("page"),
+                    page_sha256=item.get("page_sha256"),
                 )
         return out
+
+    def page(self, item: dict, f: _File, path: tuple[str | int, ...]) -> bool:
+        """A source's saved web page (``page:``) exists and still has its ``page_sha256:``."""
+        origin = f.pos.origin((*path, "page"))
+        try:
+            raw = (self.root / item["page"]).read_bytes()
+        except OSError:
+            self.report.error(
+                origin,
+                f"saved page '{item['page']}' does not exist",
+                hint="restore the page under sources/ (git checkout -- FILE), or remove `page:` and `page_sha256:`",
+                code="page-missing",
+            )
+            return False
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != item.get("page_sha256"):
+            recorded = item.get("page_sha256") or "nothing (no `page_sha256:`)"
+            self.report.error(
+                origin,
+                f"saved page '{item['page']}' has sha256 {digest}, the catalog records {recorded}",
+                hint="a saved page is kept as received: restore it (git checkout -- FILE); "
+                "for a new page, add it as a new source with `python -m build_tools source add`",
+                code="page-changed",
+            )
+        return True
 
     def selector(self, raw: dict, source: str, f: _File, path: tuple[str | int, ...]) -> Selector:
         return Selector(
@@ -610,3 +640,12 @@ def load_annotations(root: Path, report: Report) -> Annotations:
         glossary=glossary,
         fragments=tuple(loader.fragments),
     )
+
+
+def load_outlets(root: Path, report: Report) -> dict[str, Outlet]:
+    """Load and check only ``annotations/outlets.yml`` (for commands that need no more)."""
+    loader = _Loader(root, report)
+    path = root / ANNOTATIONS_DIR / LAYOUT["outlets"]
+    loaded = _load("outlets", path, root, report) if path.is_file() else None
+    loader.files["outlets"] = [loaded] if loaded is not None else []
+    return loader.outlets()

@@ -248,11 +248,29 @@ def cmd_source_add(args: argparse.Namespace) -> int:
     byte-identical as sources/ID.html for provenance, and the article text extracted
     from it (trafilatura) as sources/ID.txt, which the catalog entry points at. Extracted
     metadata is marked `# confirm` and `about:` starts with TODO, so `check` fails until
-    a person has confirmed the entry.
+    a person has confirmed the entry. Captions and block quotations of the page become
+    `structure:` overrides; what was left out (figures, tables, boilerplate) is listed.
+
+    --title, --byline, --date, --url and --about set those fields instead of what is
+    extracted or detected (not marked `# confirm`; with --about there is no TODO).
+    A date goes into the id only when it is given, printed in the text or stated in the
+    page's markup; otherwise the id says `undated`.
     """
     from .scaffold import source_add
 
-    print(source_add(_root(args), Path(args.file), outlet=args.outlet, ident=args.id))
+    print(
+        source_add(
+            _root(args),
+            Path(args.file),
+            outlet=args.outlet,
+            ident=args.id,
+            title=args.title,
+            byline=args.byline,
+            date_=args.date,
+            url=args.url,
+            about=args.about,
+        )
+    )
     return 0
 
 
@@ -455,11 +473,18 @@ def build_parser() -> argparse.ArgumentParser:
         group("source", "add a source text to the catalog"),
         "add",
         cmd_source_add,
-        "python -m build_tools source add ~/Downloads/article.html --outlet euronews",
+        "python -m build_tools source add ~/Downloads/article.txt --outlet euronews --date 2023-04-16 "
+        '--url https://www.euronews.com/2023/04/16/example --title "Li Shangfu meets Putin" '
+        '--byline "Euronews with AP" --about "Copied from the page on 2023-04-17."',
     )
     p.add_argument("file", help="a .txt, .md or saved .html page")
     p.add_argument("--outlet", help="an outlet id from annotations/outlets.yml (default: guessed from the page)")
-    p.add_argument("--id", help="the source id (default: OUTLET-DATE-TITLE-WORDS)")
+    p.add_argument("--id", help="the source id (default: OUTLET-DATE-TITLE-WORDS, or OUTLET-undated-TITLE-WORDS)")
+    p.add_argument("--title", help="the title as printed (default: extracted from the page or the text)")
+    p.add_argument("--byline", help="the author(s) as printed (default: extracted or detected; none if unknown)")
+    p.add_argument("--date", help="publication date YYYY-MM-DD (default: from the page's markup or a dateline)")
+    p.add_argument("--url", help="the original's address, https://… (default: the page's canonical URL)")
+    p.add_argument("--about", help="provenance shown on the source page (default: a TODO to fill in)")
 
     p = add("export", cmd_export, "python -m build_tools export --w3c -o annotations.jsonld")
     p.add_argument("--w3c", action="store_true", help="W3C Web Annotation JSON-LD of every anchored note")

@@ -201,6 +201,10 @@ class Source:
     structure: tuple[StructureOverride, ...]
     citations: tuple[Citation, ...]
     origin: Origin
+    page: str | None = None
+    """The saved web page the text was extracted from (relative to the project root), if any."""
+    page_sha256: str | None = None
+    """SHA-256 of ``page``."""
 
     @property
     def display_title(self) -> str:

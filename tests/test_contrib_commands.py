@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -335,13 +336,17 @@ def test_source_add_html_keeps_the_page_and_stores_the_text(base: Path, capsys: 
     after = catalog.read_text(encoding="utf-8")
     assert after.startswith(before)  # comments and everything else untouched
     added = after[len(before) :]
-    assert f"  - id: courier-ferry\n    file: sources/courier-ferry.txt\n    sha256: {digest}\n" in added
+    page_digest = hashlib.sha256(raw.read_bytes()).hexdigest()
+    assert (
+        f"  - id: courier-ferry\n    file: sources/courier-ferry.txt\n    sha256: {digest}\n"
+        f"    page: sources/courier-ferry.html\n    page_sha256: {page_digest}\n"
+    ) in added
     assert "    title: Harbour town votes to keep its ferry  # confirm: extracted from the page by trafilatura" in added
     assert "    byline: Maria Okafor  # confirm" in added
     assert "    date: '2023-04-16'  # confirm" in added
     status, output = check(base, capsys)
     assert status == 1
-    assert output.startswith("annotations/sources.yml:39:12: error: about is still a placeholder: 'TODO: confirm")
+    assert output.startswith("annotations/sources.yml:41:12: error: about is still a placeholder: 'TODO: confirm")
     catalog.write_text(
         after.replace(
             "about: 'TODO: confirm the metadata marked `confirm` against the page, then delete this sentence. ",
@@ -628,3 +633,179 @@ def test_source_add_reads_title_byline_and_date_from_the_text(
     assert "    title: Harbour fees rise again  # confirm: detected in the text by the ingest rules\n" in catalog
     assert "    byline: Jane Doe  # confirm: detected in the text by the ingest rules\n" in catalog
     assert "    date: '2024-02-12'  # confirm: detected in the text by the ingest rules\n" in catalog
+
+
+# --------------------------------------------------------------------------- source add (issue 12, issue 11 item 5)
+
+
+def _fix_about(base: Path) -> None:
+    catalog = base / "annotations/sources.yml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(
+            "about: 'TODO: confirm the metadata marked `confirm` against the page, then delete this sentence. ",
+            "about: '",
+        ),
+        encoding="utf-8",
+    )
+
+
+def test_source_add_options_set_the_metadata(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = tmp_path / "report.txt"
+    new.write_text("The harbour fees rose by a tenth this spring.\n", encoding="utf-8")
+    status, out, err = run(
+        base, capsys, "source", "add", str(new), "--outlet", "gazette", "--title", "Harbour fees\nrise",
+        "--byline", "Jane Doe", "--date", "2024-02-12", "--url", "https://gazette.example.org/fees",
+        "--about", "Received by e-mail from the author.",
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    assert out.startswith("added source 'gazette-2024-02-12-harbour-fees-rise'")
+    assert "replace the TODO" not in out
+    added = (base / "annotations/sources.yml").read_text(encoding="utf-8").split("on " + date.today().isoformat())[-1]
+    assert added.splitlines()[1:] == [
+        "  - id: gazette-2024-02-12-harbour-fees-rise",
+        "    file: sources/gazette-2024-02-12-harbour-fees-rise.txt",
+        f"    sha256: {hashlib.sha256(new.read_bytes()).hexdigest()}",
+        "    format: text",
+        "    outlet: gazette",
+        "    title: Harbour fees rise",
+        "    byline: Jane Doe",
+        "    date: '2024-02-12'",
+        "    url: https://gazette.example.org/fees",
+        "    language: en  # confirm: not stated in the file; en assumed",
+        "    about: Received by e-mail from the author.",
+    ]
+    assert check(base, capsys) == (0, "check: 0 errors, 0 warnings\n")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--date", "12/02/2024", "--date '12/02/2024' is not a date written YYYY-MM-DD, e.g. --date 2023-04-16"),
+        ("--date", "2024-02-30", "--date '2024-02-30' is not a date written YYYY-MM-DD, e.g. --date 2023-04-16"),
+        ("--url", "gazette.example.org/x", "--url 'gazette.example.org/x' is not a web address; write it in full, "
+         "e.g. https://example.org/page"),
+        ("--title", " \n ", "--title is empty; leave the option out if the value is unknown"),
+    ],
+)  # fmt: skip
+def test_source_add_refuses_malformed_options(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    new = tmp_path / "report.txt"
+    new.write_text("The harbour fees rose.\n", encoding="utf-8")
+    before = (base / "annotations/sources.yml").read_bytes()
+    assert run(base, capsys, "source", "add", str(new), "--outlet", "gazette", option, value)[1:] == (
+        "",
+        f"error: {message}\n",
+    )
+    assert (base / "annotations/sources.yml").read_bytes() == before
+
+
+def test_source_add_refuses_the_same_page_twice_even_under_another_id(
+    base: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = FIXTURES / "import" / "article.html"
+    assert run(base, capsys, "source", "add", str(page), "--outlet", "courier", "--id", "courier-ferry")[0] == 0
+    assert run(base, capsys, "source", "add", str(page), "--outlet", "courier", "--id", "courier-ferry-again")[2] == (
+        "error: article.html is already in the catalog as 'courier-ferry' (sources/courier-ferry.html)\n"
+    )
+    assert not (base / "sources/courier-ferry-again.txt").exists()
+
+
+def test_check_reports_a_changed_or_missing_saved_page(base: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = FIXTURES / "import" / "article.html"
+    assert run(base, capsys, "source", "add", str(page), "--outlet", "courier", "--id", "courier-ferry")[0] == 0
+    _fix_about(base)
+    saved = base / "sources/courier-ferry.html"
+    saved.write_bytes(saved.read_bytes() + b"\n")
+    status, output = check(base, capsys)
+    assert status == 1
+    digest = hashlib.sha256(saved.read_bytes()).hexdigest()
+    assert output.startswith(
+        f"annotations/sources.yml:32:11: error: saved page 'sources/courier-ferry.html' has sha256 {digest}, "
+        f"the catalog records {hashlib.sha256(page.read_bytes()).hexdigest()}\n"
+    )
+    saved.unlink()
+    assert check(base, capsys)[1].startswith(
+        "annotations/sources.yml:32:11: error: saved page 'sources/courier-ferry.html' does not exist\n"
+    )
+
+
+def test_source_add_keeps_captions_and_quotations_as_structure(base: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = FIXTURES / "import" / "figure.html"
+    status, out, err = run(base, capsys, "source", "add", str(page), "--outlet", "courier")
+    assert (status, err) == (0, "")
+    ident = "courier-undated-harbour-town-votes-to-keep"  # the page's only year is its copyright line
+    assert out.splitlines()[3:8] == [
+        "  kept 1 caption(s), 1 quotation(s) marked in the page's HTML as `structure:` overrides of the entry",
+        "  left out of the text:",
+        "    - 1 figure(s) and 1 image(s): pictures are not kept (captions are, as `caption` blocks)",
+        "    - boilerplate: 12 of the page's 131 words (navigation, links, footers, comments and other text around "
+        "the article)",
+        "next:",
+    ]
+    catalog = (base / "annotations/sources.yml").read_text(encoding="utf-8")
+    assert (
+        "    structure:  # from the page's HTML: confirm with `python -m build_tools blocks ID`\n"
+        "      - quote: The ferry leaves the slipway at Port Elwyn\n"
+        "        as: caption\n"
+        "        reason: the saved page gives it as a <figcaption>\n"
+        "      - quote: We have kept the crossing for seventy years\n"
+        "        as: quotation\n"
+        "        reason: the saved page gives it as a <blockquote>\n"
+    ) in catalog
+    _fix_about(base)
+    assert check(base, capsys) == (0, "check: 0 errors, 0 warnings\n")
+    status, out, _ = run(base, capsys, "blocks", ident, "--json")
+    kinds = {b["text"][:20]: b["kind"] for b in json.loads(out)}
+    assert kinds["The ferry leaves the"] == "caption"
+    assert kinds["We have kept the cro"] == "quotation"
+
+
+def test_source_add_reads_neither_the_annotations_nor_the_whole_catalog(
+    base: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One `source add` costs the same at 5 and at 1,000 sources: no project load, no YAML load of
+    sources.yml (only the new entry is parsed, to check it reads back)."""
+    import yaml
+
+    from build_tools import scaffold
+
+    def refuse(*_args: object, **_kw: object) -> None:
+        raise AssertionError("source add loaded the whole project")
+
+    parsed: list[str] = []
+    real_load = yaml.safe_load
+    monkeypatch.setattr(scaffold, "load_annotations", refuse)
+    monkeypatch.setattr(scaffold.yaml, "safe_load", lambda text: parsed.append(text) or real_load(text))
+    page = FIXTURES / "import" / "article.html"
+    status, _, err = run(base, capsys, "source", "add", str(page), "--outlet", "courier", "--id", "courier-ferry")
+    assert (status, err) == (0, "")
+    assert parsed == [text for text in parsed if "courier-ferry" in text and GZ not in text and CO not in text]
+
+
+def test_source_add_refuses_a_huge_file_without_reading_it(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as f:
+        f.truncate(100_000_000)  # sparse: 100 MB that take no disk space
+    assert run(base, capsys, "source", "add", str(huge), "--outlet", "courier")[2] == (
+        "error: huge.html: the file is 100 MB, more than the 20 MB an article can be; save only the article page "
+        "(without its media), or copy the article text into a .txt file\n"
+    )
+
+
+def test_source_add_help_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    from .conftest import copy_project
+
+    root = copy_project(tmp_path / "project")
+    example = _leaf_parsers()["source add"].epilog.split("example:\n", 1)[1].strip()
+    argv = shlex.split(example)[3:]  # after "python -m build_tools"
+    text = tmp_path / "article.txt"
+    text.write_text("Li Shangfu met Vladimir Putin in Moscow on Sunday.\n", encoding="utf-8")
+    argv[2] = str(text)
+    status, out, err = run(root, capsys, *argv)
+    assert (status, err) == (0, "")
+    assert out.startswith("added source 'euronews-2023-04-16-li-shangfu-meets-putin'")
