@@ -22,7 +22,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import Report
+from rapidfuzz.distance import Indel
+
+from .errors import Origin, Report
 from .matcher import QUOTE_MIN, Outcome, Place, WordIndex, match
 from .model import (
     Anchor,
@@ -116,6 +118,8 @@ class DocIndex:
 def char_diff(expected: str, found: str) -> str:
     """A one-line character diff: ``[-removed-]`` is in the quote only, ``{+added+}`` in the source only."""
     out: list[str] = []
+    if len(expected) + len(found) > LONG_DIFF:  # difflib is quadratic; rapidfuzz is bit-parallel
+        return _long_diff(expected, found)
     sm = difflib.SequenceMatcher(None, expected, found, autojunk=False)
     for op, a0, a1, b0, b1 in sm.get_opcodes():
         if op == "equal":
@@ -124,6 +128,30 @@ def char_diff(expected: str, found: str) -> str:
             out.append(f"[-{expected[a0:a1]}-]")
         if op in ("insert", "replace"):
             out.append(f"{{+{found[b0:b1]}+}}")
+    return "".join(out)
+
+
+LONG_DIFF = 2000
+"""Above this many characters (both texts), :func:`char_diff` uses rapidfuzz's alignment."""
+
+
+def _long_diff(expected: str, found: str) -> str:
+    out: list[str] = []
+    removed = added = ""
+
+    def flush() -> None:
+        out.append(f"[-{removed}-]" if removed else "")
+        out.append(f"{{+{added}+}}" if added else "")
+
+    for op in Indel.opcodes(expected, found):
+        if op.tag == "equal":
+            flush()
+            removed = added = ""
+            out.append(expected[op.src_start : op.src_end])
+        else:
+            removed += expected[op.src_start : op.src_end]
+            added += found[op.dest_start : op.dest_end]
+    flush()
     return "".join(out)
 
 
@@ -481,6 +509,32 @@ def anchor_all(ann: Annotations, docs: dict[str, Document], report: Report) -> A
             idx = indexes.get(sel.source)
             if idx is not None:
                 anchors.append(anchor_selector(sel, idx, annotation=xref.id, kind="crossref", passage=i, report=report))
+    check_block_load(anchors, report)
     names = NameIndex.build(ann.glossary.values())
     mentions = [m for sid, doc in docs.items() for m in find_mentions(doc, indexes[sid], names)]
     return Anchoring(tuple(anchors), tuple(mentions))
+
+
+MAX_PER_BLOCK = 100
+"""Most notes and cross-reference passages that may start in one block (the pages and
+MkDocs slow down with every overlapping marker; 10,000 on one paragraph took 499 s)."""
+
+
+def check_block_load(anchors: list[Anchor], report: Report) -> None:
+    """One error per block in which more than :data:`MAX_PER_BLOCK` passages start,
+    located at the first passage over the limit (in reading order of the files)."""
+    per_block: dict[tuple[str, str], list[Anchor]] = {}
+    for a in anchors:
+        if a.placed and a.start is not None:
+            per_block.setdefault((a.source, a.start.block), []).append(a)
+    for (source, block), placed in per_block.items():
+        if len(placed) <= MAX_PER_BLOCK:
+            continue
+        first = placed[MAX_PER_BLOCK]
+        report.error(
+            first.selector.origin if first.selector else Origin(""),
+            f"{len(placed)} notes and cross-reference passages start in block {block} of source '{source}'; "
+            f"at most {MAX_PER_BLOCK} may (this is number {MAX_PER_BLOCK + 1})",
+            hint="merge notes on the same passage into one, or anchor them to other passages",
+            code="too-many-annotations",
+        )

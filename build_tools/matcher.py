@@ -34,6 +34,12 @@ QUOTE_MIN = 90.0
 """Minimum similarity of the quote at a place for it to be placed there."""
 CONTEXT_KEEP = 80.0
 """A given prefix (or suffix) still reads at a place when it is at least this similar."""
+CONTEXT_STRONG = 90.0
+"""When every given side is at least this similar, a quote :data:`QUOTE_MIN_IN_CONTEXT` % similar is placed."""
+QUOTE_MIN_IN_CONTEXT = 75.0
+"""Minimum similarity of the quote at a place whose prefix and suffix both still read."""
+CONTEXT_SLACK = 12
+"""Extra characters of text compared with a prefix or suffix (room for an inserted word)."""
 MARGIN = 5.0
 """A place is sure only if no other acceptable place scores within this many points."""
 WEIGHTS = (50.0, 20.0, 20.0)
@@ -76,8 +82,16 @@ class Place:
         return not given or max(given) >= CONTEXT_KEEP
 
     @property
+    def context_strong(self) -> bool:
+        """Both a prefix and a suffix were given and both still read here."""
+        return self.prefix is not None and self.suffix is not None and min(self.prefix, self.suffix) >= CONTEXT_STRONG
+
+    @property
     def acceptable(self) -> bool:
-        """The quote is similar enough here and its context still reads."""
+        """The quote is similar enough here and its context still reads (or, with both
+        sides intact, the quote is at least :data:`QUOTE_MIN_IN_CONTEXT` % similar)."""
+        if self.context_strong:
+            return self.quote >= QUOTE_MIN_IN_CONTEXT
         return self.quote >= QUOTE_MIN and self.context_kept
 
 
@@ -136,13 +150,16 @@ class WordIndex:
 
 
 def _side(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[float | None, float | None]:
+    """Similarity of the prefix to the text just before ``start`` and of the suffix to the
+    text just after ``end``: the best alignment within a window :data:`CONTEXT_SLACK`
+    characters longer than each, so one inserted or deleted word costs little."""
     p = s = None
     if prefix:
-        before = text[max(0, start - len(prefix) - 1) : start].rstrip()[-len(prefix) :]
-        p = fuzz.ratio(prefix, before)
+        before = text[max(0, start - len(prefix) - CONTEXT_SLACK) : start].rstrip()
+        p = fuzz.partial_ratio(prefix, before) if before else 0.0
     if suffix:
-        after = text[end : end + len(suffix) + 1].lstrip()[: len(suffix)]
-        s = fuzz.ratio(suffix, after)
+        after = text[end : end + len(suffix) + CONTEXT_SLACK].lstrip()
+        s = fuzz.partial_ratio(suffix, after) if after else 0.0
     return p, s
 
 

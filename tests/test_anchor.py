@@ -248,7 +248,7 @@ def test_exact_quote_whose_context_changed_is_placed_with_a_warning():
         'annotations/notes/t.yml:7:12: warning: quote "the cost was too high for a town" found in p-1 of '
         "source 't', but the text around it has changed\n"
         "    source: Officials said «the cost was too high for a town» of its size and walked out. N…\n"
-        "    context: prefix 67% similar, suffix 83% similar\n"
+        "    context: prefix 70% similar, suffix 87% similar\n"
         "    hint: update the prefix/suffix to the text now around the quote (`anchors --fix` can do it)"
     )
 
@@ -274,7 +274,7 @@ def test_approximate_match_whose_context_is_gone_is_an_error():
         "matches approximately (95% similar) in p-1 of source 't', but neither its prefix nor its suffix reads there\n"
         "    source: Nobody doubted that «the council approved the new bridge over the river» last Tuesday.\n"
         "    diff:   the council approved the new bridge over the river[- Avon-]\n"
-        "    context: prefix 29% similar, suffix 33% similar\n"
+        "    context: prefix 33% similar, suffix 40% similar\n"
         "    hint: check that this is the passage you mean, then copy it and the text around it exactly"
     )
 

@@ -1,0 +1,62 @@
+"""``anchors --fix``: after a corrected source, rewrite the quotes the matcher is sure of
+(made-up texts: the base project of tests/fixtures/broken)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_tools.build import load_corpus
+
+from .test_contrib_commands import CO, GZ, base, run  # noqa: F401  (base is a fixture)
+
+NOTE = (
+    "\n  - id: gz-council\n"
+    "    quote: approved the new river bridge\n"
+    '    prefix: "The town council of Westport "\n'
+    "    from_texts: true\n"
+    "    body: The Courier gives the vote count.\n"
+)
+
+
+def correct_sources(root: Path) -> None:
+    gz = root / "sources" / f"{GZ}.md"
+    gz.write_text(
+        gz.read_text(encoding="utf-8")
+        .replace("12 million euros", "12 millions euros")
+        .replace("The town council of Westport", "The council of Westport"),
+        encoding="utf-8",
+    )
+    co = root / "sources" / f"{CO}.txt"
+    co.write_text(co.read_text(encoding="utf-8").replace("Critics said the cost", "Critics said the price"), "utf-8")
+
+
+def test_fix_rewrites_sure_quotes_and_leaves_the_rest(base: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    notes = base / "annotations" / "notes" / f"{GZ}.yml"
+    notes.write_text(notes.read_text(encoding="utf-8") + NOTE, encoding="utf-8")
+    correct_sources(base)
+    before = notes.read_text(encoding="utf-8")
+    courier = (base / "annotations" / "notes" / f"{CO}.yml").read_bytes()
+    status, out, err = run(base, capsys, "anchors", "--fix")
+    assert (status, err) == (1, "")
+    assert out == (
+        "annotations/notes/gazette-2024-05-02-bridge.yml:5: note gz-cost: "
+        'quote "The bridge will cost 12 million euros." → "The bridge will cost 12 millions euros."\n'
+        "annotations/notes/gazette-2024-05-02-bridge.yml:21: note gz-council: "
+        'prefix "The town council of Westport" → "2024 The council of Westport"\n'
+        "annotations/notes/courier-2024-05-03-bridge-vote.yml:5: note co-critics: missing, left as it is\n"
+        "anchors --fix: rewrote 2 passages in 1 file; 1 still fail `check` (run python -m build_tools check)\n"
+    )
+    after = notes.read_text(encoding="utf-8")
+    assert after == before.replace(
+        "    quote: The bridge will cost 12 million euros.\n", "    quote: The bridge will cost 12 millions euros.\n"
+    ).replace('    prefix: "The town council of Westport "\n', "    prefix: '2024 The council of Westport '\n")
+    assert (base / "annotations" / "notes" / f"{CO}.yml").read_bytes() == courier
+    placed = {a.annotation: a.status for a in load_corpus(base).anchoring.anchors}
+    assert (placed["gz-cost"], placed["gz-council"], placed["co-critics"]) == ("exact", "exact", "missing")
+
+
+def test_fix_with_nothing_to_do(base: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    status, out, _ = run(base, capsys, "anchors", "--fix")
+    assert (status, out) == (0, "anchors --fix: rewrote 0 passages in 0 files\n")
