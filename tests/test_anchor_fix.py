@@ -60,3 +60,61 @@ def test_fix_rewrites_sure_quotes_and_leaves_the_rest(base: Path, capsys: pytest
 def test_fix_with_nothing_to_do(base: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     status, out, _ = run(base, capsys, "anchors", "--fix")
     assert (status, out) == (0, "anchors --fix: rewrote 0 passages in 0 files\n")
+
+
+# --------------------------------------------------------------------------- import --w3c (issue 8)
+
+CLASS = (
+    "Class act\n"
+    'She said the girls should "try showing a little class," and posted it.\n'
+    "If you are part of the family, try showing a little class. At least they tried.\n"
+)
+
+
+def add_class_source(root: Path) -> str:
+    import hashlib
+
+    sid = "courier-2024-05-04-class"
+    (root / "sources" / f"{sid}.txt").write_text(CLASS, encoding="utf-8")
+    sha = hashlib.sha256(CLASS.encode()).hexdigest()
+    catalog = root / "annotations" / "sources.yml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8")
+        + f"\n  - id: {sid}\n    file: sources/{sid}.txt\n    sha256: {sha}\n    format: text\n    outlet: courier\n"
+        "    title: Class act\n    byline: null\n    date: 2024-05-04\n    url: null\n    language: en\n",
+        encoding="utf-8",
+    )
+    return sid
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_w3c_import_places_a_repeated_quote_next_to_punctuation(
+    base: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    which: int,
+) -> None:
+    import json
+
+    sid = add_class_source(base)
+    contexts = [('She said the girls should "', '," and posted it.'), ("If you are part of the family, ", ". At least")]
+    prefix, suffix = contexts[which]
+    anno = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "body": [
+            {"type": "TextualBody", "value": "Which one.", "format": "text/markdown"},
+            {"type": "TextualBody", "purpose": "tagging", "value": "from_texts"},
+        ],
+        "target": {
+            "source": f"https://example.org/sources/{sid}/",
+            "selector": {"type": "TextQuoteSelector", "exact": "try showing a little class", "prefix": prefix,
+                         "suffix": suffix},
+        },
+    }  # fmt: skip
+    path = tmp_path / "in.jsonld"
+    path.write_text(json.dumps([anno]), encoding="utf-8")
+    status, out, _ = run(base, capsys, "import", "--w3c", str(path))
+    assert status == 0, out
+    placed = [a for a in load_corpus(base).anchoring.anchors if a.source == sid]
+    assert [(a.status, a.start.block) for a in placed] == [("exact", f"p-{which + 1}")]
