@@ -5,12 +5,17 @@ A quote is matched like a W3C Web Annotation TextQuoteSelector, on normalised te
 
 * exactly one place (after the prefix/suffix filter) → ``exact``;
 * several places → ``ambiguous``: an error listing each with its context and the
-  shortest prefix or suffix that singles it out;
-* no exact match → the closest passage by :func:`rapidfuzz.fuzz.partial_ratio_alignment`.
-  At or above :data:`FUZZY_THRESHOLD` it anchors as ``fuzzy`` with a warning showing the
-  drift as a diff; below it is ``missing``: an error naming the closest passage.
+  shortest prefix or suffix (whole words, shown as YAML scalars) that singles it out;
+* otherwise :func:`.matcher.match` scores candidate places on quote, prefix and suffix
+  together (exact occurrences whose context changed, and approximate ones, never
+  spilling into a block the quote does not reach). A place it is sure of anchors as
+  ``fuzzy`` with a warning and a diff; several about equally good places are
+  ``ambiguous``; a similar passage whose context no longer reads, or one below
+  :data:`FUZZY_THRESHOLD`, is ``missing``: an error naming the closest passage.
 
-Nothing is placed silently somewhere else: a quote that cannot be placed is an error.
+Nothing is placed silently somewhere else: a quote that cannot be placed surely is an
+error. The work per quote is bounded (seeds, :data:`MAX_CONTEXT`, :data:`MAX_CANDIDATES`),
+and at most :data:`MAX_PER_BLOCK` passages may start in one block.
 """
 
 from __future__ import annotations

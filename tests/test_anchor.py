@@ -312,3 +312,16 @@ def test_shortest_context_is_never_only_spaces_or_punctuation():
     spans = [(3, 4), (8, 9)]
     assert shortest_context(text, spans, 0) == ('a "', '" b')
     assert shortest_context(text, spans, 1) == ("b ", " c")
+
+
+def test_shortened_passage_at_a_paragraph_end_does_not_take_the_next_paragraphs_first_word():
+    text = (
+        "Title here\n\nAt the meeting the mayor said that the vote on the bridge would come next week.\n\n"
+        "Others disagreed with him.\n"
+    )
+    a, out = anchor_text(text, "the mayor said that the vote on the new bridge would come next week.")
+    assert (a.status, a.start, a.end) == (Status.FUZZY, Position("p-1", 15), Position("p-1", 79))
+    assert out.splitlines()[1:3] == [
+        '    source: "the mayor said that the vote on the bridge would come next week."',
+        "    diff:   the mayor said that the vote on the [-new -]bridge would come next week.",
+    ]
