@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -315,6 +316,12 @@ def anchor_selector(
     return _not_sure(selector, index, q, outcome, base, report)
 
 
+def _below(score: float) -> int:
+    """``score`` rounded for a message, but never up to :data:`FUZZY_THRESHOLD` (89.6 → 89)."""
+    shown = round(score)
+    return shown if shown < FUZZY_THRESHOLD else math.floor(score)
+
+
 def _candidate(index: DocIndex, place: Place) -> Candidate:
     s, e = place.start, place.end
     return Candidate(
@@ -399,7 +406,7 @@ def _not_sure(selector: Selector, index: DocIndex, q: str, outcome: Outcome, bas
         return Anchor(**base, status=Status.MISSING, similarity=score, candidates=(cand,))
     report.error(
         selector.origin,
-        f"quote {_quote_repr(selector.quote)} not found in {where}; closest passage ({score:.0f}% similar) "
+        f"quote {_quote_repr(selector.quote)} not found in {where}; closest passage ({_below(score)}% similar) "
         f"in {cand.start.block}: {_quote_repr(cand.text)}",
         details=[diff],
         hint=f"copy the passage exactly from the source (below {FUZZY_THRESHOLD:.0f}% similarity nothing is anchored)",

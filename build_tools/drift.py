@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .anchor import MAX_CANDIDATES, char_diff
+from .anchor import MAX_CANDIDATES, _below, char_diff
 from .errors import UserError
 from .model import Anchor, Status
 
@@ -150,7 +150,7 @@ def _details(category: str, old: Anchor | None, new: Anchor | None) -> list[str]
             return lines
         elif new.candidates:
             c = new.candidates[0]
-            lines.append(f"closest passage now ({c.similarity:.0f}% similar) in {c.start.block}: {c.text!r}")
+            lines.append(f"closest passage now ({_below(c.similarity)}% similar) in {c.start.block}: {c.text!r}")
     found = new.text if new.placed else (new.candidates[0].text if new.candidates else "")
     reference = old_text or (new.selector.quote if new.selector else "")
     if category in ("fuzzy", *FAILING) and found and reference and found != reference:

@@ -325,3 +325,13 @@ def test_shortened_passage_at_a_paragraph_end_does_not_take_the_next_paragraphs_
         '    source: "the mayor said that the vote on the bridge would come next week."',
         "    diff:   the mayor said that the vote on the [-new -]bridge would come next week.",
     ]
+
+
+def test_a_passage_just_below_the_threshold_is_not_shown_as_reaching_it():
+    text = "Title here\n\nThe mayor said that the vote would come next week.\n\nOthers disagreed with him.\n"
+    a, out = anchor_text(text, "the vote would surely come next week.")
+    assert a.status is Status.MISSING and a.similarity < FUZZY_THRESHOLD
+    assert out.splitlines()[0] == (
+        'annotations/notes/t.yml:7:12: error: quote "the vote would surely come next week." not found in source '
+        "'t'; closest passage (89% similar) in p-1: \"the vote would come next week.\""
+    )
