@@ -118,3 +118,31 @@ def test_w3c_import_places_a_repeated_quote_next_to_punctuation(
     assert status == 0, out
     placed = [a for a in load_corpus(base).anchoring.anchors if a.source == sid]
     assert [(a.status, a.start.block) for a in placed] == [("exact", f"p-{which + 1}")]
+
+
+def test_drift_report_lists_an_ambiguous_passage_apart(base: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    from .test_contrib_commands import commit_all
+
+    commit_all(base)
+    gz = base / "sources" / f"{GZ}.md"
+    gz.write_text(
+        gz.read_text(encoding="utf-8").replace(
+            "To contact the Gazette", "Some hope it will join the two halves of the town. To contact the Gazette"
+        ),
+        encoding="utf-8",
+    )
+    status, out, err = run(base, capsys, "anchors", "--report")
+    assert (status, err) == (1, "")
+    assert out == (
+        "drift report: working tree against HEAD; changed sources: gazette-2024-05-02-bridge\n"
+        "kept       courier-2024-05-03-bridge-vote: 2 unchanged\n"
+        "kept       gazette-2024-05-02-bridge: 2 unchanged\n"
+        "ambiguous  note gz-mayor                             gazette-2024-05-02-bridge  nowhere\n"
+        "    was p-2 [27–63]: 'will join the two halves of the town'\n"
+        "    the quote now occurs 2 times:\n"
+        '      p-2: …s. The mayor said the bridge "«will join the two halves of the town»". Opponents said the cost was…\n'
+        "      p-4: …e regional bank. Some hope it «will join the two halves of the town». To contact the Gazette, writ…\n"
+        "summary: 4 unchanged, 0 moved, 0 fuzzy, 1 ambiguous, 0 orphaned\n"
+        "hint: orphaned and ambiguous passages will fail `check`: correct their quotes (or prefix/suffix) in the "
+        "same pull request as the corrected source\n"
+    )
