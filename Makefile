@@ -10,7 +10,7 @@ NPM        ?= npm
 NPM_STAMP  := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help citation-stats
+.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help citation-stats bench-anchor
 
 help:
 	@echo "make site          set up .venv, preprocess and build the site into site/"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint          ruff check and format check"
 	@echo "make bench-import  article-extraction benchmark (F1, titles, bylines, dates on 181 news pages; beside plain trafilatura)"
 	@echo "make bench-build   build-time benchmark on a synthetic corpus of many sources"
+	@echo "make bench-anchor  re-anchoring benchmark: this project and diff-match-patch on corrected texts"
 	@echo "make portability   build with MkDocs, ProperDocs and Zensical and compare the pages"
 	@echo "make clean         remove generated pages, the site and the virtualenv"
 	@echo "make citation-stats count citations by the kind of their domain (annotations/citation-policy.yml)"
@@ -96,3 +97,7 @@ clean:
 # Citations by the kind of their domain, from annotations/citation-policy.yml.
 citation-stats: $(SITE_STAMP)
 	$(PY) scripts/citation_stats.py
+
+# Re-anchoring after corrected texts (benchmarks/README.md); diff-match-patch is a dev pin.
+bench-anchor: $(DEV_STAMP)
+	$(PY) benchmarks/bench_anchor.py

@@ -34,6 +34,8 @@ commands, with an example each:
                python -m build_tools import --hypothesis export.json     Hypothesis annotations into notes
   anchors --report   python -m build_tools anchors --report --against main
                what a corrected source does to every annotation (unchanged, moved, fuzzy, orphaned)
+  anchors --fix      python -m build_tools anchors --fix
+               then rewrite the quotes (and prefix/suffix) of the fuzzy passages it is sure of
 
 Run `python -m build_tools COMMAND --help` for the options of a command.
 """
@@ -144,6 +146,10 @@ def cmd_anchors(args: argparse.Namespace) -> int:
     from .contract import anchors_json
 
     root = _root(args)
+    if args.fix:
+        from .fix import fix_quotes
+
+        return fix_quotes(root, load_corpus(root))
     if args.report:  # a corrected copy of a source is read on purpose: its checksum changed
         from .drift import drift_report
 
@@ -412,6 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON contract (the default output)")
     p.add_argument("--report", action="store_true", help="drift report: compare anchors with another revision")
     p.add_argument("--against", default="HEAD", help="git revision to compare with for --report (default: HEAD)")
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite in the YAML files the quotes (and prefix/suffix) of passages placed approximately but surely",
+    )
 
     p = add("blocks", cmd_blocks, "python -m build_tools blocks newsweek-2022-02-28-not-allies")
     p.add_argument("source", help="a source id from annotations/sources.yml")

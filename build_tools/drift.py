@@ -7,13 +7,17 @@ passage (notes, and each passage of a cross-reference):
 
 * ``unchanged`` — exact now, at the same block and offsets, with the same text;
 * ``moved`` — exact now, but somewhere else (the text around it changed);
-* ``fuzzy`` — only approximately found now (a warning at ``check``);
-* ``orphaned`` — not found now, or found in several places (an error at ``check``).
+* ``fuzzy`` — only approximately found now, at a place the matcher is sure of
+  (:mod:`.matcher`; a warning at ``check``);
+* ``ambiguous`` — found in several places about equally well (an error at ``check``);
+* ``orphaned`` — not found now, or not surely (an error at ``check``).
 
-Passages that exist only in the working tree are listed as ``added``. For everything
-that is not unchanged the report shows where the passage was and is, and a character
-diff between the old passage and the new one (or the closest passage). The exit status
-is 1 if anything is orphaned, so a maintainer sees the consequences before merging.
+Passages that exist only in the working tree are counted as ``added``. Unchanged,
+moved and added passages are summed up in one line per source; for fuzzy, ambiguous
+and orphaned ones the report shows where the passage was and is, and a character diff
+between the old passage and the new one (or the closest passage). The exit status is
+1 if anything is orphaned or ambiguous, so a maintainer sees the consequences before
+merging. ``anchors --fix`` (:func:`.fix.fix_quotes`) rewrites the fuzzy ones.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .anchor import char_diff
+from .anchor import MAX_CANDIDATES, _below, char_diff
 from .errors import UserError
 from .model import Anchor, Status
 
@@ -36,7 +40,11 @@ if TYPE_CHECKING:
 Key = tuple[str, str, int]
 """(kind, annotation id, passage index) — what identifies a passage across revisions."""
 
-CATEGORIES = ("unchanged", "moved", "fuzzy", "orphaned", "added")
+CATEGORIES = ("unchanged", "moved", "fuzzy", "ambiguous", "orphaned", "added")
+SUMMED = ("unchanged", "moved", "added")
+"""Categories counted per source instead of listed passage by passage."""
+FAILING = ("ambiguous", "orphaned")
+"""Categories that fail ``check`` (exit status 1)."""
 
 
 def _git(root: Path, *args: str) -> bytes:
@@ -86,6 +94,8 @@ def classify(old: Anchor | None, new: Anchor) -> str:
     """``unchanged``, ``moved``, ``fuzzy``, ``orphaned`` or ``added`` for one passage."""
     if new.status is Status.FUZZY:
         return "fuzzy"
+    if new.status is Status.AMBIGUOUS:
+        return "ambiguous"
     if new.status is not Status.EXACT:
         return "orphaned"
     if old is None:
@@ -119,44 +129,63 @@ def _details(category: str, old: Anchor | None, new: Anchor | None) -> list[str]
     if category == "moved":
         lines.append(f"was {_where(old) if old else 'nowhere'}, now {_where(new)}")
     if category == "fuzzy":
-        lines.append(f"now {_where(new)}, {new.similarity:.0f}% similar to the quote")
-    if category == "orphaned":
+        was = _where(old) if old is not None and old.placed else "nowhere"
+        lines.append(f"was {was}, now {_where(new)}, {new.similarity:.0f}% similar to the quote")
+    if category in FAILING:
         lines.append(f"was {_where(old)}: {old.text!r}" if old is not None and old.placed else "was not placed before")
         if new.status is Status.AMBIGUOUS:
-            lines.append(f"the quote now occurs {len(new.candidates)} times:")
-            lines.extend(f"  {c.start.block}: {c.context}" for c in new.candidates)
+            exact = all(c.similarity >= 100 for c in new.candidates)
+            lines.append(
+                f"the quote now occurs {len(new.candidates)} times:"
+                if exact
+                else f"the quote now matches {len(new.candidates)} places about equally well:"
+            )
+            lines.extend(f"  {c.start.block}: {c.context}" for c in new.candidates[:MAX_CANDIDATES])
+            if len(new.candidates) > MAX_CANDIDATES:
+                lines.append(f"  … and {len(new.candidates) - MAX_CANDIDATES} more")
+            return lines
         elif new.candidates and new.candidates[0].similarity >= 100:
             lines.append("the quote is still there, but no longer with its prefix/suffix:")
-            lines.extend(f"  {c.start.block}: {c.context}" for c in new.candidates)
+            lines.extend(f"  {c.start.block}: {c.context}" for c in new.candidates[:MAX_CANDIDATES])
             return lines
         elif new.candidates:
             c = new.candidates[0]
-            lines.append(f"closest passage now ({c.similarity:.0f}% similar) in {c.start.block}: {c.text!r}")
+            lines.append(f"closest passage now ({_below(c.similarity)}% similar) in {c.start.block}: {c.text!r}")
     found = new.text if new.placed else (new.candidates[0].text if new.candidates else "")
     reference = old_text or (new.selector.quote if new.selector else "")
-    if category in ("moved", "fuzzy", "orphaned") and found and reference and found != reference:
+    if category in ("fuzzy", *FAILING) and found and reference and found != reference:
         lines.append(f"diff:   {char_diff(reference, found)}")
     return lines
 
 
 def render(rows: list[tuple[str, Anchor | None, Anchor | None]], against: str, changed: list[str]) -> str:
-    """The report as text: one line per passage, details indented, a summary last."""
+    """The report as text: one line per source for what stayed put, one line (and details)
+    per passage that did not, a summary last."""
     lines = [
         f"drift report: working tree against {against}; "
         + (f"changed sources: {', '.join(changed)}" if changed else "no source file changed")
     ]
     counts = dict.fromkeys(CATEGORIES, 0)
+    per_source: dict[str, dict[str, int]] = {}
+    listed: list[str] = []
     for category, old, new in rows:
         counts[category] += 1
         a = new or old
         assert a is not None
-        lines.append(f"{category:9}  {_label(a):40}  {a.source}  {_where(new) if new else _where(a)}")
-        lines.extend(f"    {d}" for d in _details(category, old, new))
-    lines.append("summary: " + ", ".join(f"{n} {c}" for c, n in counts.items() if n or c != "added"))
-    if counts["orphaned"]:
+        if category in SUMMED:
+            tally = per_source.setdefault(a.source, dict.fromkeys(SUMMED, 0))
+            tally[category] += 1
+            continue
+        listed.append(f"{category:9}  {_label(a):40}  {a.source}  {_where(new) if new else _where(a)}")
+        listed.extend(f"    {d}" for d in _details(category, old, new))
+    for source, tally in per_source.items():
+        lines.append(f"{'kept':9}  {source}: " + ", ".join(f"{n} {c}" for c, n in tally.items() if n))
+    lines.extend(listed)
+    lines.append("summary: " + ", ".join(f"{n} {c}" for c, n in counts.items() if n or c not in ("added", "ambiguous")))
+    if counts["orphaned"] or counts["ambiguous"]:
         lines.append(
-            "hint: orphaned passages will fail `check`: correct their quotes (or prefix/suffix) in the same "
-            "pull request as the corrected source"
+            "hint: orphaned and ambiguous passages will fail `check`: correct their quotes (or prefix/suffix) in "
+            "the same pull request as the corrected source"
         )
     return "\n".join(lines)
 
@@ -178,7 +207,7 @@ def drift_report(
     corpus: Corpus | None = None,
     write: Callable[[str], None] = print,
 ) -> int:
-    """Print the drift report of the working tree against ``against``; 1 if anything is orphaned.
+    """Print the drift report of the working tree against ``against``; 1 if anything is orphaned or ambiguous.
 
     Raises :class:`UserError` if the old revision cannot be read with git.
     """
@@ -190,4 +219,4 @@ def drift_report(
         old = load_corpus(old_root)
     rows = compare(old, new)
     write(render(rows, against, changed_sources(old, new)))
-    return 1 if any(category == "orphaned" for category, _, _ in rows) else 0
+    return 1 if any(category in FAILING for category, _, _ in rows) else 0

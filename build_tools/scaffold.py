@@ -43,7 +43,7 @@ from pathlib import Path
 
 import yaml
 
-from .anchor import DocIndex, _quote_repr, anchor_selector, shortest_context
+from .anchor import MAX_CANDIDATES, DocIndex, _quote_repr, anchor_selector, fix_hint, shortest_context
 from .annotations import ANNOTATIONS_DIR, load_annotations, load_outlets
 from .errors import Origin, Report, UserError
 from .importer import ExtractedArticle
@@ -234,15 +234,17 @@ def place_quote(
         if occurrence not in (None, 1):
             raise UserError(f"--occurrence {occurrence}: the quote occurs only once in source '{doc.source_id}'")
         return Placement(doc.source_id, quote, "", "", anchor.start.block if anchor.start else "", anchor.text)
-    if anchor.status is Status.AMBIGUOUS:
-        q = norm(quote)
-        spans = [(c_start, c_start + len(q)) for c_start in _find_all(idx.text, q)]
+    q = norm(quote)
+    spans = [(c_start, c_start + len(q)) for c_start in _find_all(idx.text, q)]
+    if anchor.status is Status.AMBIGUOUS and spans:
         if occurrence is None or not 1 <= occurrence <= len(spans):
             lines = []
-            for i, (s, e) in enumerate(spans, start=1):
+            for i, (s, e) in enumerate(spans[:MAX_CANDIDATES], start=1):
                 p, x = shortest_context(idx.text, spans, i - 1)
                 fix = _fix(p, x)
                 lines.append(f"    {i}. {idx.block_id(s)}: {idx.context(s, e)}  → {fix}")
+            if len(spans) > MAX_CANDIDATES:
+                lines.append(f"    … and {len(spans) - MAX_CANDIDATES} more")
             what = "" if occurrence is None else f" (--occurrence {occurrence} is out of range)"
             raise UserError(
                 f"quote {_quote_repr(quote)} occurs {len(spans)} times in source '{doc.source_id}'{what}; "
@@ -295,11 +297,7 @@ def _find_all(text: str, needle: str) -> list[int]:
 
 
 def _fix(prefix: str, suffix: str) -> str:
-    if prefix and (not suffix or len(prefix) <= len(suffix)):
-        return f"prefix: {shown(prefix)}"
-    if suffix:
-        return f"suffix: {shown(suffix)}"
-    return "(no prefix or suffix tells it apart)"
+    return fix_hint(prefix, suffix)
 
 
 # --------------------------------------------------------------------------- loading
