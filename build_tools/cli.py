@@ -149,7 +149,7 @@ def cmd_anchors(args: argparse.Namespace) -> int:
     if args.fix:
         from .fix import fix_quotes
 
-        return fix_quotes(root, load_corpus(root))
+        return fix_quotes(root, load_corpus(root, verify_sources=False))  # also for a corrected copy
     if args.report:  # a corrected copy of a source is read on purpose: its checksum changed
         from .drift import drift_report
 

@@ -53,7 +53,8 @@ def test_fix_rewrites_sure_quotes_and_leaves_the_rest(base: Path, capsys: pytest
         "    quote: The bridge will cost 12 million euros.\n", "    quote: The bridge will cost 12 millions euros.\n"
     ).replace('    prefix: "The town council of Westport "\n', "    prefix: '2024 The council of Westport '\n")
     assert (base / "annotations" / "notes" / f"{CO}.yml").read_bytes() == courier
-    placed = {a.annotation: a.status for a in load_corpus(base).anchoring.anchors}
+    # the corrected copies keep their old sha256 until a maintainer updates the catalog
+    placed = {a.annotation: a.status for a in load_corpus(base, verify_sources=False).anchoring.anchors}
     assert (placed["gz-cost"], placed["gz-council"], placed["co-critics"]) == ("exact", "exact", "missing")
 
 

@@ -27,8 +27,8 @@ refused annotation 4 (Rs5iTp5sEe6Ab1cD4eF5gH): quote "Wang said" occurs 5 times 
         4. p-14: … closed by then. Spokesperson «Wang said» the foreign ministry remained…  → suffix: " the foreign"
         5. p-15: …ad mismanaged the evacuation, «Wang said» the situation on the ground u…  → prefix: "evacuation, "
         hint: or quote a longer passage
-refused annotation 5 (Tu7jUq6tEe6Ab1cD4eF5gH): quote "China will never join the sanctions against Moscow" not found in source 'newsweek-2022-02-28-not-allies'; closest passage (59% similar) in p-8: "possibility of joining global sanctions against its"
-        diff:   [-Ch-]{+poss+}i[-na w-]{+b+}il[-l-]{+ity+} [-never-]{+of+} join{+ing+} [-the-]{+global+} sanctions against [-Mo-]{+it+}s[-cow-]
+refused annotation 5 (Tu7jUq6tEe6Ab1cD4eF5gH): quote "China will never join the sanctions against Moscow" not found in source 'newsweek-2022-02-28-not-allies'; closest passage (60% similar) in p-8: "joining global sanctions against its"
+        diff:   [-China will never -]join{+ing+} [-the-]{+global+} sanctions against [-Mo-]{+it+}s[-cow-]
         hint: copy the passage exactly from the source
 refused annotation 6 (Vw9kVr7uEe6Ab1cD4eF5gH): a page note: it quotes no passage (no TextQuoteSelector)
 refused annotation 7 (Xy1lWs8vEe6Ab1cD4eF5gH): a reply to another annotation, not a note on a passage
