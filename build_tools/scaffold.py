@@ -487,7 +487,16 @@ def parse_passage(arg: str) -> tuple[str, str, int | None]:
         if not nth.isdigit() or int(nth) < 1:
             raise UserError(f"passage {arg!r}: after '#' give the occurrence number, e.g. {source}#2:\"…\"")
         occurrence = int(nth)
-    return source.strip(), quote.strip(), occurrence
+    quote = quote.strip()
+    if len(quote) > 2 and quote[0] == quote[-1] == '"':  # SOURCE:'"quote"' quoted for the shell too
+        quote = quote[1:-1].strip()
+    return source.strip(), quote, occurrence
+
+
+def _passage_advice(message: str, source: str, quote: str) -> str:
+    """Advice of :func:`place_quote` in ``crossref add``'s own syntax: ``SOURCE#N:"quote"``, not ``--occurrence N``."""
+    message = message.replace("say which with --occurrence N:", f'say which with {source}#N:"{quote}":')
+    return re.sub(r"--occurrence (\d+)", lambda m: f"{source}#{m.group(1)}", message)
 
 
 def crossref_add(
@@ -522,7 +531,7 @@ def crossref_add(
         try:
             places.append(place_quote(project.doc(project.source(source)), quote, occurrence=occurrence))
         except UserError as exc:
-            problems.append(f"passage {n} ({source}): {exc}")
+            problems.append(f"passage {n} ({source}): {_passage_advice(str(exc), source, quote)}")
     if problems:
         raise UserError("\n".join(problems))
     name = (file or "misc").removesuffix(".yml")
