@@ -97,6 +97,8 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
                 code="file-missing",
             )
     for path in sorted(base.rglob("*")):
+        if path.is_relative_to(base / "ids"):
+            continue  # block-id lock files: read with their source, by build_tools.idlock
         if path.is_file() and path.suffix in (".yml", ".yaml") and path not in known:
             hint = (
                 "rename it to .yml"

@@ -83,11 +83,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _preprocess(args: argparse.Namespace, root: Path) -> tuple[float, object]:
     from .build import preprocess, write_pages
+    from .idlock import write_locks
 
     say = _progress(args)
     t0 = time.perf_counter()
     pages, corpus = preprocess(root, strict=args.strict, progress=say)
     stats = write_pages(root, pages)
+    write_locks(root, corpus.docs)  # the block ids now published (annotations/ids/)
     elapsed = time.perf_counter() - t0
     _print_report(corpus.report)
     say(

@@ -22,7 +22,7 @@ from .errors import Report
 from .yamlio import Positions
 
 SCHEMA_DIR = Path("annotations/schema")
-KINDS = ("outlets", "sources", "notes", "crossrefs", "glossary")
+KINDS = ("outlets", "sources", "notes", "crossrefs", "glossary", "ids")
 
 
 @cache

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from ..errors import Report
+from ..idlock import assign_ids, load_lock
 from ..model import Document, Outlet, Source
 from .parse import decode_source, parse_markdown, parse_text
 from .rules import RULES, IngestContext
@@ -68,7 +69,8 @@ def ingest(source: Source, *, root: Path, outlet: Outlet | None, report: Report)
         report.error(origin, message, hint="convert the file to UTF-8 before adding it", code="source-encoding")
         return None
     assert text is not None
-    return ingest_text(text, source, outlet=outlet, report=report)
+    doc = ingest_text(text, source, outlet=outlet, report=report)
+    return assign_ids(doc, load_lock(root, source.id, report), report)  # published ids never move
 
 
 def format_document(doc: Document) -> str:
