@@ -71,7 +71,7 @@ def test_dropping_a_block_is_reported_until_its_id_is_retired(locked: Path, caps
     assert status == 1
     assert (
         f"annotations/ids/{CO}.yml:{line}:9: error: block id 'p-1' would disappear: no paragraph of the source "
-        "has its text any more: \"Westport's council voted seven to four for the river bridge \"\n"
+        'has its text any more: "Westport\'s council voted seven to four for the river bridge "\n'
         "    hint: its permalink is published; if the block is gone on purpose (a `structure:` drop, a corrected "
         "source), add `retired: true` under this id to keep it reserved; otherwise undo the change\n"
     ) in out
