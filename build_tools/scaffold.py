@@ -49,8 +49,9 @@ from .ingest import ingest
 from .model import Annotations, BlockKind, Document, Outlet, Selector, Source, Status
 from .schema import did_you_mean, slugify
 from .textnorm import norm
+from .yamlio import check_limits
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # \Z: "$" would let a trailing line break through
 TODO_BODY = "TODO: write the note: a few neutral sentences; cite a public source for every fact not in the texts."
 TODO_XREF_NOTE = "TODO: say how the accounts differ, attributed and neutral."
 TODO_XREF_TITLE = "TODO: name the event, quotation or claim"
@@ -138,6 +139,9 @@ def append_item(
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     created = not path.exists()
     text = new_file() if created else path.read_bytes().decode("utf-8", errors="strict")
+    limits = Report()
+    if not check_limits(text, rel, limits):  # aliases, deep nesting: refused before PyYAML composes
+        raise UserError(f"fix this file first:\n{limits.render()}")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

@@ -3,7 +3,7 @@
 The small cases (a "billion laughs", 1,000-deep nesting, a NUL byte, an id ending in a
 line break) are in the broken-file corpus; the ones too big to check in are made here:
 100,000-deep nesting (a segmentation fault in PyYAML's composer), files over the size
-limits. Each runs the real command in a subprocess: exit 1 within 5 s, a
+limits. Each runs the real command in a subprocess: exit 1 at once, a
 ``file:line:col: error:`` line with a hint, and nothing written under docs/.
 """
 
@@ -26,6 +26,9 @@ from .test_contrib_broken import make_case
 
 NOTES = "annotations/notes/gazette-2024-05-02-bridge.yml"
 QUOTE = "quote: will join the two halves of the town"
+HANG = 30
+"""Seconds: a guard against a hang (the billion laughs ran > 240 s, deep nesting crashed), not a
+timing target. Each case answers in about 0.3 s on an idle machine (see the commit message)."""
 
 
 def run(root: Path, *argv: str) -> tuple[int, str, float]:
@@ -58,7 +61,7 @@ def test_deep_nesting_is_one_located_error(depth: int, tmp_path: Path) -> None:
     edit(root, NOTES, QUOTE, "quote: " + "[" * depth + "]" * depth)
     status, out, seconds = run(root, "check", "--quiet")
     assert status == 1
-    assert seconds < 5, seconds
+    assert seconds < HANG, seconds
     assert out == (
         f"{NOTES}:14:29: error: lists and mappings nested more than 20 deep\n"
         "    hint: annotation files need only a few levels (see CONTRIBUTING.md); "
@@ -72,7 +75,7 @@ def test_billion_laughs_answers_at_once_and_build_writes_nothing(tmp_path: Path)
     before = generated(root)
     status, out, seconds = run(root, "preprocess", "--quiet")
     assert status == 1
-    assert seconds < 5, seconds
+    assert seconds < HANG, seconds
     assert f"{NOTES}:3:6: error: YAML anchors and aliases are not allowed in annotation files: '&a'" in out
     assert "Traceback" not in out
     assert generated(root) == before
@@ -93,7 +96,7 @@ def test_an_annotation_file_over_the_limit_is_refused(tmp_path: Path) -> None:
     size = path.stat().st_size
     status, out, seconds = run(root, "check", "--quiet")
     assert status == 1
-    assert seconds < 5, seconds
+    assert seconds < HANG, seconds
     assert out.startswith(
         f"{NOTES}: error: file is too large: {size:,} bytes, at most {MAX_YAML_BYTES:,}\n"
         "    hint: split it into several files in the same folder (each is read the same way)\n"
@@ -108,7 +111,7 @@ def test_a_source_file_over_the_limit_is_refused(tmp_path: Path) -> None:
     size = path.stat().st_size
     status, out, seconds = run(root, "check", "--quiet")
     assert status == 1
-    assert seconds < 5, seconds
+    assert seconds < HANG, seconds
     assert (
         f"error: source file 'sources/courier-2024-05-03-bridge-vote.txt' is too large: {size:,} bytes, "
         f"at most {MAX_SOURCE_BYTES:,}\n    hint: split the text into several sources (one per article or chapter)\n"
@@ -155,3 +158,24 @@ def test_patterns_mean_the_same_to_editors_ecma_262_regexes() -> None:
         ["node", "-e", script, common["$defs"]["id"]["pattern"], *samples], capture_output=True, text=True, check=True
     )
     assert json.loads(proc.stdout) == [True, False, False, False]
+
+
+def test_note_add_refuses_to_append_to_a_billion_laughs(tmp_path: Path) -> None:
+    """`note add` parses the file it appends to: the same limits, before PyYAML composes it."""
+    root = make_case("yaml-alias", tmp_path / "p")
+    status, out, seconds = run(
+        root, "note", "add", "gazette-2024-05-02-bridge", "12 million euros", "--body", "x", "--from-texts"
+    )
+    assert status == 1
+    assert seconds < HANG, seconds
+    assert f"{NOTES}:3:6: error: YAML anchors and aliases are not allowed in annotation files: '&a'" in out
+    assert "Traceback" not in out
+
+
+def test_note_add_refuses_an_id_ending_in_a_line_break(tmp_path: Path) -> None:
+    root = make_case(None, tmp_path / "p")
+    before = (root / NOTES).read_bytes()
+    status, out, _ = run(root, "note", "add", "gazette-2024-05-02-bridge", "12 million euros", "--id", "gz-budget\n")
+    assert status == 1
+    assert "Traceback" not in out
+    assert (root / NOTES).read_bytes() == before
