@@ -39,6 +39,19 @@ def locked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return root
 
 
+def correct_source(root: Path, old: bytes, new: bytes) -> None:
+    """Replace the Courier's text with a corrected copy, and record its sha256 in the catalog."""
+    src = root / "sources" / f"{CO}.txt"
+    raw = src.read_bytes()
+    assert old in raw
+    catalog = root / CATALOG
+    text = catalog.read_text(encoding="utf-8")
+    digest = hashlib.sha256(raw).hexdigest()
+    assert digest in text
+    src.write_bytes(raw.replace(old, new, 1))
+    catalog.write_text(text.replace(digest, hashlib.sha256(src.read_bytes()).hexdigest()), encoding="utf-8")
+
+
 def add_override(root: Path, quote: str, as_kind: str) -> None:
     path = root / CATALOG
     text = path.read_text(encoding="utf-8")
@@ -90,14 +103,7 @@ def test_a_new_block_gets_an_id_never_used(locked: Path, capsys) -> None:
     lock = lock_path(locked, CO)
     text = lock.read_text(encoding="utf-8").replace("  - id: p-1\n", "  - id: p-1\n    retired: true\n")
     lock.write_text(text, encoding="utf-8")
-    src = locked / "sources" / f"{CO}.txt"
-    raw = src.read_bytes().replace(b"The mayor said", b"A new paragraph, added by a correction.\n\nThe mayor said", 1)
-    src.write_bytes(raw)
-    catalog = locked / CATALOG
-    old = hashlib.sha256((make_case(None, locked.parent / "orig") / "sources" / f"{CO}.txt").read_bytes()).hexdigest()
-    catalog.write_text(
-        catalog.read_text(encoding="utf-8").replace(old, hashlib.sha256(raw).hexdigest()), encoding="utf-8"
-    )
+    correct_source(locked, b"The mayor said", b"A new paragraph, added by a correction.\n\nThe mayor said")
     after = ids(locked)
     assert after["p-5"] == "A new paragraph, added by a correction."
     assert after["p-2"].startswith("The mayor said") and after["p-4"].startswith("The vote came")
@@ -108,9 +114,7 @@ def test_a_new_block_gets_an_id_never_used(locked: Path, capsys) -> None:
 
 
 def test_an_edited_block_keeps_its_id_by_similarity(locked: Path) -> None:
-    src = locked / "sources" / f"{CO}.txt"
-    raw = src.read_bytes().replace(b"four hours of debate", b"four and a half hours of debate", 1)
-    src.write_bytes(raw)
+    correct_source(locked, b"four hours of debate", b"four and a half hours of debate")
     after = load_corpus(locked).docs[CO]
     assert after.block("p-4").text == "The vote came after four and a half hours of debate."
 
