@@ -143,6 +143,8 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
             )
     known.update(base / name for name in OTHER_FILES)
     for path in sorted(base.rglob("*")):
+        if path.is_relative_to(base / "ids"):
+            continue  # block-id lock files: read with their source, by build_tools.idlock
         if path.suffix in (".yml", ".yaml") and path not in known and not path.is_symlink() and path.is_file():
             hint = (
                 "rename it to .yml"

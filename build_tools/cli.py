@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -24,13 +25,18 @@ commands, with an example each:
   serve        python -m build_tools serve            live preview at http://127.0.0.1:8000/
   check        python -m build_tools check            validate and anchor everything, print problems
   anchors      python -m build_tools anchors --json   where every annotation sits (stable JSON contract)
-  blocks       python -m build_tools blocks SOURCE    how ingest split a source into blocks
-  note add     python -m build_tools note add SOURCE "quote" --body "…"   append a note
-  crossref add python -m build_tools crossref add S1:"quote" S2:"quote"   append a cross-reference
-  source add   python -m build_tools source add page.html --outlet ID    store a source, catalog it
+  blocks       python -m build_tools blocks newsweek-2022-02-28-not-allies
+               how ingest split a source into blocks
+  note add     python -m build_tools note add euronews-2023-04-16-li-shangfu-putin "new era" --occurrence 2 --body "…"
+               append a note (--occurrence N: the N-th place the quote occurs)
+  crossref add python -m build_tools crossref add newsweek-2022-02-28-not-allies:"Chinese Citizens in Ukraine" \\
+                 euronews-2023-04-16-li-shangfu-putin#2:"new era"
+               append a cross-reference (SOURCE#N: the N-th place the quote occurs)
+  source add   python -m build_tools source add ~/Downloads/article.html --outlet euronews
+               store a source (a saved page, .txt or .md), catalog it
   export       python -m build_tools export --w3c -o notes.jsonld       notes as W3C Web Annotations
                python -m build_tools export --csl -o works.json         CSL-JSON bibliography
-  import       python -m build_tools import --w3c notes.jsonld           W3C Web Annotations into notes
+  import       python -m build_tools import --w3c notes.jsonld --dry-run   W3C Web Annotations into notes
                python -m build_tools import --hypothesis export.json     Hypothesis annotations into notes
   anchors --report   python -m build_tools anchors --report --against main
                what a corrected source does to every annotation (unchanged, moved, fuzzy, orphaned)
@@ -81,11 +87,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _preprocess(args: argparse.Namespace, root: Path) -> tuple[float, object]:
     from .build import preprocess, write_pages
+    from .idlock import write_locks
 
     say = _progress(args)
     t0 = time.perf_counter()
     pages, corpus = preprocess(root, strict=args.strict, progress=say)
     stats = write_pages(root, pages)
+    write_locks(root, corpus.docs)  # the block ids now published (annotations/ids/)
     elapsed = time.perf_counter() - t0
     _print_report(corpus.report)
     say(
@@ -464,8 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
         group("crossref", "add a cross-reference between sources"),
         "add",
         cmd_crossref_add,
-        'python -m build_tools crossref add euronews-2023-04-16-li-shangfu-putin:"new era" '
-        'wsws-2023-03-23-xi-putin-moscow:"new era" --title "A new era" --relation same-quotation --file summits',
+        'python -m build_tools crossref add euronews-2023-04-16-li-shangfu-putin#2:"new era" '
+        'wsws-2023-03-23-xi-putin-moscow:"reached the highest level in history" --relation context --file summits',
     )
     p.add_argument("passages", nargs="+", metavar='SOURCE:"quote"', help="two or more passages, from different sources")
     p.add_argument("--title", help="the event, quotation or claim (default: a TODO placeholder)")
@@ -510,6 +518,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _closed_pipe() -> int:
+    """The reader of our output went away (``… | head -1``): stop quietly, as ``cat`` does.
+
+    Standard output is pointed at /dev/null so that Python's flush at exit does not fail
+    a second time; the exit status is 141 (128 + SIGPIPE), what a shell reports for it.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
@@ -519,6 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args))
+    except BrokenPipeError:
+        return _closed_pipe()
     except BuildFailed as exc:
         report = exc.report
         print(report.render(), file=sys.stderr)

@@ -51,8 +51,9 @@ from .ingest import ingest
 from .model import Annotations, BlockKind, Document, Outlet, Selector, Source, Status
 from .schema import did_you_mean, slugify
 from .textnorm import norm
+from .yamlio import check_limits
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # \Z: "$" would let a trailing line break through
 TODO_BODY = "TODO: write the note: a few neutral sentences; cite a public source for every fact not in the texts."
 TODO_XREF_NOTE = "TODO: say how the accounts differ, attributed and neutral."
 TODO_XREF_TITLE = "TODO: name the event, quotation or claim"
@@ -140,6 +141,9 @@ def append_item(
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     created = not path.exists()
     text = new_file() if created else path.read_bytes().decode("utf-8", errors="strict")
+    limits = Report()
+    if not check_limits(text, rel, limits):  # aliases, deep nesting: refused before PyYAML composes
+        raise UserError(f"fix this file first:\n{limits.render()}")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -487,7 +491,16 @@ def parse_passage(arg: str) -> tuple[str, str, int | None]:
         if not nth.isdigit() or int(nth) < 1:
             raise UserError(f"passage {arg!r}: after '#' give the occurrence number, e.g. {source}#2:\"…\"")
         occurrence = int(nth)
-    return source.strip(), quote.strip(), occurrence
+    quote = quote.strip()
+    if len(quote) > 2 and quote[0] == quote[-1] == '"':  # SOURCE:'"quote"' quoted for the shell too
+        quote = quote[1:-1].strip()
+    return source.strip(), quote, occurrence
+
+
+def _passage_advice(message: str, source: str, quote: str) -> str:
+    """Advice of :func:`place_quote` in ``crossref add``'s own syntax: ``SOURCE#N:"quote"``, not ``--occurrence N``."""
+    message = message.replace("say which with --occurrence N:", f'say which with {source}#N:"{quote}":')
+    return re.sub(r"--occurrence (\d+)", lambda m: f"{source}#{m.group(1)}", message)
 
 
 def crossref_add(
@@ -522,7 +535,7 @@ def crossref_add(
         try:
             places.append(place_quote(project.doc(project.source(source)), quote, occurrence=occurrence))
         except UserError as exc:
-            problems.append(f"passage {n} ({source}): {exc}")
+            problems.append(f"passage {n} ({source}): {_passage_advice(str(exc), source, quote)}")
     if problems:
         raise UserError("\n".join(problems))
     name = (file or "misc").removesuffix(".yml")

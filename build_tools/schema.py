@@ -22,7 +22,7 @@ from .errors import Report
 from .yamlio import Positions
 
 SCHEMA_DIR = Path("annotations/schema")
-KINDS = ("outlets", "sources", "notes", "crossrefs", "glossary")
+KINDS = ("outlets", "sources", "notes", "crossrefs", "glossary", "ids")
 LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 """Every character a browser, YAML or Python-Markdown may treat as a line break."""
 

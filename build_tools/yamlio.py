@@ -6,10 +6,17 @@ values from that tree ourselves so that (a) every value's position is kept in a
 JSON Schema errors report, (b) duplicate keys are errors rather than the last one
 silently winning, and (c) scalars keep the type YAML 1.1 resolved except dates and
 times, which stay strings so that the schema decides what they mean.
+
+Annotation files come from strangers' pull requests, so the file is checked before
+PyYAML composes it (see :func:`check_limits`): at most :data:`MAX_YAML_BYTES`, no control
+characters, no anchors or aliases (a "billion laughs" expands nine aliases into a
+billion nodes) and collections nested at most :data:`MAX_DEPTH` deep (the composer
+recurses: 1,000 levels are a ``RecursionError``, 100,000 a segmentation fault).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +31,21 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 PathKey = tuple[str | int, ...]
+
+MAX_YAML_BYTES = 1_000_000
+"""Largest annotation file read (the largest today is 35 kB); split bigger ones."""
+MAX_DEPTH = 20
+"""Deepest nesting of lists and mappings in an annotation file (the schemas need 5)."""
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+"""Characters YAML does not allow in a file (C0 and C1 controls other than tab, line feed,
+carriage return and next line)."""
+_OPEN = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
 @dataclass(slots=True)
@@ -144,6 +166,60 @@ def _yaml_error(exc: yaml.YAMLError, rel_path: str, text: str) -> tuple[Origin, 
     return Origin(rel_path, line, col), message, hint
 
 
+def _control_name(ch: str) -> str:
+    return "NUL" if ch == "\0" else f"U+{ord(ch):04X}"
+
+
+def check_limits(text: str, rel_path: str, report: Report) -> bool:
+    """Refuse, before composing, what would make PyYAML hang or crash; True if ``text`` is safe.
+
+    One located error is recorded for the first control character, anchor or alias, or
+    collection nested deeper than :data:`MAX_DEPTH`. Scanning stops there, so the answer
+    is immediate however large the expansion or deep the nesting would be.
+    """
+    m = CONTROL.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        report.error(
+            Origin(rel_path, line, col),
+            f"control character {_control_name(m.group())} in the text: "
+            f"{text[m.start() - col + 1 : m.start() + 40].splitlines()[0][:80]!r}",
+            hint="delete it (it is invisible in most editors: retype the text around this column)",
+            code="yaml-control-character",
+        )
+        return False
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+                report.error(
+                    Origin(rel_path, *_pos(token)),
+                    f"YAML anchors and aliases are not allowed in annotation files: '{sign}{token.value}'",
+                    hint="write the value out in full where it is needed "
+                    "(or quote it if '&' or '*' is part of the text)",
+                    code="yaml-alias",
+                )
+                return False
+            if isinstance(token, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    report.error(
+                        Origin(rel_path, *_pos(token)),
+                        f"lists and mappings nested more than {MAX_DEPTH} deep",
+                        hint="annotation files need only a few levels (see CONTRIBUTING.md); "
+                        "if '[' or '{' is part of the text, put the text in quotes",
+                        code="yaml-too-deep",
+                    )
+                    return False
+            elif isinstance(token, _CLOSE):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # composing below reports the syntax error with its usual message
+    return True
+
+
 def load_yaml(path: Path, *, root: Path, report: Report) -> LoadedYaml | None:
     """Load one YAML file, recording every problem in ``report``.
 
@@ -151,6 +227,15 @@ def load_yaml(path: Path, *, root: Path, report: Report) -> LoadedYaml | None:
     document in UTF-8; an empty file is reported as an error too.
     """
     rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        report.error(
+            Origin(rel),
+            f"file is too large: {size:,} bytes, at most {MAX_YAML_BYTES:,}",
+            hint="split it into several files in the same folder (each is read the same way)",
+            code="yaml-too-large",
+        )
+        return None
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -167,6 +252,8 @@ def load_yaml(path: Path, *, root: Path, report: Report) -> LoadedYaml | None:
     if text.startswith("\ufeff"):
         text = text[1:]
     pos = Positions(rel)
+    if not check_limits(text, rel, report):
+        return None
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:

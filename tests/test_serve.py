@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +77,117 @@ def test_editing_an_annotation_updates_the_live_preview(project):
         out, _ = proc.communicate(timeout=20)
     assert "not updated: 1 error, 0 warnings (the previous pages stay in place)" in out
     assert f"preview at http://127.0.0.1:{port}/" in out
+
+
+# --------------------------------------------------------------------------- faults (issue 8)
+
+
+def test_the_watcher_counts_modifications_not_reads(tmp_path):
+    """Regenerating reads every file; those reads must not count as changes (69 regenerations in 30 s)."""
+    from watchdog.events import (
+        DirModifiedEvent,
+        FileClosedEvent,
+        FileClosedNoWriteEvent,
+        FileCreatedEvent,
+        FileDeletedEvent,
+        FileModifiedEvent,
+        FileMovedEvent,
+        FileOpenedEvent,
+    )
+
+    from build_tools import serve
+
+    handler = serve._Changes()
+    path = str(tmp_path / "notes.yml")
+    for event in (FileOpenedEvent(path), FileClosedNoWriteEvent(path), DirModifiedEvent(str(tmp_path))):
+        handler.on_any_event(event)
+    handler.on_any_event(FileModifiedEvent(str(tmp_path / ".notes.yml.swp")))
+    time.sleep(serve.DEBOUNCE + 0.05)
+    assert handler.take() is False
+    for event in (
+        FileCreatedEvent(path),
+        FileModifiedEvent(path),
+        FileMovedEvent(str(tmp_path / ".notes.yml.tmp"), path),
+        FileDeletedEvent(path),
+    ):
+        handler.on_any_event(event)
+        time.sleep(serve.DEBOUNCE + 0.05)
+        assert handler.take() is True, event
+    handler.on_any_event(FileClosedEvent(path))  # close after write: the modified event already counted
+    time.sleep(serve.DEBOUNCE + 0.05)
+    assert handler.take() is False
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _start_serve(project, port):
+    return subprocess.Popen(
+        [sys.executable, "-m", "build_tools", "--root", str(project), "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_serve_regenerates_once_per_edit_and_stops_with_its_server_on_sighup(project):
+    port = free_port()
+    proc = _start_serve(project, port)
+    try:
+        assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/")), "the preview server did not start"
+        (server,) = _children(proc.pid)
+        path = project / NOTE_FILE
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        time.sleep(5)  # the edit, then quiet: one regeneration, not one after every read
+        proc.send_signal(signal.SIGHUP)
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert out.count("regenerated in") == 2, out  # at start, and after the edit
+    assert "not included in the" not in out and ".md\n" not in out, out
+    assert "Traceback" not in out, out
+    alive = not _wait_for(lambda: not _alive(server), timeout=10)
+    if alive:
+        os.kill(server, signal.SIGKILL)  # do not leave it serving
+    assert not alive, "mkdocs serve outlived serve"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_server_dies_when_serve_is_killed(project):
+    port = free_port()
+    proc = _start_serve(project, port)
+    try:
+        assert _wait_for(lambda: _get(f"http://127.0.0.1:{port}/")), "the preview server did not start"
+        (server,) = _children(proc.pid)
+        proc.kill()  # SIGKILL: no handler runs
+        proc.communicate(timeout=20)
+        assert _wait_for(lambda: not _alive(server), timeout=10), "mkdocs serve outlived a killed serve"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        if "server" in locals() and _alive(server):
+            os.kill(server, signal.SIGKILL)  # the test failed: do not leave it serving

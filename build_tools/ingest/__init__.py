@@ -12,11 +12,15 @@ import os
 from pathlib import Path
 
 from ..errors import Report
+from ..idlock import assign_ids, load_lock
 from ..model import Document, Outlet, Source
 from .parse import decode_source, parse_markdown, parse_text
 from .rules import RULES, IngestContext
 
 __all__ = ["RULES", "ingest", "ingest_text"]
+
+MAX_SOURCE_BYTES = 5_000_000
+"""Largest source file read: about 800,000 words (the largest source today has 44 kB)."""
 
 
 def ingest_text(text: str, source: Source, *, outlet: Outlet | None, report: Report) -> Document:
@@ -42,6 +46,15 @@ def ingest(
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_SOURCE_BYTES:
+                report.error(
+                    source.origin,
+                    f"source file {source.file!r} is too large: {size:,} bytes, at most {MAX_SOURCE_BYTES:,}",
+                    hint="split the text into several sources (one per article or chapter)",
+                    code="source-too-large",
+                )
+                return None
             raw = fh.read()
     except OSError as exc:
         report.error(
@@ -68,7 +81,8 @@ def ingest(
         report.error(origin, message, hint="convert the file to UTF-8 before adding it", code="source-encoding")
         return None
     assert text is not None
-    return ingest_text(text, source, outlet=outlet, report=report)
+    doc = ingest_text(text, source, outlet=outlet, report=report)
+    return assign_ids(doc, load_lock(root, source.id, report), report)  # published ids never move
 
 
 def format_document(doc: Document) -> str:

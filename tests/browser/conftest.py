@@ -1,5 +1,8 @@
 """Fixtures of the browser tests: Debian's Chromium driven by Playwright, with the network cut.
 
+The browser is ``$CHROMIUM`` if set (CI sets /usr/bin/google-chrome, which GitHub's
+Ubuntu runners ship), else /usr/bin/chromium; Playwright never downloads one.
+
 Every page is opened through ``open_page``, in a browser context whose requests to any
 host other than 127.0.0.1 are aborted and counted; each test fails if one was made, or if
 a page raised a JavaScript error.
@@ -7,6 +10,7 @@ a page raised a JavaScript error.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = [
@@ -37,7 +41,9 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 def browser():
     """One headless Chromium for the whole session (skips when Debian's chromium is missing)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
+        if os.environ.get("CHROMIUM"):  # asked for by name (CI): a missing browser is a failure, not a skip
+            pytest.fail(f"CHROMIUM={CHROMIUM} does not exist")
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (or set CHROMIUM=PATH) to run the browser tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
