@@ -31,6 +31,8 @@ _BACKSLASH = set("\\`*_{}[]#+!")
 _ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "=": "&#61;", "~": "&#126;", "^": "&#94;"}
 _WS = re.compile(r"\s+")
 _LINE_START = re.compile(r"^(\s*)(\d+)\.(?=\s)|^(\s*)-")
+_TEXT_TABLE = str.maketrans({ch: "\\" + ch for ch in _BACKSLASH} | _ENTITY)
+"""Both kinds of escape in one :meth:`str.translate` pass."""
 
 
 def escape_text(text: str) -> str:
@@ -39,19 +41,13 @@ def escape_text(text: str) -> str:
     Every run of whitespace (newlines included) becomes one space, so the result can
     never start a new block; leading and trailing spaces are kept as one space.
     """
-    text = _WS.sub(" ", text)
-    out = []
-    for ch in text:
-        if ch in _BACKSLASH:
-            out.append("\\" + ch)
-        else:
-            out.append(_ENTITY.get(ch, ch))
-    s = "".join(out)
+    s = _WS.sub(" ", text).translate(_TEXT_TABLE)
     # A leading "1." or "-" would start a list when the text begins a line.
     return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-", s, count=1)
 
 
 _ATTR_ENTITY = {"&": "&amp;", '"': "&quot;", "'": "&#39;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "\\": "&#92;"}
+_ATTR_TABLE = str.maketrans(_ATTR_ENTITY)
 
 
 def escape_attr(text: str) -> str:
@@ -59,7 +55,7 @@ def escape_attr(text: str) -> str:
     text = " ".join(text.split())
     # Python-Markdown reads '…' as title quotes too, and runs code spans and backslash
     # escapes before links, so ', ` and \ become entities as well.
-    return "".join(_ATTR_ENTITY.get(ch, ch) for ch in text)
+    return text.translate(_ATTR_TABLE)
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
