@@ -33,6 +33,9 @@ _WS = re.compile(r"\s+")
 _LINE_START = re.compile(r"^(\s*)(\d+)\.(?=\s)|^(\s*)-")
 _TEXT_TABLE = str.maketrans({ch: "\\" + ch for ch in _BACKSLASH} | _ENTITY)
 """Both kinds of escape in one :meth:`str.translate` pass."""
+_SPECIAL = re.compile("[" + re.escape("".join(sorted(_BACKSLASH | set(_ENTITY)))) + "]")
+_ODD_SPACE = re.compile(r"[^\S ]| \s")
+"""Whitespace that :data:`_WS` would change: anything but a single plain space."""
 
 
 def escape_text(text: str) -> str:
@@ -41,13 +44,25 @@ def escape_text(text: str) -> str:
     Every run of whitespace (newlines included) becomes one space, so the result can
     never start a new block; leading and trailing spaces are kept as one space.
     """
-    s = _WS.sub(" ", text).translate(_TEXT_TABLE)
-    # A leading "1." or "-" would start a list when the text begins a line.
-    return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-", s, count=1)
+    # Most text needs neither pass; a compiled search to find out is cheaper than either.
+    if _ODD_SPACE.search(text):
+        text = _WS.sub(" ", text)
+    if _SPECIAL.search(text):
+        text = text.translate(_TEXT_TABLE)
+    first = text[:1]
+    if first == " " or first == "-" or first.isdigit():
+        # A leading "1." or "-" would start a list when the text begins a line.
+        return _LINE_START.sub(_line_start, text, count=1)
+    return text
+
+
+def _line_start(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-"
 
 
 _ATTR_ENTITY = {"&": "&amp;", '"': "&quot;", "'": "&#39;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "\\": "&#92;"}
 _ATTR_TABLE = str.maketrans(_ATTR_ENTITY)
+_ATTR_SPECIAL = re.compile("[" + re.escape("".join(sorted(_ATTR_ENTITY))) + "]")
 
 
 def escape_attr(text: str) -> str:
@@ -55,7 +70,7 @@ def escape_attr(text: str) -> str:
     text = " ".join(text.split())
     # Python-Markdown reads '…' as title quotes too, and runs code spans and backslash
     # escapes before links, so ', ` and \ become entities as well.
-    return text.translate(_ATTR_TABLE)
+    return text.translate(_ATTR_TABLE) if _ATTR_SPECIAL.search(text) else text
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
