@@ -119,6 +119,21 @@ def _ingest_key(src: Source, root: Path, outlet: Outlet | None) -> str | None:
     return cache.key("ingest", raw, repr(src), repr(outlet))
 
 
+def ingest_cached(
+    src: Source, *, root: Path, outlet: Outlet | None
+) -> tuple[Document | None, tuple[Problem, ...] | list[Problem]]:
+    """One source's ingest (document and problems), from ``.cache/`` when its inputs are unchanged."""
+    store = cache.Cache(root, "ingest")
+    name = _ingest_key(src, root, outlet)
+    hit = store.get(name) if name else None
+    if isinstance(hit, tuple):
+        return hit
+    result = _ingest_one(src, root, outlet)
+    if name:
+        store.put(name, result)
+    return result
+
+
 def ingest_all(
     ann: Annotations,
     *,
