@@ -10,7 +10,10 @@ error; the MkDocs site is built into a temporary folder and swapped into place o
 
 from __future__ import annotations
 
+import datetime
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -309,9 +312,13 @@ def mkdocs_env() -> dict[str, str]:
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
-def run_mkdocs_build(root: Path, *, site_dir: Path, strict: bool = True) -> None:
+def run_mkdocs_build(
+    root: Path, *, site_dir: Path, strict: bool = True, before_swap: Callable[[Path], None] | None = None
+) -> None:
     """``mkdocs build`` into a temporary folder, swapped into ``site_dir`` on success.
 
+    ``before_swap(tmp)`` runs on the built folder before the swap (the search index);
+    if it raises, the folder is removed and ``site_dir`` is left as it was.
     Raises :class:`BuildFailed` with MkDocs' own messages if the build fails.
     """
     tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=root))
@@ -331,9 +338,166 @@ def run_mkdocs_build(root: Path, *, site_dir: Path, strict: bool = True) -> None
             code="mkdocs",
         )
         raise BuildFailed(report)
+    if before_swap is not None:
+        try:
+            before_swap(tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     old = site_dir.with_name(site_dir.name + ".old")
     if site_dir.exists():
         shutil.rmtree(old, ignore_errors=True)
         os.replace(site_dir, old)
     os.replace(tmp, site_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- search
+
+PAGEFIND_DIR = "pagefind"
+"""The search bundle's folder in the built site."""
+SEARCH_EXCLUDE = (".xref-grid", ".headerlink", ".md-source-file")
+"""Repeated text not indexed: cross-reference cards (the texts' passages, indexed on the
+texts' own pages) and permalink marks."""
+IGNORED_SECTIONS = ('<h2 id="crossrefs"', '<h2 id="mentions"')
+"""Sections, up to the next ``<h2`` or the end of the article, wrapped in
+``data-pagefind-ignore`` (Pagefind's selectors have no sibling combinator): a source's
+list of the other outlets' passages, a glossary entry's list of mentions."""
+
+
+def _ignore_sections(page: str) -> str:
+    for marker in IGNORED_SECTIONS:
+        start = page.find(marker)
+        if start < 0:
+            continue
+        stop = page.find("<h2", start + len(marker))
+        end = page.find("</article>", start)
+        stop = end if stop < 0 or (0 <= end < stop) else stop
+        if stop < 0:
+            continue
+        page = page[:start] + "<div data-pagefind-ignore>" + page[start:stop] + "</div>" + page[stop:]
+    return page
+
+
+_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"')
+
+
+def _day(value: object) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _search_marks(rel: str, ann: Annotations) -> str | None:
+    """The hidden Pagefind filters and metadata for one built page, or ``None`` for a
+    page that is not indexed (indexes, home, about): sources, glossary entries and
+    cross-references are, once each."""
+    parts = rel.split("/")
+    if len(parts) != 3 or parts[2] != "index.html":
+        return None
+    folder, ident = parts[0], parts[1]
+    filters: list[tuple[str, str]] = []
+    meta: list[tuple[str, str]] = []
+    if folder == "sources" and ident in ann.sources:
+        src = ann.sources[ident]
+        outlet = ann.outlets.get(src.outlet)
+        name = outlet.name if outlet else src.outlet
+        day = _day(src.date)
+        when = f"{day.day} {day:%B %Y}" if day else "date unknown"
+        filters = [("kind", "text"), ("outlet", name), ("year", str(day.year) if day else "unknown")]
+        if any(n.selector.source == ident for n in ann.notes):
+            filters.append(("kind", "note"))
+        meta = [("title", f"{name}, {when}: {src.title or ident}")]
+    elif folder == "glossary" and ident in ann.glossary:
+        entry = ann.glossary[ident]
+        filters = [("kind", "glossary")]
+        meta = [("title", f"Glossary: {entry.name}")]
+    elif folder == "crossrefs":
+        xref = next((x for x in ann.crossrefs if x.id == ident), None)
+        if xref is None:
+            return None
+        filters = [("kind", "cross-reference")]
+        for sel in xref.passages:
+            src = ann.sources.get(sel.source)
+            if src is not None:
+                outlet = ann.outlets.get(src.outlet)
+                filters.append(("outlet", outlet.name if outlet else src.outlet))
+                day = _day(src.date)
+                filters.append(("year", str(day.year) if day else "unknown"))
+        meta = [("title", f"Cross-reference: {xref.title}")]
+    else:
+        return None
+    spans = [f'<span data-pagefind-filter="{k}">{html.escape(v)}</span>' for k, v in dict.fromkeys(filters)]
+    spans += [f'<span data-pagefind-meta="{k}">{html.escape(v)}</span>' for k, v in meta]
+    return f"<div hidden data-pagefind-ignore>{''.join(spans)}</div>"
+
+
+class _Variants:
+    """Every spelling of the glossary entries a page names, as hidden indexed text
+    (Pagefind has no synonyms): a page that says "Zelenskyy" is found by "Zelensky",
+    one that says "Wang Wengbin" by "Wang Wenbin"."""
+
+    def __init__(self, ann: Annotations) -> None:
+        self.names: dict[str, tuple[str, ...]] = {}
+        for entry in ann.glossary.values():
+            for name in entry.names:
+                self.names[name] = tuple(dict.fromkeys((*self.names.get(name, ()), *entry.names)))
+        by_length = sorted(self.names, key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, by_length)) + r")(?!\w)") if by_length else None
+        )
+
+    def block(self, page_text: str) -> str:
+        if self.pattern is None:
+            return ""
+        found = dict.fromkeys(n for m in self.pattern.findall(page_text) for n in self.names[m])
+        return f"<div hidden>{html.escape(' · '.join(found))}</div>" if found else ""
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], None] | None = None) -> None:
+    """Index the built site with Pagefind into ``site_dir/pagefind/``.
+
+    Each indexed page gets ``data-pagefind-body`` and a hidden block of filters (kind,
+    outlet, year) and a title naming outlet and date; everything else is left out of
+    the index. Raises :class:`BuildFailed` if Pagefind fails.
+    """
+    say = progress or (lambda _msg: None)
+    marked = 0
+    variants = _Variants(ann)
+    for path in sorted(site_dir.glob("*/*/index.html")):
+        marks = _search_marks(path.relative_to(site_dir).as_posix(), ann)
+        if marks is None:
+            continue
+        page = path.read_text(encoding="utf-8")
+        m = _ARTICLE.search(page)
+        if m is None:
+            continue
+        end = page.index(">", m.end()) + 1
+        stop = page.find("</article>", end)
+        marks += variants.block(html.unescape(_TAGS.sub(" ", page[end:stop])))
+        page = page[: m.end()] + " data-pagefind-body" + page[m.end() : end] + marks + page[end:]
+        path.write_text(_ignore_sections(page), "utf-8")
+        marked += 1
+    cmd = [
+        sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", PAGEFIND_DIR,
+        "--exclude-selectors", ", ".join(SEARCH_EXCLUDE), "--force-language", "en", "--quiet",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not (site_dir / PAGEFIND_DIR / "pagefind-ui.js").exists():
+        report = Report()
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+        report.error(
+            Origin("mkdocs.yml"),
+            "pagefind could not index the site",
+            details=lines[-40:],
+            hint="check that pagefind[bin] from requirements.txt is installed: pip install -r requirements.txt",
+            code="pagefind",
+        )
+        raise BuildFailed(report)
+    say(f"indexed {marked} pages for search into {PAGEFIND_DIR}/")

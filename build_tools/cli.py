@@ -99,13 +99,18 @@ def cmd_preprocess(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Preprocess, then build the site with MkDocs (strict) into site/."""
-    from .build import run_mkdocs_build
+    from .build import index_search, run_mkdocs_build
 
     root = _root(args)
-    pre, _ = _preprocess(args, root)
+    pre, corpus = _preprocess(args, root)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else root / "site"
     t0 = time.perf_counter()
-    run_mkdocs_build(root, site_dir=site_dir, strict=True)
+    run_mkdocs_build(
+        root,
+        site_dir=site_dir,
+        strict=True,
+        before_swap=lambda tmp: index_search(tmp, corpus.ann, progress=_progress(args)),  # type: ignore[attr-defined]
+    )
     mk = time.perf_counter() - t0
     rel = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
     print(
