@@ -391,7 +391,7 @@ def _day(value: object) -> datetime.date | None:
         return None
 
 
-def _search_marks(rel: str, ann: Annotations) -> str | None:
+def _search_marks(rel: str, ann: Annotations, *, heading: str = "") -> str | None:
     """The hidden Pagefind filters and metadata for one built page, or ``None`` for a
     page that is not indexed (indexes, home, about): sources, glossary entries and
     cross-references are, once each."""
@@ -410,7 +410,7 @@ def _search_marks(rel: str, ann: Annotations) -> str | None:
         filters = [("kind", "text"), ("outlet", name), ("year", str(day.year) if day else "unknown")]
         if any(n.selector.source == ident for n in ann.notes):
             filters.append(("kind", "note"))
-        meta = [("title", f"{name}, {when}: {src.title or ident}")]
+        meta = [("title", f"{name}, {when}: {heading or src.title or ident}")]
     elif folder == "glossary" and ident in ann.glossary:
         entry = ann.glossary[ident]
         filters = [("kind", "glossary")]
@@ -458,6 +458,7 @@ class _Variants:
 
 
 _TAGS = re.compile(r"<[^>]+>")
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
 
 def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], None] | None = None) -> None:
@@ -468,13 +469,17 @@ def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], 
     the index. Raises :class:`BuildFailed` if Pagefind fails.
     """
     say = progress or (lambda _msg: None)
+    shutil.rmtree(site_dir / PAGEFIND_DIR, ignore_errors=True)  # a copy from docs/ (serve) is stale
     marked = 0
     variants = _Variants(ann)
     for path in sorted(site_dir.glob("*/*/index.html")):
-        marks = _search_marks(path.relative_to(site_dir).as_posix(), ann)
-        if marks is None:
+        rel = path.relative_to(site_dir).as_posix()
+        if _search_marks(rel, ann) is None:
             continue
         page = path.read_text(encoding="utf-8")
+        h1 = _H1.search(page)
+        heading = " ".join(html.unescape(_TAGS.sub("", h1.group(1))).replace("¶", "").split()) if h1 else ""
+        marks = _search_marks(rel, ann, heading=heading) or ""
         m = _ARTICLE.search(page)
         if m is None:
             continue
@@ -501,3 +506,15 @@ def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], 
         )
         raise BuildFailed(report)
     say(f"indexed {marked} pages for search into {PAGEFIND_DIR}/")
+
+
+def serve_search_index(root: Path) -> str:
+    """Let ``mkdocs serve`` serve the search index of the last ``build``: copy
+    ``site/pagefind/`` to ``docs/pagefind/`` (git-ignored). Returns what was done, to print."""
+    built = root / "site" / PAGEFIND_DIR
+    served = root / "docs" / PAGEFIND_DIR
+    if not (built / "pagefind-entry.json").exists():
+        return "search: no index yet (run `make site` once; the preview then searches that build)"
+    shutil.rmtree(served, ignore_errors=True)
+    shutil.copytree(built, served)
+    return "search: serving the index of the last `make site` (run it again to index new text)"

@@ -19,7 +19,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import mkdocs_env, preprocess, write_pages
+from .build import mkdocs_env, preprocess, serve_search_index, write_pages
 from .errors import BuildFailed
 
 WATCHED = ("sources", "annotations")
@@ -72,6 +72,7 @@ def serve(root: Path, *, port: int, progress: Callable[[str], None]) -> int:
     """Run the watcher and ``mkdocs serve`` until interrupted (Ctrl-C or SIGTERM); both stop."""
     signal.signal(signal.SIGTERM, _interrupt)  # so that the MkDocs server is stopped too
     regenerate(root, progress)
+    progress(serve_search_index(root))
     handler = _Changes()
     observer = Observer()
     for folder in WATCHED:
