@@ -10,7 +10,7 @@ NPM        ?= npm
 NPM_STAMP  := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help
+.PHONY: site test serve check preprocess lint bench bench-import bench-build bench-search portability clean help
 
 help:
 	@echo "make site          set up .venv, preprocess and build the site into site/"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint          ruff check and format check"
 	@echo "make bench-import  article-extraction benchmark (mean F1 on 181 news pages)"
 	@echo "make bench-build   build-time benchmark on a synthetic corpus of many sources"
+	@echo "make bench-search  first-search bytes and time to results in Chromium, 1,000 sources"
 	@echo "make portability   build with MkDocs, ProperDocs and Zensical and compare the pages"
 	@echo "make clean         remove generated pages, the site and the virtualenv"
 
@@ -91,3 +92,7 @@ portability: .venv-properdocs/.installed .venv-zensical/.installed
 clean:
 	rm -rf site site.old docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials docs/pagefind .cache \
 	  $(VENV) .venv-properdocs .venv-zensical
+
+# Pagefind search in a real browser on loopback (needs /usr/bin/chromium; see benchmarks/README.md).
+bench-search: $(DEV_STAMP)
+	$(PY) benchmarks/bench_search.py
