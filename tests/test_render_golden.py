@@ -71,6 +71,7 @@ def test_fixture_site_builds_strict_and_renders_as_intended(rendered, tmp_path):
     shutil.copytree(PROJECT, root)
     shutil.copytree(ROOT / "annotations" / "schema", root / "annotations" / "schema")
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", root / "overrides")  # theme.custom_dir
     shutil.copytree(ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns(*GENERATED_DIRS))
     write_pages(root, pages)
     run_mkdocs_build(root, site_dir=root / "site")
