@@ -10,7 +10,7 @@ NPM        ?= npm
 NPM_STAMP  := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help citation-stats bench-anchor
+.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help citation-stats bench-anchor bench-search
 
 help:
 	@echo "make site          set up .venv, preprocess and build the site into site/"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-import  article-extraction benchmark (F1, titles, bylines, dates on 181 news pages; beside plain trafilatura)"
 	@echo "make bench-build   build-time benchmark on a synthetic corpus of many sources"
 	@echo "make bench-anchor  re-anchoring benchmark: this project and diff-match-patch on corrected texts"
+	@echo "make bench-search  first-search bytes and time to results in Chromium, 1,000 sources"
 	@echo "make portability   build with MkDocs, ProperDocs and Zensical and compare the pages"
 	@echo "make clean         remove generated pages, the site and the virtualenv"
 	@echo "make citation-stats count citations by the kind of their domain (annotations/citation-policy.yml)"
@@ -91,7 +92,7 @@ portability: .venv-properdocs/.installed .venv-zensical/.installed
 	  --tool properdocs=.venv-properdocs/bin/properdocs --tool zensical=.venv-zensical/bin/zensical
 
 clean:
-	rm -rf site site.old .site-builds .build-* .build.lock docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials .cache \
+	rm -rf site site.old .site-builds .build-* .build.lock docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials docs/pagefind .cache \
 	  $(VENV) .venv-properdocs .venv-zensical
 
 # Citations by the kind of their domain, from annotations/citation-policy.yml.
@@ -101,3 +102,7 @@ citation-stats: $(SITE_STAMP)
 # Re-anchoring after corrected texts (benchmarks/README.md); diff-match-patch is a dev pin.
 bench-anchor: $(DEV_STAMP)
 	$(PY) benchmarks/bench_anchor.py
+
+# Pagefind search in a real browser on loopback (needs /usr/bin/chromium; see benchmarks/README.md).
+bench-search: $(DEV_STAMP)
+	$(PY) benchmarks/bench_search.py

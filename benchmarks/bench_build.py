@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from build_tools.build import load_corpus, write_pages  # noqa: E402
+from build_tools.build import index_search, load_corpus, write_pages  # noqa: E402
 from build_tools.render import render_site  # noqa: E402
 
 
@@ -49,7 +50,8 @@ def make_project(dest: Path, copies: int) -> dict[str, int]:
             ignore=shutil.ignore_patterns("sources", "glossary", "crossrefs", "outlets", "_partials"),
         )
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(ROOT / "overrides", dest / "overrides")  # theme.custom_dir
+    if (ROOT / "overrides").is_dir():
+        shutil.copytree(ROOT / "overrides", dest / "overrides")
     ann = dest / "annotations"
     shutil.copytree(ROOT / "annotations" / "schema", ann / "schema")
     shutil.copy(ROOT / "annotations" / "outlets.yml", ann / "outlets.yml")
@@ -106,6 +108,42 @@ def make_project(dest: Path, copies: int) -> dict[str, int]:
     return {"sources": len(sources), "notes": n_notes, "crossrefs": n_xrefs, "glossary": len(glossary)}
 
 
+def _incremental(root: Path) -> dict[str, object]:
+    """After a cold run (which filled .cache/): edit one note and preprocess again; add one
+    note with `note add`; add 100 notes with `note add --from-file`."""
+    from build_tools.build import read_site_url
+    from build_tools.scaffold import note_add, note_add_many
+
+    notes = sorted((root / "annotations" / "notes").glob("*.yml"))
+    data = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in notes[:100]]  # the bench's own setup, untimed
+    rows = [(d["source"], d["notes"][0]["quote"]) for d in data]
+    first = notes[0]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("body: ", "body: Edited. ", 1), encoding="utf-8")
+    t0 = time.perf_counter()
+    corpus = load_corpus(root)
+    assert not corpus.report.errors, corpus.report.render()[:2000]
+    pages = render_site(corpus.ann, corpus.docs, corpus.anchoring, site_url=read_site_url(root))
+    write_pages(root, pages)
+    t1 = time.perf_counter()
+    note_add(root, rows[0][0], rows[0][1], body="One more note.", from_texts=True)
+    t2 = time.perf_counter()
+    bulk = root / "bulk.yml"
+    bulk.write_text(
+        yaml.safe_dump([{"source": s, "quote": q, "body": "Bulk note.", "from_texts": True} for s, q in rows]),
+        encoding="utf-8",
+    )
+    note_add_many(root, bulk)
+    t3 = time.perf_counter()
+    return {
+        "incremental": {
+            "preprocess_after_one_note_edit": round(t1 - t0, 3),
+            "note_add_one": round(t2 - t1, 3),
+            "note_add_from_file": {"notes": len(rows), "seconds": round(t3 - t2, 3)},
+        }
+    }
+
+
 def run(n_sources: int, *, mkdocs: bool) -> dict[str, object]:
     copies = max(1, n_sources // 5)
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -121,11 +159,14 @@ def run(n_sources: int, *, mkdocs: bool) -> dict[str, object]:
         t2 = time.perf_counter()
         write_pages(root, pages)
         t3 = time.perf_counter()
+        warm = _incremental(root)
         result: dict[str, object] = {
             **counts,
+            **warm,
             "anchors": len(corpus.anchoring.anchors),
             "mentions": len(corpus.anchoring.mentions),
             "pages": len(pages),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "seconds": {
                 **{k: round(v, 3) for k, v in corpus.timings.items()},
                 "load+ingest+anchor": round(t1 - t0, 3),
@@ -147,6 +188,7 @@ def run(n_sources: int, *, mkdocs: bool) -> dict[str, object]:
             if proc.returncode != 0:
                 raise SystemExit(proc.stderr[-3000:])
             result["seconds"]["mkdocs"] = round(time.perf_counter() - t4, 3)  # type: ignore[index]
+            result["mkdocs_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
             page = root / "site" / "sources" / f"{next(iter(corpus.ann.sources))}" / "index.html"
             html = page.read_text(encoding="utf-8")
             nav = re.search(
@@ -154,10 +196,15 @@ def run(n_sources: int, *, mkdocs: bool) -> dict[str, object]:
                 html,
                 re.S,
             )
-            index = root / "site" / "search" / "search_index.json"
             result["page_kb"] = round(len(html.encode()) / 1024, 1)
             result["nav_kb"] = round(len(nav.group(0).encode()) / 1024, 1) if nav else None
-            result["search_index_mb"] = round(index.stat().st_size / 2**20, 2)
+            t5 = time.perf_counter()
+            index_search(root / "site", corpus.ann)
+            result["seconds"]["pagefind"] = round(time.perf_counter() - t5, 3)  # type: ignore[index]
+            bundle = root / "site" / "pagefind"
+            result["search_index_mb"] = round(
+                sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) / 2**20, 2
+            )
         return result
 
 
@@ -181,12 +228,19 @@ def main(argv: list[str] | None = None) -> int:
         line = (
             f"{r['sources']:>5} sources {r['notes']:>6} notes {r['crossrefs']:>5} xrefs {r['mentions']:>6} mentions | "
             f"preprocess {s['preprocess']:6.2f} s ({per:.1f} ms/source: load {s['annotations']:.2f}, "  # type: ignore[index]
-            f"ingest {s['ingest']:.2f}, anchor {s['anchor']:.2f}, render {s['render']:.2f}, write {s['write']:.2f})"  # type: ignore[index]
+            f"ingest {s['ingest']:.2f}, anchor {s['anchor']:.2f}, render {s['render']:.2f}, write {s['write']:.2f}; "  # type: ignore[index]
+            f"peak {r['peak_rss_mb']} MB)"
+        )
+        inc = r["incremental"]
+        line += (
+            f" | one note edited {inc['preprocess_after_one_note_edit']:.2f} s, "  # type: ignore[index]
+            f"note add {inc['note_add_one']:.2f} s, "  # type: ignore[index]
+            f"--from-file {inc['note_add_from_file']['notes']} notes {inc['note_add_from_file']['seconds']:.2f} s"  # type: ignore[index]
         )
         if "mkdocs" in s:  # type: ignore[operator]
             line += (
                 f" | mkdocs {s['mkdocs']:.1f} s, source page {r['page_kb']} KB "  # type: ignore[index]
-                f"(nav {r['nav_kb']} KB), search index {r['search_index_mb']} MB"
+                f"(nav {r['nav_kb']} KB), pagefind {s['pagefind']:.1f} s, bundle {r['search_index_mb']} MB on disk"  # type: ignore[index]
             )
         print(line)
     out = Path(args.output)

@@ -117,7 +117,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     the generated folders of docs/ and the site swapped in (site/ is a link flipped in one
     step). A second build started meanwhile waits for the first.
     """
-    from .build import preprocess
+    from .build import index_search, preprocess
+    from .idlock import write_locks
     from .publish import publish
 
     root = _root(args)
@@ -128,7 +129,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     _print_report(corpus.report)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else root / "site"
     t0 = time.perf_counter()
-    publish(root, pages, site_dir=site_dir, say=say)
+    publish(root, pages, site_dir=site_dir, say=say, after_mkdocs=lambda site: index_search(site, corpus.ann, progress=say))
+    write_locks(root, corpus.docs)  # the block ids now published (annotations/ids/)
     mk = time.perf_counter() - t0
     rel = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
     print(
@@ -211,9 +213,18 @@ def cmd_note_add(args: argparse.Namespace) -> int:
     picks one and the shortest prefix or suffix that singles it out is written. Without
     --body the body is a TODO placeholder and without --from-texts no citation is
     written, so `check` fails until you fill them in. The rest of the file is untouched.
+    --from-file FILE adds every note of a YAML list or CSV in one run, or none if any
+    of them fails.
     """
-    from .scaffold import note_add
+    from .scaffold import note_add, note_add_many
 
+    if args.from_file:
+        if args.source or args.quote:
+            raise UserError('give either SOURCE "quote" or --from-file FILE, not both')
+        print(note_add_many(_root(args), Path(args.from_file)))
+        return 0
+    if not args.source or not args.quote:
+        raise UserError('note add needs SOURCE and "quote" (or --from-file FILE)')
     print(
         note_add(
             _root(args),
@@ -460,13 +471,19 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_note_add,
         'python -m build_tools note add euronews-2023-04-16-li-shangfu-putin "Cold War era" --body "…" --from-texts',
     )
-    p.add_argument("source", help="a source id from annotations/sources.yml")
-    p.add_argument("quote", help="the passage, copied from the source")
+    p.add_argument("source", nargs="?", help="a source id from annotations/sources.yml")
+    p.add_argument("quote", nargs="?", help="the passage, copied from the source")
     p.add_argument("--body", help="the note (Markdown); default: a TODO placeholder that `check` rejects")
     p.add_argument("--id", help="the note's id (default: made from the outlet and the quote)")
     p.add_argument("--kind", choices=("context", "correction"), default="context", help="default: context")
     p.add_argument("--occurrence", type=int, metavar="N", help="which occurrence of the quote (1 = first)")
     p.add_argument("--from-texts", action="store_true", help="the note explains only from the texts: no citation")
+    p.add_argument(
+        "--from-file",
+        metavar="FILE",
+        help="add many notes at once from a YAML list or a CSV (columns: source,quote,body,id,kind,"
+        "occurrence,from_texts); all are checked before any is written",
+    )
 
     p = add_to(
         group("crossref", "add a cross-reference between sources"),

@@ -32,6 +32,11 @@ _BACKSLASH = set("\\`*_{}[]#+!")
 _ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "=": "&#61;", "~": "&#126;", "^": "&#94;"}
 _WS = re.compile(r"\s+")
 _LINE_START = re.compile(r"^(\s*)(\d+)\.(?=\s)|^(\s*)-")
+_TEXT_TABLE = str.maketrans({ch: "\\" + ch for ch in _BACKSLASH} | _ENTITY)
+"""Both kinds of escape in one :meth:`str.translate` pass."""
+_SPECIAL = re.compile("[" + re.escape("".join(sorted(_BACKSLASH | set(_ENTITY)))) + "]")
+_ODD_SPACE = re.compile(r"[^\S ]| \s")
+"""Whitespace that :data:`_WS` would change: anything but a single plain space."""
 
 
 def escape_text(text: str) -> str:
@@ -40,19 +45,25 @@ def escape_text(text: str) -> str:
     Every run of whitespace (newlines included) becomes one space, so the result can
     never start a new block; leading and trailing spaces are kept as one space.
     """
-    text = _WS.sub(" ", text)
-    out = []
-    for ch in text:
-        if ch in _BACKSLASH:
-            out.append("\\" + ch)
-        else:
-            out.append(_ENTITY.get(ch, ch))
-    s = "".join(out)
-    # A leading "1." or "-" would start a list when the text begins a line.
-    return _LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-", s, count=1)
+    # Most text needs neither pass; a compiled search to find out is cheaper than either.
+    if _ODD_SPACE.search(text):
+        text = _WS.sub(" ", text)
+    if _SPECIAL.search(text):
+        text = text.translate(_TEXT_TABLE)
+    first = text[:1]
+    if first == " " or first == "-" or first.isdigit():
+        # A leading "1." or "-" would start a list when the text begins a line.
+        return _LINE_START.sub(_line_start, text, count=1)
+    return text
+
+
+def _line_start(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-"
 
 
 _ATTR_ENTITY = {"&": "&amp;", '"': "&quot;", "'": "&#39;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "\\": "&#92;"}
+_ATTR_TABLE = str.maketrans(_ATTR_ENTITY)
+_ATTR_SPECIAL = re.compile("[" + re.escape("".join(sorted(_ATTR_ENTITY))) + "]")
 
 
 def escape_attr(text: str) -> str:
@@ -60,7 +71,7 @@ def escape_attr(text: str) -> str:
     text = " ".join(text.split())
     # Python-Markdown reads '…' as title quotes too, and runs code spans and backslash
     # escapes before links, so ', ` and \ become entities as well.
-    return "".join(_ATTR_ENTITY.get(ch, ch) for ch in text)
+    return text.translate(_ATTR_TABLE) if _ATTR_SPECIAL.search(text) else text
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")

@@ -388,18 +388,164 @@ def note_add(
     Returns the message to print. The note anchors exactly; without ``body`` it gets a
     ``TODO:`` body and without ``from_texts`` no citation, so ``check`` fails until the
     contributor fills them in.
+
+    Costs what one note costs: only the catalog is loaded (not every annotation file),
+    the source's ingest comes from the cache, and the ids already taken are read from
+    the notes files without validating them.
     """
-    project = Project.load(root)
+    project = _catalog_project(root)
+    taken = _note_ids(root)
+    entry, place = _new_note(
+        project,
+        source,
+        quote,
+        body=body,
+        ident=ident,
+        kind=kind,
+        occurrence=occurrence,
+        from_texts=from_texts,
+        taken=taken,
+    )
+    done = _append_note(root, source, entry)
+    return _report_added(root, done, f"note '{entry['id']}'", place, todo=_note_todo(entry))
+
+
+NOTE_FIELDS = ("source", "quote", "body", "id", "kind", "occurrence", "from_texts")
+"""Columns of a ``note add --from-file`` CSV, keys of its YAML items (source and quote required)."""
+
+
+def note_add_many(root: Path, notes_file: Path) -> str:
+    """Append every note listed in ``notes_file`` (YAML list or CSV with a header row).
+
+    All-or-nothing: every note is placed and checked first; if any fails, nothing is
+    written and the error lists each failing row as ``FILE:LINE: message``. The catalog
+    is loaded and each source ingested once for the whole list.
+    """
+    rows = _read_note_rows(notes_file)
+    project = _catalog_project(root)
+    taken = _note_ids(root)
+    planned: list[tuple[str, dict[str, object]]] = []
+    failures: list[str] = []
+    for line, row in rows:
+        try:
+            unknown = sorted(set(row) - set(NOTE_FIELDS))
+            if unknown:
+                raise UserError(f"unknown field {unknown[0]!r}{did_you_mean(unknown[0], NOTE_FIELDS)}")
+            source, quote = (str(row.get(k) or "").strip() for k in ("source", "quote"))
+            if not source or not quote:
+                raise UserError("each note needs `source` and `quote`")
+            kind = str(row.get("kind") or "context")
+            if kind not in ("context", "correction"):
+                raise UserError(f"kind {kind!r} must be context or correction")
+            occurrence = _row_int(row.get("occurrence"))
+            entry, _ = _new_note(
+                project,
+                source,
+                quote,
+                body=str(row["body"]) if row.get("body") else None,
+                ident=str(row["id"]) if row.get("id") else None,
+                kind=kind,
+                occurrence=occurrence,
+                from_texts=_row_bool(row.get("from_texts")),
+                taken=taken,
+            )
+            planned.append((source, entry))
+        except UserError as exc:
+            failures.append(f"{notes_file}:{line}: " + str(exc).replace("\n", "\n    "))
+    if failures:
+        raise UserError(
+            f"{len(failures)} of {len(rows)} notes in {notes_file} cannot be added; nothing was written:\n"
+            + "\n".join(failures)
+        )
+    files: dict[str, int] = {}
+    todo = 0
+    for source, entry in planned:
+        done = _append_note(root, source, entry)
+        files[_rel(done.path, root)] = files.get(_rel(done.path, root), 0) + 1
+        todo += bool(_note_todo(entry))
+    lines = [f"added {len(planned)} notes to {len(files)} files:"]
+    lines += [f"  {name}: {n}" for name, n in sorted(files.items())]
+    if todo:
+        lines.append(f"next: {todo} notes still have a TODO body or no citations (see `check`)")
+    lines.append("  - then run: python -m build_tools check")
+    return "\n".join(lines)
+
+
+def _row_int(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise UserError(f"occurrence {value!r} must be a whole number (1 = first)")
+
+
+def _row_bool(value: object) -> bool:
+    if isinstance(value, bool) or value in (None, ""):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "false", "no", "0"):
+        return value.strip().lower() in ("true", "yes", "1")
+    raise UserError(f"from_texts {value!r} must be true or false")
+
+
+def _read_note_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
+    """(line, fields) of each note in a YAML list (optionally under ``notes:``) or a CSV."""
+    import csv
+    import io
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = []
+        for record in reader:
+            if None in record:
+                raise UserError(f"{path}:{reader.line_num}: more values than the header has columns")
+            rows.append((reader.line_num, {k: v for k, v in record.items() if v not in (None, "")}))
+        if not reader.fieldnames:
+            raise UserError(f"{path} is empty; the first row names the columns: " + ",".join(NOTE_FIELDS))
+        return rows
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}: YAML syntax error: {exc}") from None
+    if isinstance(node, yaml.MappingNode):
+        node = next((v for k, v in node.value if k.value == "notes"), None)
+    if not isinstance(node, yaml.SequenceNode):
+        raise UserError(f"{path} must be a YAML list of notes (or `notes:` with one), or a .csv file")
+    out = []
+    for item in node.value:
+        data = yaml.safe_load(yaml.serialize(item))
+        if not isinstance(data, dict):
+            raise UserError(f"{path}:{item.start_mark.line + 1}: each note is a mapping with source: and quote:")
+        out.append((item.start_mark.line + 1, data))
+    return out
+
+
+def _new_note(
+    project: Project,
+    source: str,
+    quote: str,
+    *,
+    body: str | None,
+    ident: str | None,
+    kind: str,
+    occurrence: int | None,
+    from_texts: bool,
+    taken: set[str],
+) -> tuple[dict[str, object], Placement]:
+    """The entry for one new note (not written yet); its id is added to ``taken``."""
     doc = project.doc(project.source(source))
     place = place_quote(doc, quote, occurrence=occurrence)
-    taken = {n.id for n in project.ann.notes}
-    path = root / ANNOTATIONS_DIR / "notes" / f"{source}.yml"
-    taken |= _ids_in(path, "notes")
     if ident is not None:
         ident = _check_new_id(ident, taken, "note")
     else:
         outlet = project.ann.sources[source].outlet
         ident = _unique_id(f"{outlet}-{_words_slug(place.quote)}", taken)
+    taken.add(ident)
     entry: dict[str, object] = {"id": ident}
     if kind != "context":
         entry["kind"] = kind
@@ -411,10 +557,26 @@ def note_add(
     if from_texts:
         entry["from_texts"] = True
     entry["body"] = body if body and body.strip() else TODO_BODY
+    return entry, place
+
+
+def _note_todo(entry: dict[str, object]) -> list[str]:
+    return [
+        *(["write the body (it starts with TODO:)"] if entry["body"] == TODO_BODY else []),
+        *(
+            []
+            if entry.get("from_texts")
+            else ["add citations: (see the commented template), or from_texts: true if the note cites nothing"]
+        ),
+    ]
+
+
+def _append_note(root: Path, source: str, entry: dict[str, object]) -> Appended:
+    path = root / ANNOTATIONS_DIR / "notes" / f"{source}.yml"
 
     def render(indent: int) -> list[str]:
         lines = dump_entry(entry, indent=indent)
-        if not from_texts:
+        if not entry.get("from_texts"):
             lines.extend(" " * (indent + 2) + c for c in CITATION_TEMPLATE)
         return lines
 
@@ -422,7 +584,7 @@ def note_add(
         if isinstance(data, dict) and data.get("source") != source:
             raise UserError(f"{_rel(path, root)} holds notes for '{data.get('source')}', not '{source}'")
 
-    done = append_item(
+    return append_item(
         path,
         key="notes",
         render=render,
@@ -430,20 +592,58 @@ def note_add(
         root=root,
         check=same_source,
     )
-    return _report_added(
-        root,
-        done,
-        f"note '{ident}'",
-        place,
-        todo=[
-            *(["write the body (it starts with TODO:)"] if entry["body"] == TODO_BODY else []),
-            *(
-                []
-                if from_texts
-                else ["add citations: (see the commented template), or from_texts: true if the note cites nothing"]
-            ),
-        ],
-    )
+
+
+def _catalog_project(root: Path) -> Project:
+    """A :class:`Project` with only the outlets and sources loaded (no notes,
+    cross-references or glossary), whose sources are ingested through the cache."""
+    from .annotations import KIND_TABLE, _load, _Loader, discover
+
+    report = Report()
+    loader = _Loader(root, report)
+    for kind, paths in discover(root, report).items():
+        if kind in ("outlets", "sources"):
+            loader.files[kind] = [f for p in paths if (f := _load(kind, p, root, report)) is not None]
+            if len(loader.files[kind]) < len(paths) or not paths:
+                loader.incomplete.add(KIND_TABLE[kind])
+    loader.preregister()
+    outlets = loader.outlets()
+    sources = loader.sources(outlets)
+    ann = Annotations(outlets=outlets, sources=sources, notes=(), crossrefs=(), glossary={})
+    return _CachedProject(root, ann, report, {})
+
+
+class _CachedProject(Project):
+    """Ingests through the build's cache (:func:`build_tools.build.ingest_cached`)."""
+
+    def doc(self, source_id: str) -> Document:
+        from .build import ingest_cached
+
+        self.source(source_id)
+        if source_id not in self._docs:
+            src = self.ann.sources[source_id]
+            doc, problems = ingest_cached(src, root=self.root, outlet=self.ann.outlets.get(src.outlet))
+            if doc is None:
+                raise UserError(f"source '{source_id}' cannot be read:\n{Report(list(problems)).render()}")
+            self._docs[source_id] = doc
+        return self._docs[source_id]
+
+
+_NOTE_ID = re.compile(r"""^[ ]*- id: *['"]?([^'"\s#]+)""", re.M)
+"""A list item's first key ``id:`` — how notes files are written (citations have no id)."""
+
+
+def _note_ids(root: Path) -> set[str]:
+    """Every note id written in ``annotations/notes/``, by a line scan (best effort, and
+    fast: parsing every file would cost what loading the project costs; `check` reports
+    a duplicate id anyway)."""
+    ids: set[str] = set()
+    for path in sorted((root / ANNOTATIONS_DIR / "notes").glob("*.yml")):
+        try:
+            ids.update(_NOTE_ID.findall(path.read_text(encoding="utf-8")))
+        except (UnicodeDecodeError, OSError):
+            continue
+    return ids
 
 
 def _ids_in(path: Path, key: str) -> set[str]:

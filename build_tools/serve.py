@@ -33,7 +33,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .build import mkdocs_env, preprocess, write_pages
+from .build import mkdocs_env, preprocess, serve_search_index, write_pages
 from .errors import BuildFailed
 
 WATCHED = ("sources", "annotations")
@@ -149,6 +149,7 @@ def serve(root: Path, *, port: int, progress: Callable[[str], None]) -> int:
     )
     relay = threading.Thread(target=_relay, args=(server.stdout, sys.stderr), daemon=True)
     relay.start()
+    progress(serve_search_index(root))
     handler = _Changes()
     observer = Observer()
     for folder in WATCHED:

@@ -44,8 +44,17 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
-_SPECIAL = "".join(sorted(set(FOLD) | _INVISIBLE))
-_TOKEN = re.compile(rf"[^\s{re.escape(_SPECIAL)}]+|\s+|.", re.S)
+# Folds that keep the length (quotes, dashes) are applied with str.translate to whole
+# runs of ordinary text; only whitespace, invisible characters and expanding folds
+# (the ellipsis) break a run, so most paragraphs are a handful of regex matches.
+_SAME_LENGTH = {k: v for k, v in FOLD.items() if len(v) == 1}
+_TRANSLATE = str.maketrans(_SAME_LENGTH)
+_BREAKS = "".join(sorted((set(FOLD) - set(_SAME_LENGTH)) | _INVISIBLE))
+_RUN = rf"[^\s{re.escape(_BREAKS)}]+"
+_TOKEN = re.compile(rf"{_RUN}(?: {_RUN})*|\s+|.", re.S)
+"""Words joined by single spaces (each maps one-to-one), a whitespace run, or one character."""
+_NORM_TABLE = str.maketrans(FOLD | dict.fromkeys(_INVISIBLE))
+_WS = re.compile(r"\s+")
 
 
 def _clusters(text: str):
@@ -86,13 +95,13 @@ def normalize(text: str) -> Normalized:
                 starts.append(pending[0])
                 ends.append(pending[1])
             pending = None
-        folded = FOLD.get(tok)
+        folded = FOLD.get(tok) if b - a == 1 else None
         if folded is not None:
             out.append(folded)
-            starts.extend([a] * len(folded))
-            ends.extend([b] * len(folded))
+            starts.extend(array("l", (a,)) * len(folded))
+            ends.extend(array("l", (b,)) * len(folded))
         else:
-            out.append(tok)
+            out.append(tok.translate(_TRANSLATE))
             starts.extend(range(a, b))
             ends.extend(range(a + 1, b + 1))
     return Normalized("".join(out), starts, ends)
@@ -126,5 +135,8 @@ def _normalize_slow(text: str) -> Normalized:
 
 
 def norm(text: str) -> str:
-    """Only the normalised text of :func:`normalize`."""
-    return normalize(text).text
+    """Only the normalised text of :func:`normalize` (the same string, without the offsets)."""
+    if not unicodedata.is_normalized("NFC", text):
+        return _normalize_slow(text).text
+    # Invisible characters go first, so whitespace on both sides of one becomes one space.
+    return _WS.sub(" ", text.translate(_NORM_TABLE)).strip()

@@ -86,7 +86,7 @@ def copy_project(dest: Path, *, annotations: bool = True) -> Path:
             else None,
         )
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(ROOT / "overrides", dest / "overrides")  # theme.custom_dir
+    shutil.copytree(ROOT / "overrides", dest / "overrides")  # theme.custom_dir: the search box
     return dest
 
 

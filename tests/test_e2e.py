@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -58,16 +58,31 @@ def test_glossary_crossref_and_home_pages(built_site, corpus):
     assert len(timeline_links) == len(corpus.ann.sources)
 
 
+def _indexed_text(site_dir: Path, rel: str) -> str | None:
+    """The text Pagefind indexes on one page (its data-pagefind-body, less what is ignored)."""
+    soup = BeautifulSoup((site_dir / rel / "index.html").read_text(encoding="utf-8"), "html.parser")
+    body = soup.select_one("[data-pagefind-body]")
+    if body is None:
+        return None
+    for el in body.select("[data-pagefind-ignore], .xref-grid, .headerlink"):
+        el.decompose()
+    return " ".join(body.get_text().split())
+
+
 def test_search_index_covers_text_notes_and_glossary(built_site, corpus):
     site_dir, _ = built_site
-    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
-    text = " ".join(d["text"] for d in index["docs"])
-    assert "non-alliance, non-confrontation" in text  # source text
+    assert (site_dir / "pagefind" / "pagefind-ui.js").exists() and (
+        site_dir / "pagefind" / "pagefind-entry.json"
+    ).exists()
+    assert not (site_dir / "search" / "search_index.json").exists()  # Material's search is gone
+    texts = {sid: _indexed_text(site_dir, f"sources/{sid}") for sid in corpus.ann.sources}
+    assert all(texts.values())
+    assert "non-alliance, non-confrontation" in " ".join(texts.values())  # source text
     for note in corpus.ann.notes:
         first_words = " ".join(plain_text(note.body).split()[:6])
-        assert first_words in text, f"note {note.id} is not in the search index"
-    locations = {d["location"].split("#")[0] for d in index["docs"]}
-    assert any(loc.startswith("glossary/") for loc in locations)
+        assert first_words in texts[note.selector.source], f"note {note.id} is not indexed"
+    for gid in corpus.ann.glossary:
+        assert _indexed_text(site_dir, f"glossary/{gid}"), gid
 
 
 def test_no_external_requests_in_pages(built_site):
@@ -82,11 +97,22 @@ def test_no_external_requests_in_pages(built_site):
 
 
 def test_search_index_has_each_text_once(built_site):
-    """Sections that repeat text indexed elsewhere are excluded, so the index (one file every
-    reader downloads) grows with the corpus, not with the corpus times its cross-links."""
+    """Sections that repeat text indexed elsewhere are left out of the index (reader
+    downloads grow with the corpus, not with the corpus times its cross-links): the index
+    lists, glossary mention lists and a text's list of the other outlets' passages."""
     site_dir, _ = built_site
-    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locations = [d["location"] for d in index["docs"]]
-    assert not [loc for loc in locations if "#in-" in loc or loc.endswith(("#mentions", "#crossrefs"))]
-    wang = [d for d in index["docs"] if d["location"] == "glossary/wang-wenbin/"]
-    assert wang and "Wang Wengbin" in wang[0]["text"]  # the variant spelling finds the entry
+    for rel in ("", "sources", "glossary", "crossrefs", "outlets"):
+        assert _indexed_text(site_dir, rel) is None, rel
+    for page in site_dir.glob("*/*/index.html"):
+        html = page.read_text(encoding="utf-8")
+        for marker in ('<h2 id="mentions"', '<h2 id="crossrefs"'):
+            if marker in html:
+                assert f"<div data-pagefind-ignore>{marker}" in html, (page, marker)
+    wang = _indexed_text(site_dir, "glossary/wang-wenbin")
+    assert wang and "Wang Wengbin" in wang  # the variant spelling finds the entry
+    peace = _indexed_text(site_dir, "crossrefs/xi-jinping-as-peacemaker")
+    assert "Volodymyr Zelensky" in peace and "Volodymyr Zelenskyy" in peace  # both spellings
+    source = (site_dir / "sources" / "euronews-2023-04-16-li-shangfu-putin" / "index.html").read_text(encoding="utf-8")
+    assert '<span data-pagefind-filter="outlet">Euronews</span>' in source
+    assert '<span data-pagefind-filter="year">2023</span>' in source
+    assert '<span data-pagefind-meta="title">Euronews, 16 April 2023: ' in source

@@ -29,9 +29,9 @@ def test_every_kind_of_page_works_with_the_network_cut(open_page, site_pages, gu
         page.goto(path)
         wait_ready(page)
         assert page.locator("article.md-content__inner h1").count() == 1, path
-    # the search worker and its index load from this machine too
-    page.locator(".md-search__input").click()
-    page.locator(".md-search__input").press_sequentially("China", delay=15)
-    page.locator(".md-search-result__item").first.wait_for()
-    assert any("/search/search_index.json" in url for url in requested)
+    # Pagefind's script and its index load from this machine too
+    page.locator("button.pagefind-open").click()
+    page.locator(".pagefind-ui__search-input").press_sequentially("China", delay=15)
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    assert any("/pagefind/pagefind-entry.json" in url for url in requested)
     assert not guard.blocked

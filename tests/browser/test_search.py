@@ -1,5 +1,7 @@
-"""Search (with the network cut): a person's name finds the source paragraphs, the notes
-and the glossary entry; a variant spelling from the sources finds the entry too."""
+"""Search (Pagefind, with the network cut): a person's name finds the source paragraphs,
+the notes and the glossary entry; a variant spelling finds the entry too; a phrase only
+in a note and a glossary term are found; nothing is fetched until the reader searches;
+"/" opens search; filters by outlet, kind and year are offered."""
 
 from __future__ import annotations
 
@@ -53,23 +55,27 @@ def person(people: list[Person]) -> Person:
 
 
 def _search(page, query: str) -> set[str]:
-    """Type ``query`` in the search box; the site-relative addresses of every result."""
-    box = page.locator(".md-search__input")
-    box.click()
-    # typed key by key, as a reader does (Material's search listens to keyup)
-    box.press("Control+A")
-    box.press("Backspace")
-    page.locator(".md-search-result__item").first.wait_for(state="detached")
+    """Open Pagefind's search, type ``query`` as a reader does; the site-relative address
+    of every result and sub-result (after loading all of them)."""
+    if not page.locator(".pagefind-dialog[open]").count():
+        page.locator("button.pagefind-open").click()
+    box = page.locator(".pagefind-ui__search-input")
+    box.wait_for()
+    box.fill("")
     box.press_sequentially(query, delay=15)
-    page.locator(".md-search-result__item").first.wait_for()
-    # results arrive in pages as the list scrolls: scroll until no more come
-    count = -1
-    while count != (count := page.locator("a.md-search-result__link").count()):
-        page.locator(".md-search__scrollwrap").evaluate("el => el.scrollTo(0, el.scrollHeight)")
-        page.wait_for_timeout(150)
-    hrefs = page.locator("a.md-search-result__link").evaluate_all("as => as.map(a => a.href)")
+    # "Searching for …" first, then "N results for …" (or "No results for …")
+    done = re.compile(rf"(\d+ results?|No results) for \W?{re.escape(query)}")
+    page.locator(".pagefind-ui__message", has_text=done).wait_for()
+    # Results render as placeholders until their fragment loads; five at a time, then "Load more".
+    loading = "() => !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')"
+    page.wait_for_function(loading)
+    more = page.locator("button.pagefind-ui__button", has_text="Load more")
+    while more.count():
+        more.click()
+        page.wait_for_function(loading)
+    hrefs = page.locator("a.pagefind-ui__result-link").evaluate_all("as => as.map(a => a.href)")
     root = page.evaluate("location.origin") + "/"
-    return {re.sub(r"\?h=[^#]*", "", h).removeprefix(root) for h in hrefs}
+    return {h.removeprefix(root) for h in hrefs}
 
 
 def test_a_name_finds_the_paragraphs_the_notes_and_the_entry(open_page, person):
@@ -79,9 +85,9 @@ def test_a_name_finds_the_paragraphs_the_notes_and_the_entry(open_page, person):
     assert {h.split("#")[0] for h in found} & person.sources, f"{person.name}: no source text found"
     if person.notes:
         assert {f"{p}#notes" for p in person.notes} & found, f"{person.name}: no note found"
-    # the result leads to the entry (instant navigation, offline)
+    # the result leads to the entry (offline)
     page.evaluate("document.querySelector('article.md-content__inner').dataset.old = 'yes'")
-    page.locator(f"a.md-search-result__link[href*='{person.page}']").first.click()
+    page.locator(f"a.pagefind-ui__result-link[href$='{person.page}']").first.click()
     page.wait_for_function("() => document.querySelector('article.md-content__inner[data-reader]:not([data-old])')")
     assert person.page in page.url
     assert person.name in page.locator("article.md-content__inner h1").inner_text()
@@ -92,3 +98,101 @@ def test_a_variant_spelling_finds_the_entry(open_page, people):
     for person in people:  # "Wengbin" finds Wang Wenbin
         found = _search(page, person.variant)
         assert person.page in found, f"{person.variant}: {person.name}'s entry not found in {sorted(found)}"
+
+
+# The pages (texts, glossary entries, cross-references; not the index lists, which only
+# repeat titles) whose entry in Material's search_index.json held every word of the query,
+# on the five-text site before Pagefind replaced it: Pagefind must find at least these.
+MATERIAL_FOUND = {
+    "Wang Wenbin": {
+        "crossrefs/legitimate-security/",
+        "crossrefs/not-an-alliance/",
+        "crossrefs/sanctions-on-russia/",
+        "crossrefs/wang-wenbin-and-newsweek/",
+        "glossary/comprehensive-strategic-partnership/",
+        "glossary/wang-wenbin/",
+        "sources/newsweek-2022-02-28-not-allies/",
+        "sources/wsws-2024-02-12-dong-jun-support/",
+    },
+    "Wengbin": {
+        "crossrefs/wang-wenbin-and-newsweek/",
+        "glossary/wang-wenbin/",
+        "sources/newsweek-2022-02-28-not-allies/",
+        "sources/wsws-2024-02-12-dong-jun-support/",
+    },
+    "Zelenskyy": {
+        "crossrefs/xi-and-zelensky/",
+        "crossrefs/xi-jinping-as-peacemaker/",
+        "glossary/volodymyr-zelensky/",
+        "sources/euronews-2023-04-16-li-shangfu-putin/",
+        "sources/wsws-2023-03-23-xi-putin-moscow/",
+    },
+    "Zelensky": {
+        "crossrefs/twelve-point-peace-plan/",
+        "crossrefs/xi-and-zelensky/",
+        "crossrefs/xi-jinping-as-peacemaker/",
+        "glossary/volodymyr-zelensky/",
+        "sources/euronews-2023-04-16-li-shangfu-putin/",
+        "sources/wsws-2023-03-23-xi-putin-moscow/",
+    },
+    "Li Shangfu": {
+        "crossrefs/defence-ministers-security-formula/",
+        "crossrefs/li-shangfu-visit-and-dismissal/",
+        "crossrefs/new-era/",
+        "crossrefs/not-an-alliance/",
+        "crossrefs/partnership-superlatives/",
+        "crossrefs/xi-and-zelensky/",
+        "crossrefs/xi-putin-moscow-summit-2023/",
+        "glossary/dong-jun/",
+        "glossary/li-shangfu/",
+        "sources/euronews-2023-04-16-li-shangfu-putin/",
+        "sources/wsws-2024-02-12-dong-jun-support/",
+    },
+    "Jericho Wall": {"sources/repost-undated-gaza-multipolar-illusion/"},
+    "Belt and Road": {"glossary/belt-and-road-initiative/", "sources/repost-undated-gaza-multipolar-illusion/"},
+}
+
+
+@pytest.mark.parametrize("query", sorted(MATERIAL_FOUND))
+def test_finds_at_least_what_material_found(open_page, query):
+    page = open_page("")
+    found = {h.split("#")[0] for h in _search(page, query)}
+    missing = MATERIAL_FOUND[query] - found
+    assert not missing, f"{query!r}: {sorted(missing)} not among {sorted(found)}"
+
+
+def test_nothing_is_fetched_until_one_searches_and_slash_opens_it(open_page):
+    page = open_page("")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("sources/")
+    page.locator("article.md-content__inner h1").wait_for()
+    assert not [u for u in requested if "/pagefind/" in u]
+    page.locator("body").press("/")
+    page.locator(".pagefind-ui__search-input").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('pagefind-ui__search-input')")
+    page.locator(".pagefind-ui__search-input").press_sequentially("Putin", delay=15)
+    page.locator(".pagefind-ui__message", has_text=re.compile(r"\d+ results? for \W?Putin")).wait_for()
+    assert [u for u in requested if "/pagefind/" in u]
+    filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
+    assert {"kind", "outlet", "year"} <= {f.strip().lower() for f in filters}, filters
+    # the result titles name outlet and date
+    titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+    assert any(re.match(r"(Euronews|WSWS|Newsweek|Repost)[^,]*, (\d+ \w+ \d{4}|date unknown): ", t) for t in titles), (
+        titles
+    )
+    page.keyboard.press("Escape")
+    assert not page.locator(".pagefind-dialog[open]").count()
+
+
+def test_search_is_legible_in_dark_mode(open_page):
+    page = open_page("", scheme="dark")
+    page.locator("button.pagefind-open").click()
+    page.locator(".pagefind-ui__search-input").wait_for()
+    colours = page.evaluate(
+        """() => { const d = document.querySelector('.pagefind-dialog');
+        const s = getComputedStyle(d); return [s.color, s.backgroundColor]; }"""
+    )
+    assert colours[0] != colours[1]
+    bg = [int(x) for x in re.findall(r"\d+", colours[1])[:3]]
+    assert sum(bg) < 3 * 100, f"dialog background {colours[1]} is not dark in dark mode"

@@ -1,0 +1,177 @@
+"""Search benchmark in a real browser, on loopback: what a reader's first search costs.
+
+Builds the synthetic project of ``bench_build.py`` (N sources: the real corpus copied
+N/5 times), preprocesses it, builds it with MkDocs, indexes it with Pagefind as
+``python -m build_tools build`` does, serves it on 127.0.0.1 and opens the home page in
+Debian's Chromium (Playwright). For each query, in a fresh browser context (cold cache):
+open search, type the query key by key, and measure
+
+* bytes transferred from opening search to the first results (every response under
+  ``/pagefind/``: script, styles, WebAssembly, index chunks, fragments) — as served by
+  Python's http.server (no compression) and gzipped (what a compressing host sends), and
+* milliseconds from the last keystroke to the first result on screen.
+
+Also the bytes a page load costs before any search (must be 0 under /pagefind/).
+
+    python benchmarks/bench_search.py                 # N = 1000
+    python benchmarks/bench_search.py --sources 100
+
+Results go to stdout and to benchmarks/results/search.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_build import make_project  # noqa: E402
+
+from build_tools.build import index_search, load_corpus, read_site_url, write_pages  # noqa: E402
+from build_tools.render import render_site  # noqa: E402
+
+QUERIES = ("Wang Wenbin", "Wengbin", "Zelensky", "Li Shangfu", "Jericho Wall", "multipolar")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build(root: Path, n_sources: int, base_url: str) -> dict[str, float]:
+    make_project(root, max(1, n_sources // 5))
+    os.environ["SITE_URL"] = base_url
+    t0 = time.perf_counter()
+    corpus = load_corpus(root)
+    assert not corpus.report.errors, corpus.report.render()[:2000]
+    write_pages(root, render_site(corpus.ann, corpus.docs, corpus.anchoring, site_url=read_site_url(root)))
+    t1 = time.perf_counter()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")]
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    t2 = time.perf_counter()
+    index_search(root / "site", corpus.ann)
+    t3 = time.perf_counter()
+    return {"preprocess": round(t1 - t0, 2), "mkdocs": round(t2 - t1, 2), "pagefind": round(t3 - t2, 2)}
+
+
+def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dict[str, object]]:
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    port = int(base_url.rsplit(":", 1)[1].strip("/"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(site_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    out = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            for query in queries:
+                context = browser.new_context(base_url=base_url, service_workers="block")
+                context.route(
+                    "**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort()
+                )
+                page = context.new_page()
+                sizes: dict[str, int] = {}
+                gzipped: dict[str, int] = {}
+
+                def on_response(response, sizes: dict[str, int] = sizes, gzipped: dict[str, int] = gzipped) -> None:
+                    if "/pagefind/" in response.url:
+                        try:
+                            body = response.body()
+                        except Exception:  # a response without a body (redirect)
+                            body = b""
+                        sizes[response.url] = len(body)
+                        gzipped[response.url] = len(gzip.compress(body, 6)) if body else 0
+
+                page.on("response", on_response)
+                page.goto("")
+                page.wait_for_load_state("networkidle")
+                before = sum(sizes.values())
+                page.locator("button.pagefind-open").click()
+                box = page.locator(".pagefind-ui__search-input")
+                box.wait_for()
+                box.press_sequentially(query, delay=30)
+                t0 = time.perf_counter()
+                page.locator(".pagefind-ui__result-link").first.wait_for(timeout=60_000)
+                ms = (time.perf_counter() - t0) * 1000
+                page.wait_for_load_state("networkidle")
+                out.append(
+                    {
+                        "query": query,
+                        "bytes_before_search": before,
+                        "bytes_first_search": sum(sizes.values()),
+                        "gzip_bytes_first_search": sum(gzipped.values()),
+                        "requests": len(sizes),
+                        "ms_to_results": round(ms),
+                    }
+                )
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sources", type=int, default=1000, help="number of sources (default 1000)")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "search.json"))
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing: install Debian's chromium", file=sys.stderr)
+        return 2
+    base_url = f"http://127.0.0.1:{_free_port()}/"
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        root = Path(tmp)
+        print(f"building a synthetic site of {args.sources} sources…", file=sys.stderr)
+        seconds = build(root, args.sources, base_url)
+        bundle = root / "site" / "pagefind"
+        bundle_mb = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) / 2**20
+        runs = measure(root / "site", base_url, QUERIES)
+    for r in runs:
+        print(
+            f"{r['query']!r:16} first search {r['bytes_first_search'] / 1024:7.1f} KB "
+            f"({r['gzip_bytes_first_search'] / 1024:.0f} KB gzipped) in {r['requests']:>3} requests, "
+            f"results {r['ms_to_results']:>5} ms after the last key (before searching: {r['bytes_before_search']} B)"
+        )
+    kb = [r["bytes_first_search"] / 1024 for r in runs]
+    gz = [r["gzip_bytes_first_search"] / 1024 for r in runs]
+    ms = [r["ms_to_results"] for r in runs]
+    print(
+        f"{args.sources} sources: bundle {bundle_mb:.1f} MB on disk; "
+        f"first search median {statistics.median(kb):.0f} KB ({statistics.median(gz):.0f} KB gzipped) "
+        f"(max {max(kb):.0f}), results median {statistics.median(ms):.0f} ms (max {max(ms)}); build {seconds}"
+    )
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result = {"sources": args.sources, "seconds": seconds, "bundle_mb": round(bundle_mb, 2), "queries": runs}
+    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

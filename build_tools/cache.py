@@ -1,0 +1,94 @@
+"""A content-addressed cache of per-source work, under ``.cache/`` (git-ignored).
+
+An entry's name is the SHA-256 of everything its result depends on — for ingest: the
+source file's bytes, its catalog entry (with the line it is on, which its messages
+name), the outlet's entry (boilerplate rules) and the code version (a hash of every
+file of the ``build_tools`` package) — so a changed input simply misses, and nothing is
+ever invalidated by hand. Each entry starts with the SHA-256 of its payload: a
+truncated, corrupted or foreign file fails that check (or fails to unpickle) and is
+rebuilt and rewritten, never trusted.
+
+The cache only ever holds what this machine computed (it is not in git and is never
+read from a pull request), and deleting ``.cache/`` is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import cache
+from pathlib import Path
+
+CACHE_DIR = ".cache"
+"""Folder under the project root (git-ignored)."""
+_DIGEST = 32
+
+
+@cache
+def code_version() -> str:
+    """SHA-256 over the ``build_tools`` package's files (names and bytes)."""
+    h = hashlib.sha256()
+    base = Path(__file__).resolve().parent
+    for path in sorted(base.rglob("*.py")):
+        h.update(path.relative_to(base).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def key(*parts: bytes | str) -> str:
+    """The entry name for these inputs (the code version is always part of it)."""
+    h = hashlib.sha256(code_version().encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    """One stage's entries: ``.cache/<stage>/<key[:2]>/<key>``."""
+
+    def __init__(self, root: Path, stage: str) -> None:
+        self.base = root / CACHE_DIR / stage
+        self.hits = 0
+        self.misses = 0
+        self.rebuilt = 0
+        """Entries found but refused (bad checksum or unreadable), then rebuilt."""
+
+    def _path(self, name: str) -> Path:
+        return self.base / name[:2] / name
+
+    def get(self, name: str) -> object | None:
+        """The stored value, or ``None`` if there is none or it fails its checksum."""
+        path = self._path(name)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        digest, payload = data[:_DIGEST], data[_DIGEST:]
+        if len(digest) != _DIGEST or hashlib.sha256(payload).digest() != digest:
+            self.rebuilt += 1
+            return None
+        try:
+            value = pickle.loads(payload)
+        except Exception:  # a payload that passed the checksum but does not load: rebuild it
+            self.rebuilt += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, name: str, value: object) -> None:
+        """Store ``value`` atomically (a reader never sees half an entry)."""
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(name)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except OSError:  # a read-only or full disk only costs speed
+            pass

@@ -1,0 +1,65 @@
+"""The ingest cache: same documents and problems as without it; damaged entries rebuilt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_tools import cache
+from build_tools.build import load_corpus
+
+from .test_contrib_broken import make_case
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    return make_case(None, tmp_path / "base")
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(p for p in (root / cache.CACHE_DIR / "ingest").rglob("*") if p.is_file())
+
+
+def test_cached_ingest_gives_the_same_corpus(base: Path) -> None:
+    plain = load_corpus(base, use_cache=False)
+    assert not (base / cache.CACHE_DIR).exists()
+    first = load_corpus(base)
+    entries = _entries(base)
+    assert len(entries) == len(plain.ann.sources)
+    second = load_corpus(base)
+    assert first.docs == second.docs == plain.docs
+    assert first.report.problems == second.report.problems == plain.report.problems
+    assert _entries(base) == entries  # nothing new: every source was a hit
+
+
+def test_a_damaged_entry_is_rebuilt_not_trusted(base: Path) -> None:
+    plain = load_corpus(base, use_cache=False)
+    load_corpus(base)
+    entries = _entries(base)
+    entries[0].write_bytes(entries[0].read_bytes()[:-7] + b"garbage")  # flipped bytes: checksum fails
+    entries[1].write_bytes(b"")  # truncated
+    messages: list[str] = []
+    again = load_corpus(base, progress=messages.append)
+    assert again.docs == plain.docs
+    assert any("2 damaged entries rebuilt" in m for m in messages), messages
+    messages.clear()
+    load_corpus(base, progress=messages.append)
+    assert any(f"{len(plain.ann.sources)} reused, 0 ingested" in m for m in messages), messages
+
+
+def test_an_edited_catalog_entry_misses(base: Path) -> None:
+    load_corpus(base)
+    catalog = base / "annotations" / "sources.yml"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace("title:", "title: X", 1), encoding="utf-8")
+    messages: list[str] = []
+    load_corpus(base, progress=messages.append)
+    n = len(load_corpus(base, use_cache=False).ann.sources)
+    assert any(f"{n - 1} reused, 1 ingested" in m for m in messages), messages
+
+
+def test_the_key_covers_the_code_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    a = cache.key("ingest", b"x")
+    monkeypatch.setattr(cache, "code_version", lambda: "other")
+    assert cache.key("ingest", b"x") != a
