@@ -129,7 +129,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     _print_report(corpus.report)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else root / "site"
     t0 = time.perf_counter()
-    publish(root, pages, site_dir=site_dir, say=say, after_mkdocs=lambda site: index_search(site, corpus.ann, progress=say))
+    publish(
+        root, pages, site_dir=site_dir, say=say, after_mkdocs=lambda site: index_search(site, corpus.ann, progress=say)
+    )
     write_locks(root, corpus.docs)  # the block ids now published (annotations/ids/)
     mk = time.perf_counter() - t0
     rel = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
