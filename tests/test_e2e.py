@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -52,7 +53,17 @@ def test_glossary_crossref_and_home_pages(built_site, corpus):
     for xref in corpus.ann.crossrefs:
         soup = _page(site_dir, layout.crossref_page(xref.id))
         cards = soup.select(".xref-grid > ul > li")
-        assert len(cards) == len(xref.passages), xref.id
+        # one column per source, oldest first, and each paragraph once
+        sources = list(dict.fromkeys(p.source for p in xref.passages))
+        assert len(cards) == len(sources), xref.id
+        dated = [corpus.ann.sources[s].date or "9999" for s in sources]
+        hrefs = [c.select("a[href*='sources/']")[-1]["href"] for c in cards]
+        order = [next(s for s in sources if f"/{s}/" in h) for h in hrefs]
+        assert [corpus.ann.sources[s].date or "9999" for s in order] == sorted(dated), xref.id
+        for card in cards:
+            paragraphs = [" ".join(p.get_text().split()) for p in card.select("p:has(mark)")]
+            assert len(paragraphs) == len(set(paragraphs)), f"{xref.id}: a paragraph shown twice"
+        assert len(soup.select(".xref-grid mark.hl-xref")) >= len(xref.passages), xref.id
     home = BeautifulSoup((site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     timeline_links = {a["href"] for a in home.select(".timeline a") if "sources/" in a.get("href", "")}
     assert len(timeline_links) == len(corpus.ann.sources)
@@ -90,3 +101,50 @@ def test_search_index_has_each_text_once(built_site):
     assert not [loc for loc in locations if "#in-" in loc or loc.endswith(("#mentions", "#crossrefs"))]
     wang = [d for d in index["docs"] if d["location"] == "glossary/wang-wenbin/"]
     assert wang and "Wang Wengbin" in wang[0]["text"]  # the variant spelling finds the entry
+
+
+def test_one_crossref_marker_per_passage_names_the_other_texts(built_site, corpus):
+    """A passage carries one "⇄ n" marker; it leads to its endnote on the same page (reachable
+    without JavaScript), and its accessible name says which texts, by outlet and date."""
+    site_dir, _ = built_site
+    for sid in corpus.docs:
+        soup = _page(site_dir, layout.source_page(sid))
+        markers = soup.select("article a.xref-marker")
+        passages = soup.select("article mark.hl-xref[id]")
+        ends = set()
+        for m in markers:
+            assert m["href"].startswith("#xn-"), m
+            endnote = soup.find(id=m["href"][1:])
+            assert endnote is not None and endnote.find_parent("li") is not None, m["href"]
+            n = int(m.get_text().split()[-1])
+            assert m["aria-label"].startswith(f"{n} other passage"), m["aria-label"]
+            assert not m.get("title"), "a marker repeats a passage in its title"
+            ends.add(m["href"])
+        assert len(markers) <= len(passages)
+        for mark in passages:
+            assert f"#xn-{mark['id'].removeprefix('x-')}" in ends or any(
+                m.get("data-more") and f"xn-{mark['id'].removeprefix('x-')}" in m["data-more"].split() for m in markers
+            ), f"{sid}: passage {mark['id']} has no marker"
+
+
+def test_inferred_facts_keep_their_mark_in_the_header_and_citations(built_site, corpus):
+    site_dir, _ = built_site
+    for sid, source in corpus.ann.sources.items():
+        soup = _page(site_dir, layout.source_page(sid))
+        meta = " ".join(soup.select_one("article .source-meta").get_text().split())
+        cites = [" ".join(c.get_text().split()) for c in soup.select("details.cite pre code")]
+        assert len(cites) == 3, sid
+        if "url" in source.inferred:
+            assert "Original (address inferred)" in meta, meta
+            for c in cites:
+                assert "address inferred" in c.lower(), c
+        if "date" in source.inferred:
+            for c in cites:
+                assert "date inferred" in c.lower(), c
+
+
+def test_glossary_mentions_are_labelled_for_readers(built_site, corpus):
+    site_dir, _ = built_site
+    soup = _page(site_dir, layout.glossary_page("wang-wenbin"))
+    labels = [a.get_text() for a in soup.select("#mentions ~ ul a[href*='sources/']")]
+    assert labels and all(re.fullmatch(r"(paragraph|quotation|caption|heading|footnote) \d+", t) for t in labels), labels

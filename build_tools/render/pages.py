@@ -27,6 +27,15 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return s, len(text)
 
 
+_BLOCK_WORDS = {"p": "paragraph", "q": "quotation", "c": "caption", "h": "heading", "fn": "footnote"}
+
+
+def block_label(block_id: str) -> str:
+    """A block id for readers: ``p-5`` → ``paragraph 5``, ``q-2`` → ``quotation 2``."""
+    kind, _, number = block_id.partition("-")
+    return f"{_BLOCK_WORDS.get(kind, 'block')} {number}"
+
+
 def _plural(n: int, word: str, plural: str = "") -> str:
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
@@ -92,10 +101,7 @@ def render_glossary_page(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> s
                 + ("…" if e < len(text) else "")
             )
             where = m.start.block
-            lines.append(
-                f"- {snippet} — [{escape_text(where)}](../{site.source_page(source.id)}#{where} "
-                f'"{escape_attr("Read in context")}")'
-            )
+            lines.append(f"- {snippet} — [{block_label(where)}](../{site.source_page(source.id)}#{where})")
         lines.append("")
     return "\n".join(lines)
 
@@ -126,15 +132,27 @@ def render_glossary_index(site_ctx: SiteContext) -> str:
 # --------------------------------------------------------------------------- cross-references
 
 
-def _passage_card(xref: CrossRef, a: Anchor, site_ctx: SiteContext) -> str:
+def _passage_card(xref: CrossRef, anchors: list[Anchor], site_ctx: SiteContext) -> str:
+    """One source's column: each paragraph its passages cover, once, with them highlighted."""
+    a = anchors[0]
     source = site_ctx.ann.sources[a.source]
     outlet = site_ctx.ann.outlets[source.outlet]
     html_id = site.crossref_anchor(xref.id, a.passage)
-    paragraphs = []
-    for b, s, e in site_ctx.blocks_covered(a):
-        deco = Decorations([Wrapper(("x", b.id), s, e, '<mark class="hl hl-xref">', "</mark>", RANK_HIGHLIGHT)])
-        paragraphs.append(render_inline(b, deco, footnote_refs=False))
+    decos: dict[str, Decorations] = {}
+    blocks = {}
+    for other in anchors:
+        for b, s, e in site_ctx.blocks_covered(other):
+            blocks.setdefault(b.id, b)
+            deco = decos.setdefault(b.id, Decorations())
+            deco.wrappers.append(
+                Wrapper(("x", other.passage, b.id), s, e, '<mark class="hl hl-xref">', "</mark>", RANK_HIGHLIGHT)
+            )
+    order = {b.id: i for i, b in enumerate(site_ctx.docs[a.source].blocks)}
+    paragraphs = [
+        render_inline(blocks[bid], decos[bid], footnote_refs=False) for bid in sorted(blocks, key=order.__getitem__)
+    ]
     body = "\n\n    ".join(paragraphs)
+    passages = "the passage" if len(anchors) == 1 else f"the first of its {len(anchors)} passages"
     return "\n".join(
         [
             f"-   {outlet_badge(outlet)} **{escape_text(source.display_title)}**  ",
@@ -144,19 +162,25 @@ def _passage_card(xref: CrossRef, a: Anchor, site_ctx: SiteContext) -> str:
             "",
             f"    {body}",
             "",
-            f"    [Read it in context →](../{site.source_page(a.source)}#{html_id})",
+            f"    [Read it in context →](../{site.source_page(a.source)}#{html_id}){{ "
+            f'aria-label="Read {escape_attr(passages)} in context: {escape_attr(outlet.short)}, '
+            f'{escape_attr(date_label(source))}" }}',
         ]
     )
 
 
 def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
-    """The passages side by side (stacked on narrow screens), with the note on how they differ."""
+    """One column per source, oldest first (stacked on narrow screens), each paragraph
+    once, with the note on how the accounts differ."""
     anchors = site_ctx.xref_anchors.get(xref.id, [])
+    by_source: dict[str, list[Anchor]] = defaultdict(list)
+    for a in anchors:
+        by_source[a.source].append(a)
     lines = [
         front_matter(title=xref.title, description=f"{RELATIONS[xref.relation]}: {len(anchors)} passages compared"),
         f"# {escape_text(xref.title)}",
         "",
-        f"*{RELATIONS[xref.relation]}* · {_plural(len({a.source for a in anchors}), 'source')}\n{{: .xref-meta }}",
+        f"*{RELATIONS[xref.relation]}* · {_plural(len(by_source), 'source')}\n{{: .xref-meta }}",
         "",
         xref.note,
         "",
@@ -165,8 +189,10 @@ def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
     if cites:
         lines += [cites, ""]
     # The cards repeat the sources' paragraphs, which are indexed on their own pages.
-    lines += ['<div class="grid cards xref-grid" markdown data-search-exclude>', ""]
-    lines += [_passage_card(xref, a, site_ctx) + "\n" for a in anchors]
+    lines += [f'<div class="grid cards xref-grid xref-cols-{min(len(by_source), 4)}" markdown data-search-exclude>', ""]
+    lines += [
+        _passage_card(xref, by_source[s.id], site_ctx) + "\n" for s in site_ctx.sources_by_date() if s.id in by_source
+    ]
     lines += ["</div>", ""]
     return "\n".join(lines)
 
