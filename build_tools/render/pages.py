@@ -273,6 +273,31 @@ def render_home_partial(site_ctx: SiteContext) -> str:
     return "\n".join([total, "", *_timeline(site_ctx, prefix="")])
 
 
+def render_home_start(site_ctx: SiteContext) -> str:
+    """The home page's "Where to start", above the fold: the oldest text, and the comparisons."""
+    sources = site_ctx.sources_by_date()
+    if not sources:
+        return "No texts yet.\n"
+    first = sources[0]
+    outlet = site_ctx.ann.outlets[first.outlet]
+    label = f"{outlet.short}, {date_label(first)}" if first.date else outlet.short
+    return "\n".join(
+        [
+            '!!! tip "Where to start"',
+            "",
+            f"    Read the texts oldest first: begin with **{source_link(first, prefix='')}** "
+            f"({escape_text(label)}). Or compare the outlets' accounts on the "
+            "[cross-references](crossrefs/index.md) page.",
+            "",
+        ]
+    )
+
+
+def correction_link(*, prefix: str = "../") -> str:
+    """The line at the end of every page: how to report an error."""
+    return f"[Suggest a correction]({prefix}about.md#corrections){{ .reader-correction }}"
+
+
 def render_sources_index(site_ctx: SiteContext) -> str:
     """All sources as a timeline, oldest first."""
     return "\n".join(

@@ -23,7 +23,7 @@
 
   var WIDE = window.matchMedia("(min-width: 1200px)");
   var GAP = 10; /* px between two sidenotes stacked on each other */
-  var MORE_LINES = 8; /* a sidenote longer than this shows "more" */
+  var DENSITY_LINES = [8, 4, 2, 1]; /* lines a sidenote shows before "more", by density */
   var BLOCK_ID = /^(?:p|q|c|h|fn)-\d+$/;
   var MARKERS = "a.footnote-ref, a.xref-marker";
   var html = document.documentElement;
@@ -226,17 +226,22 @@
     });
   }
 
-  /* A sidenote longer than MORE_LINES lines shows its first lines and a "more" button. */
-  function clampLong(sn) {
+  /* A sidenote longer than ``lines`` lines shows its first lines and a "more" button. */
+  function clampLong(sn, lines) {
     var body = sn.querySelector(".reader-note__body");
-    if (!body || sn._clampChecked) return;
-    sn._clampChecked = true;
+    if (!body) return;
+    var more = sn.querySelector(":scope > .reader-more");
+    sn.classList.remove("is-long");
     var line = parseFloat(getComputedStyle(body).lineHeight) || 16;
-    if (body.scrollHeight <= line * (MORE_LINES + 1)) return;
-    sn.classList.add("is-long");
-    var more = make("button", "reader-more", "more");
+    var long = body.scrollHeight > line * (lines + 1);
+    sn.classList.toggle("is-long", long);
+    if (!long) {
+      if (more) more.remove();
+      return;
+    }
+    if (more) return;
+    more = make("button", "reader-more", "more");
     more.type = "button";
-    more.setAttribute("aria-expanded", "false");
     more.setAttribute("aria-label", "Show all of " + (sn.getAttribute("aria-label") || "this note"));
     more.addEventListener("click", function () {
       activateSidenote(sn.classList.contains("is-active") ? null : sn, false);
@@ -263,7 +268,7 @@
 
   /* Place the sidenotes, whole (a long one with "more"). The margin is reserved by CSS
      before this runs, so placing them moves nothing in the text (no layout shift). */
-  function layout() {
+  function layout(keepDensity) {
     var art = article();
     var notes = art ? Array.prototype.slice.call(art.querySelectorAll(":scope > .sidenote")) : [];
     var on = WIDE.matches && notes.length > 0;
@@ -278,13 +283,26 @@
         return sn._marker && sn._marker.isConnected && sn.offsetParent !== null;
       })
       .map(function (sn) {
-        clampLong(sn);
         return { sn: sn, want: sn._marker.getBoundingClientRect().top - origin };
       })
       .sort(function (a, b) {
         return a.want - b.want;
       });
-    var result = stack(items);
+    /* Whole notes where the margin has room; where notes crowd, each shows fewer lines
+       (and cross-references fewer words) so that none drifts far from its marker. */
+    var limit = Math.max(160, window.innerHeight / 4);
+    var density = keepDensity === true ? Number(art.dataset.snDensity || 0) : 0;
+    var result;
+    for (;;) {
+      art.dataset.snDensity = String(density);
+      items.forEach(function (item) {
+        clampLong(item.sn, DENSITY_LINES[density]);
+      });
+      result = stack(items);
+      if (keepDensity === true || density >= DENSITY_LINES.length - 1) break;
+      if (Math.max.apply(null, result.drifts.concat(0)) <= limit) break;
+      density += 1;
+    }
     lastDrifts = result.drifts;
     if (result.bottom > art.offsetHeight) art.style.minHeight = Math.ceil(result.bottom) + "px";
   }
@@ -318,7 +336,7 @@
       sn.classList.add("is-active");
       if (focus) sn.focus({ preventScroll: true });
     }
-    layout();
+    layout(true);
   }
 
   /* ------------------------------------------------------------------ popovers */
@@ -768,6 +786,7 @@
   /* Keyboard focus inside a cut-short sidenote shows all of it (no focus on hidden links). */
   document.addEventListener("focusin", function (ev) {
     var sn = ev.target instanceof Element ? ev.target.closest(".sidenote") : null;
+    if (ev.target instanceof Element && ev.target.matches(".reader-more")) return; /* it toggles on click */
     if (sn && !sn.classList.contains("is-active")) activateSidenote(sn, false);
   });
 
