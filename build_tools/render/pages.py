@@ -163,7 +163,7 @@ def _passage_card(xref: CrossRef, anchors: list[Anchor], site_ctx: SiteContext) 
             f"    {body}",
             "",
             f"    [Read it in context →](../{site.source_page(a.source)}#{html_id}){{ "
-            f'aria-label="Read {escape_attr(passages)} in context: {escape_attr(outlet.short)}, '
+            f'aria-label="Read it in context: {escape_attr(passages)}, {escape_attr(outlet.short)}, '
             f'{escape_attr(date_label(source))}" }}',
         ]
     )

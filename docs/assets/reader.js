@@ -1,16 +1,23 @@
 /* Reader behaviour: progressive enhancement over plain Markdown output.
  *
  * Without JavaScript every feature still has a plain form: notes are footnotes listed
- * under "Notes", cross-reference markers are links to the other outlet's passage, ¶ marks
- * are anchors. This script adds, on every page Material for MkDocs shows (it subscribes
+ * under "Notes", a cross-reference marker links to its passage's endnote under "How the
+ * other outlets told this" (which lists the other accounts), ¶ marks are anchors. Nothing
+ * here writes page text as HTML: panels clone rendered nodes or use textContent. This script adds, on every page Material for MkDocs shows (it subscribes
  * to Material's document$, so it also runs after instant navigation):
  *
- *  - sidenotes: on wide screens (≥ 1200 px) each note and cross-reference is shown in the
- *    margin beside its marker, pushed down when it would overlap the one above;
- *  - popovers: on narrower screens a tap, click or Enter on a marker opens its note or
- *    cross-reference in a popover that fits the screen (Esc, the close button or a tap
- *    elsewhere closes it). Hover and focus keep using Material's own tooltips, which Esc
- *    now dismisses too;
+ *  - the annotation layer: "Show: All / Notes only / Plain text" above a text, or the L
+ *    key; remembered in localStorage on every page (data-reader-layer on <html>);
+ *  - sidenotes: on wide screens (≥ 1200 px) each note is shown whole in the margin beside
+ *    its marker ("more" past 8 lines; fewer where notes crowd), and each cross-reference
+ *    marker ("⇄ 3") lists the other accounts; the margin is reserved by CSS, so placing
+ *    them shifts nothing;
+ *  - popovers: on narrower screens a tap, click or Enter on a marker opens its note, or the
+ *    list of the other accounts (cloned from the passage's endnote: outlet, date, passage,
+ *    "Go to the passage", "Compare side by side"), in a popover that fits the screen (Esc,
+ *    the close button or a tap elsewhere closes it). Material's footnote tooltips on hover
+ *    stay on mouse screens (Esc dismisses them); on touch screens they are off, since after
+ *    × they came back in the popover's place;
  *  - ¶ links: clicking (or Enter on) a ¶ copies the paragraph's full URL, puts it in the
  *    address bar and highlights the paragraph; the "Cite this text" block follows the
  *    paragraph named in the address;
@@ -242,7 +249,7 @@
     if (more) return;
     more = make("button", "reader-more", "more");
     more.type = "button";
-    more.setAttribute("aria-label", "Show all of " + (sn.getAttribute("aria-label") || "this note"));
+    more.setAttribute("aria-label", "more: all of " + (sn.getAttribute("aria-label") || "this note"));
     more.addEventListener("click", function () {
       activateSidenote(sn.classList.contains("is-active") ? null : sn, false);
     });
