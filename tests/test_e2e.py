@@ -148,3 +148,35 @@ def test_glossary_mentions_are_labelled_for_readers(built_site, corpus):
     soup = _page(site_dir, layout.glossary_page("wang-wenbin"))
     labels = [a.get_text() for a in soup.select("#mentions ~ ul a[href*='sources/']")]
     assert labels and all(re.fullmatch(r"(paragraph|quotation|caption|heading|footnote) \d+", t) for t in labels), labels
+
+
+def test_coverage_matrix_links_land_on_passages_and_says_who_is_silent(built_site, corpus):
+    """One row per cross-reference, one column per source oldest first; a cell links to a
+    highlighted passage of that source, or says *silent* (from the YAML) or not reported."""
+    site_dir, _ = built_site
+    soup = _page(site_dir, "crossrefs/coverage.md")
+    pages = {sid: _page(site_dir, layout.source_page(sid)) for sid in corpus.docs}
+    rows = soup.select(".coverage-table tbody tr")
+    assert len(rows) == len(corpus.ann.crossrefs)
+    by_date = sorted(corpus.docs, key=lambda s: (corpus.ann.sources[s].date is None, corpus.ann.sources[s].date or ""))
+    heads = [a["href"] for a in soup.select(".coverage-table thead a")]
+    assert [h.split("/sources/")[1].strip("/") for h in heads[: len(by_date)]] == by_date
+    silent_seen = 0
+    xrefs = {x.id: x for x in corpus.ann.crossrefs}
+    for row in rows:
+        cells = row.find_all("td")
+        xref = xrefs[cells[0].a["href"].strip("/").split("/")[-1]]
+        silent = {q.source for q in xref.silent}
+        for sid, cell in zip(by_date, cells[1:], strict=True):
+            quoted = any(p.source == sid for p in xref.passages)
+            text = cell.get_text(strip=True)
+            if quoted:
+                target = cell.a["href"].split("#")[1]
+                mark = pages[sid].find(id=target)
+                assert mark is not None and mark.name == "mark", (xref.id, sid, target)
+            elif sid in silent:
+                silent_seen += 1
+                assert text == "silent", (xref.id, sid, text)
+            else:
+                assert text == "not reported", (xref.id, sid, text)
+    assert silent_seen == sum(len(x.silent) for x in corpus.ann.crossrefs) > 0

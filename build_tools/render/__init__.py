@@ -15,6 +15,7 @@ from .context import SiteContext
 from .pages import (
     correction_link,
     render_abbreviations,
+    render_coverage_page,
     render_crossref_index,
     render_crossref_page,
     render_glossary_index,
@@ -44,6 +45,7 @@ def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchorin
     pages["sources/index.md"] = render_sources_index(ctx)
     pages["glossary/index.md"] = render_glossary_index(ctx)
     pages["crossrefs/index.md"] = render_crossref_index(ctx)
+    pages["crossrefs/coverage.md"] = render_coverage_page(ctx)
     pages["outlets/index.md"] = render_outlets_page(ctx)
     pages["outlets/outlets.css"] = render_outlet_css(ctx)
     pages["_partials/timeline.md"] = render_home_partial(ctx)

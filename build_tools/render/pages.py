@@ -188,12 +188,76 @@ def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
     cites = citation_list(xref.citations)
     if cites:
         lines += [cites, ""]
+    if xref.silent:
+        lines += ["**Silent** — these texts cover the topic but say nothing of this:", "{: #silent }", ""]
+        for q in xref.silent:
+            src = site_ctx.ann.sources[q.source]
+            lines.append(f"- {source_link(src)} ({escape_text(date_label(src))}): {escape_text(q.why)}")
+        lines.append("")
     # The cards repeat the sources' paragraphs, which are indexed on their own pages.
     lines += [f'<div class="grid cards xref-grid xref-cols-{min(len(by_source), 4)}" markdown data-search-exclude>', ""]
     lines += [
         _passage_card(xref, by_source[s.id], site_ctx) + "\n" for s in site_ctx.sources_by_date() if s.id in by_source
     ]
     lines += ["</div>", ""]
+    return "\n".join(lines)
+
+
+def _topic(xref: CrossRef) -> str:
+    """The topic of a cross-reference: the name of its YAML file (``alliance.yml`` → Alliance)."""
+    stem = xref.origin.path.rsplit("/", 1)[-1].removesuffix(".yml")
+    return stem.replace("-", " ").capitalize()
+
+
+def render_coverage_page(site_ctx: SiteContext) -> str:
+    """Which source reports what: one row per cross-reference (grouped by topic), one column
+    per source (oldest first). A cell links to the source's passage, with the relation; or
+    says the source is *silent* (it covers the topic but says nothing of this, ``silent:`` in
+    the YAML) or that it does not report it. On a phone each row is a list."""
+    sources = [s for s in site_ctx.sources_by_date() if s.id in site_ctx.docs]
+    outlets = site_ctx.ann.outlets
+    lines = [
+        front_matter(title="Coverage", description="Which source reports each claim, and which says nothing of it"),
+        "# Coverage: who reports what",
+        "",
+        "One row per cross-reference, one column per text (oldest first). A cell links to the "
+        "text's passage; *silent* means the text covers the same topic or event but says nothing "
+        "of this; *not reported* means the text does not cover it.",
+        "",
+    ]
+    heads = [f"[{escape_text(outlets[s.outlet].short)} {escape_text(s.date[:4] if s.date else 'undated')}]"
+             f"(../{site.source_page(s.id)} \"{escape_attr(s.display_title)}\")" for s in sources]
+    by_topic: dict[str, list[CrossRef]] = defaultdict(list)
+    for xref in site_ctx.ann.crossrefs:
+        by_topic[_topic(xref)].append(xref)
+    for topic in sorted(by_topic):
+        lines += [f"## {escape_text(topic)}", ""]
+        table = ["| Cross-reference | " + " | ".join(heads) + " |", "|---" * (len(sources) + 1) + "|"]
+        cards: list[str] = []
+        for xref in sorted(by_topic[topic], key=lambda x: x.title.lower()):
+            anchors = site_ctx.xref_anchors.get(xref.id, [])
+            silent = {q.source: q.why for q in xref.silent}
+            cells, items = [], []
+            for s in sources:
+                mine = [a for a in anchors if a.source == s.id]
+                who = f"{outlets[s.outlet].short}, {date_label(s)}"
+                if mine:
+                    count = f" ({len(mine)})" if len(mine) > 1 else ""
+                    target = f"../{site.source_page(s.id)}#{site.crossref_anchor(xref.id, mine[0].passage)}"
+                    cell = f"[{RELATIONS[xref.relation]}{count}]({target})"
+                    items.append(f"    - {escape_text(who)}: {cell}")
+                elif s.id in silent:
+                    cell = f"[*silent*]({xref.id}.md#silent)"
+                    items.append(f"    - {escape_text(who)}: *silent* — {escape_text(silent[s.id])}")
+                else:
+                    cell = "not reported"
+                    items.append(f"    - {escape_text(who)}: not reported")
+                cells.append(cell)
+            title = f"[{escape_text(xref.title)}]({xref.id}.md)"
+            table.append(f"| {title} | " + " | ".join(cells) + " |")
+            cards += [f"- {title}", "", *items, ""]
+        lines += ['<div class="coverage-table" markdown>', "", *table, "", "</div>", ""]
+        lines += ['<div class="coverage-list" markdown data-search-exclude>', "", *cards, "</div>", ""]
     return "\n".join(lines)
 
 
@@ -205,7 +269,8 @@ def render_crossref_index(site_ctx: SiteContext) -> str:
         ),
         "# Cross-references",
         "",
-        "Passages in different sources that speak of the same event, quotation or claim, read side by side.",
+        "Passages in different sources that speak of the same event, quotation or claim, read side by side. "
+        "[Coverage](coverage.md) shows, for each, which text reports it and which says nothing of it.",
         "",
     ]
     for xref in sorted(site_ctx.ann.crossrefs, key=lambda x: x.title.lower()):
