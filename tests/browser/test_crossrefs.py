@@ -122,3 +122,21 @@ def test_following_a_crossref_from_its_panel_on_a_phone(open_page, site_pages):
         return links.nth(links.evaluate_all("els => els.map(a => a.href)").index(picked["href"]))
 
     _follow_and_come_back(page, tap)
+
+
+def test_coverage_matrix_on_a_phone_is_a_list_and_its_links_land(open_page):
+    page = open_page("crossrefs/coverage/", viewport=PHONE, mobile=True)
+    shown = page.locator(".coverage-table").evaluate_all("els => els.map(e => getComputedStyle(e).display)")
+    assert shown and set(shown) == {"none"}
+    rows = page.locator(".coverage-list > ul > li")
+    assert rows.count() > 0
+    listed = " ".join(page.locator(".coverage-list").all_inner_texts())
+    assert "silent —" in listed and "not reported" in listed
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    link = rows.first.locator("a[href*='/sources/']").first
+    href = link.evaluate("a => a.href")
+    _navigate(page, link.tap, href)
+    page.wait_for_timeout(100)
+    target = page.evaluate(TARGET_JS)
+    assert target and target["tag"] == "MARK" and target["target"], target
+    assert target["top"] >= target["header"] - 1 and target["top"] < target["height"], target
