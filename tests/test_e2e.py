@@ -180,3 +180,16 @@ def test_coverage_matrix_links_land_on_passages_and_says_who_is_silent(built_sit
             else:
                 assert text == "not reported", (xref.id, sid, text)
     assert silent_seen == sum(len(x.silent) for x in corpus.ann.crossrefs) > 0
+
+
+def test_the_undermining_quotation_is_compared_word_by_word(built_site):
+    site_dir, _ = built_site
+    soup = _page(site_dir, layout.crossref_page("undermining-security-quotation"))
+    diff = soup.select_one(".quotation-diff > ul")
+    assert diff is not None
+    lines = diff.find_all("li", recursive=False)
+    assert [li.select_one(".outlet-badge").get_text() for li in lines] == ["WSWS", "Euronews"]
+    euronews = lines[1]
+    assert [d.get_text() for d in euronews.find_all("del")][0] == "the United States to stop"
+    assert "undermining" in [s.strip() for s in euronews.find_all(string=True, recursive=False)]
+    assert not euronews.find_all("ins")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from itertools import groupby
@@ -169,6 +170,70 @@ def _passage_card(xref: CrossRef, anchors: list[Anchor], site_ctx: SiteContext) 
     )
 
 
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
+_WORD = re.compile(r"[\w’'-]+")
+
+
+def quoted_words(text: str) -> list[str]:
+    """The words a passage quotes (inside quotation marks), or all its words if it quotes none."""
+    inside = " ".join(m.group(1) for m in _QUOTED.finditer(text))
+    return _WORD.findall(inside or text)
+
+
+def word_diff(base: list[str], other: list[str]) -> str:
+    """``other`` against ``base``, word by word: kept words plain, ``<del>`` words only ``base``
+    has, ``<ins>`` words only ``other`` has (case and punctuation ignored)."""
+    matcher = difflib.SequenceMatcher(a=[w.lower() for w in base], b=[w.lower() for w in other], autojunk=False)
+    out = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape_text(" ".join(other[j1:j2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape_text(' '.join(base[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape_text(' '.join(other[j1:j2]))}</ins>")
+    return " ".join(out)
+
+
+def _quotation_diff(xref: CrossRef, by_source: dict[str, list[Anchor]], site_ctx: SiteContext) -> list[str]:
+    """For passages that quote the same words: what each later account keeps, drops or
+    changes of the oldest one's wording."""
+    order = [s for s in site_ctx.sources_by_date() if s.id in by_source]
+    quoting = [s for s in order if any(_QUOTED.search(a.text) for a in by_source[s.id])]
+    if len(order) < 2 or (xref.relation != "same-quotation" and len(quoting) < 2):
+        return []
+    words = {s.id: [w for a in by_source[s.id] for w in quoted_words(a.text)] for s in order}
+    base = order[0]
+
+    def shared(other: str) -> int:
+        a, b = [w.lower() for w in words[base.id]], [w.lower() for w in words[other]]
+        return difflib.SequenceMatcher(a=a, b=b, autojunk=False).find_longest_match().size
+
+    # Passages that quote different words have nothing to compare word by word.
+    if xref.relation != "same-quotation" and max(shared(s.id) for s in order[1:]) < 3:
+        return []
+    outlets = site_ctx.ann.outlets
+    base_label = f"{outlets[base.outlet].short}, {date_label(base)}"
+    lines = [
+        "## The quoted words compared { #quotation-diff }",
+        "",
+        f"Each account's quoted words set against the oldest, {escape_text(base_label)}: "
+        f"<del>struck</del> words are in {escape_text(outlets[base.outlet].short)}'s only, "
+        "<ins>underlined</ins> words in the later account's only.",
+        "{: .quotation-legend }",
+        "",
+        '<div class="quotation-diff" markdown data-search-exclude>',
+        "",
+        f"- {outlet_badge(outlets[base.outlet])} {escape_text(date_label(base))}: “{escape_text(' '.join(words[base.id]))}”",
+    ]
+    for s in order[1:]:
+        lines.append(
+            f"- {outlet_badge(outlets[s.outlet])} {escape_text(date_label(s))}: “{word_diff(words[base.id], words[s.id])}”"
+        )
+    return [*lines, "", "</div>", ""]
+
+
 def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
     """One column per source, oldest first (stacked on narrow screens), each paragraph
     once, with the note on how the accounts differ."""
@@ -194,6 +259,7 @@ def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
             src = site_ctx.ann.sources[q.source]
             lines.append(f"- {source_link(src)} ({escape_text(date_label(src))}): {escape_text(q.why)}")
         lines.append("")
+    lines += _quotation_diff(xref, by_source, site_ctx)
     # The cards repeat the sources' paragraphs, which are indexed on their own pages.
     lines += [f'<div class="grid cards xref-grid xref-cols-{min(len(by_source), 4)}" markdown data-search-exclude>', ""]
     lines += [
