@@ -32,6 +32,7 @@ from .model import (
     Note,
     Outlet,
     Selector,
+    Silence,
     Source,
     StructureOverride,
 )
@@ -538,6 +539,25 @@ class _Loader:
                     )
                     ok = False
                 note = self.body(item["note"], f, (*path, "note"))
+                silent = []
+                for j, q in enumerate(item.get("silent") or []):
+                    qpath = (*path, "silent", j)
+                    if not self.known("source", q["source"], f.pos.origin((*qpath, "source")), "source"):
+                        ok = False
+                        continue
+                    if q["source"] in distinct:
+                        self.report.error(
+                            f.pos.origin((*qpath, "source")),
+                            f"cross-reference '{item['id']}' marks source '{q['source']}' as silent "
+                            "but also quotes a passage of it",
+                            hint="a source is either quoted under `passages:` or listed under `silent:`; "
+                            "remove one of the two",
+                            code="crossref-silent-quoted",
+                        )
+                        ok = False
+                        continue
+                    self.placeholder(q["why"], f, (*qpath, "why"))
+                    silent.append(Silence(q["source"], q["why"]))
                 if ok and all(p.source in sources for p in passages):
                     out.append(
                         CrossRef(
@@ -549,6 +569,7 @@ class _Loader:
                             citations=_citations(item.get("citations"), f, (*path, "citations")),
                             origin=f.pos.origin(path),
                             from_texts=bool(item.get("from_texts")),
+                            silent=tuple(silent),
                         )
                     )
         return tuple(out)

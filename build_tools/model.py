@@ -265,6 +265,17 @@ RELATIONS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Silence:
+    """A source that covers the same event or topic but says nothing of a cross-reference's
+    subject, on purpose as far as a reader can tell (``silent:`` in the YAML). A source that
+    is neither a passage nor silent is simply not covering it."""
+
+    source: str
+    why: str
+    """Plain text: what the source does cover, attributed and neutral."""
+
+
+@dataclass(frozen=True, slots=True)
 class CrossRef:
     """Passages from different sources that speak of the same thing."""
 
@@ -278,6 +289,8 @@ class CrossRef:
     origin: Origin
     from_texts: bool = False
     """True if the note only compares the texts themselves (no citation needed)."""
+    silent: tuple[Silence, ...] = ()
+    """Sources that cover the topic but say nothing of this (the coverage matrix's "silent")."""
 
 
 GLOSSARY_KINDS = {

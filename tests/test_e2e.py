@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,17 @@ def test_glossary_crossref_and_home_pages(built_site, corpus):
     for xref in corpus.ann.crossrefs:
         soup = _page(site_dir, layout.crossref_page(xref.id))
         cards = soup.select(".xref-grid > ul > li")
-        assert len(cards) == len(xref.passages), xref.id
+        # one column per source, oldest first, and each paragraph once
+        sources = list(dict.fromkeys(p.source for p in xref.passages))
+        assert len(cards) == len(sources), xref.id
+        dated = [corpus.ann.sources[s].date or "9999" for s in sources]
+        hrefs = [c.select("a[href*='sources/']")[-1]["href"] for c in cards]
+        order = [next(s for s in sources if f"/{s}/" in h) for h in hrefs]
+        assert [corpus.ann.sources[s].date or "9999" for s in order] == sorted(dated), xref.id
+        for card in cards:
+            paragraphs = [" ".join(p.get_text().split()) for p in card.select("p:has(mark)")]
+            assert len(paragraphs) == len(set(paragraphs)), f"{xref.id}: a paragraph shown twice"
+        assert len(soup.select(".xref-grid mark.hl-xref")) >= len(xref.passages), xref.id
     home = BeautifulSoup((site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     timeline_links = {a["href"] for a in home.select(".timeline a") if "sources/" in a.get("href", "")}
     assert len(timeline_links) == len(corpus.ann.sources)
@@ -116,3 +127,97 @@ def test_search_index_has_each_text_once(built_site):
     assert '<span data-pagefind-filter="outlet">Euronews</span>' in source
     assert '<span data-pagefind-filter="year">2023</span>' in source
     assert '<span data-pagefind-meta="title">Euronews, 16 April 2023: ' in source
+
+
+def test_one_crossref_marker_per_passage_names_the_other_texts(built_site, corpus):
+    """A passage carries one "⇄ n" marker; it leads to its endnote on the same page (reachable
+    without JavaScript), and its accessible name says which texts, by outlet and date."""
+    site_dir, _ = built_site
+    for sid in corpus.docs:
+        soup = _page(site_dir, layout.source_page(sid))
+        markers = soup.select("article a.xref-marker")
+        passages = soup.select("article mark.hl-xref[id]")
+        ends = set()
+        for m in markers:
+            assert m["href"].startswith("#xn-"), m
+            endnote = soup.find(id=m["href"][1:])
+            assert endnote is not None and endnote.find_parent("li") is not None, m["href"]
+            n = int(m.get_text().split()[-1])
+            assert m["aria-label"].startswith(f"{n} other passage"), m["aria-label"]
+            assert not m.get("title"), "a marker repeats a passage in its title"
+            ends.add(m["href"])
+        assert len(markers) <= len(passages)
+        for mark in passages:
+            assert f"#xn-{mark['id'].removeprefix('x-')}" in ends or any(
+                m.get("data-more") and f"xn-{mark['id'].removeprefix('x-')}" in m["data-more"].split() for m in markers
+            ), f"{sid}: passage {mark['id']} has no marker"
+
+
+def test_inferred_facts_keep_their_mark_in_the_header_and_citations(built_site, corpus):
+    site_dir, _ = built_site
+    for sid, source in corpus.ann.sources.items():
+        soup = _page(site_dir, layout.source_page(sid))
+        meta = " ".join(soup.select_one("article .source-meta").get_text().split())
+        cites = [" ".join(c.get_text().split()) for c in soup.select("details.cite pre code")]
+        assert len(cites) == 3, sid
+        if "url" in source.inferred:
+            assert "Original (address inferred)" in meta, meta
+            for c in cites:
+                assert "address inferred" in c.lower(), c
+        if "date" in source.inferred:
+            for c in cites:
+                assert "date inferred" in c.lower(), c
+
+
+def test_glossary_mentions_are_labelled_for_readers(built_site, corpus):
+    site_dir, _ = built_site
+    soup = _page(site_dir, layout.glossary_page("wang-wenbin"))
+    labels = [a.get_text() for a in soup.select("#mentions ~ ul a[href*='sources/']")]
+    assert labels and all(re.fullmatch(r"(paragraph|quotation|caption|heading|footnote) \d+", t) for t in labels), (
+        labels
+    )
+
+
+def test_coverage_matrix_links_land_on_passages_and_says_who_is_silent(built_site, corpus):
+    """One row per cross-reference, one column per source oldest first; a cell links to a
+    highlighted passage of that source, or says *silent* (from the YAML) or not reported."""
+    site_dir, _ = built_site
+    soup = _page(site_dir, "crossrefs/coverage.md")
+    pages = {sid: _page(site_dir, layout.source_page(sid)) for sid in corpus.docs}
+    rows = soup.select(".coverage-table tbody tr")
+    assert len(rows) == len(corpus.ann.crossrefs)
+    by_date = sorted(corpus.docs, key=lambda s: (corpus.ann.sources[s].date is None, corpus.ann.sources[s].date or ""))
+    heads = [a["href"] for a in soup.select(".coverage-table thead a")]
+    assert [h.split("/sources/")[1].strip("/") for h in heads[: len(by_date)]] == by_date
+    silent_seen = 0
+    xrefs = {x.id: x for x in corpus.ann.crossrefs}
+    for row in rows:
+        cells = row.find_all("td")
+        xref = xrefs[cells[0].a["href"].strip("/").split("/")[-1]]
+        silent = {q.source for q in xref.silent}
+        for sid, cell in zip(by_date, cells[1:], strict=True):
+            quoted = any(p.source == sid for p in xref.passages)
+            text = cell.get_text(strip=True)
+            if quoted:
+                target = cell.a["href"].split("#")[1]
+                mark = pages[sid].find(id=target)
+                assert mark is not None and mark.name == "mark", (xref.id, sid, target)
+            elif sid in silent:
+                silent_seen += 1
+                assert text == "silent", (xref.id, sid, text)
+            else:
+                assert text == "not reported", (xref.id, sid, text)
+    assert silent_seen == sum(len(x.silent) for x in corpus.ann.crossrefs) > 0
+
+
+def test_the_undermining_quotation_is_compared_word_by_word(built_site):
+    site_dir, _ = built_site
+    soup = _page(site_dir, layout.crossref_page("undermining-security-quotation"))
+    diff = soup.select_one(".quotation-diff > ul")
+    assert diff is not None
+    lines = diff.find_all("li", recursive=False)
+    assert [li.select_one(".outlet-badge").get_text() for li in lines] == ["WSWS", "Euronews"]
+    euronews = lines[1]
+    assert next(d.get_text() for d in euronews.find_all("del")) == "the United States to stop"
+    assert "undermining" in [s.strip() for s in euronews.find_all(string=True, recursive=False)]
+    assert not euronews.find_all("ins")

@@ -93,3 +93,16 @@ def test_fixture_site_builds_strict_and_renders_as_intended(rendered, tmp_path):
     assert beta.find(id="p-2").get_text().startswith("1. Numbers at the start of a line, # hashes and _underscores_")
     assert "<some>" in beta.find(id="x-historic-2").get_text()
     assert beta.find(id="fnref-1")["href"] == "#fn-1" and beta.find(id="fn-1").find("a")["href"] == "#fnref-1"
+
+
+def test_word_diff_marks_what_an_account_drops_and_adds():
+    from build_tools.render.pages import quoted_words, word_diff
+
+    base = quoted_words("urging “the United States to stop undermining international security”")
+    other = quoted_words("attacked the West for “undermining” <international> security")
+    assert base == ["the", "United", "States", "to", "stop", "undermining", "international", "security"]
+    assert other == ["undermining"]  # only the words inside quotation marks
+    assert word_diff(base, other) == (
+        "<del>the United States to stop</del> undermining <del>international security</del>"
+    )
+    assert word_diff(["a", "new", "era"], ["a", "<new>", "era"]) == "a <del>new</del> <ins>&lt;new&gt;</ins> era"

@@ -13,12 +13,15 @@ from ..anchor import Anchoring
 from ..model import Annotations, Document
 from .context import SiteContext
 from .pages import (
+    correction_link,
     render_abbreviations,
+    render_coverage_page,
     render_crossref_index,
     render_crossref_page,
     render_glossary_index,
     render_glossary_page,
     render_home_partial,
+    render_home_start,
     render_outlet_css,
     render_outlets_page,
     render_sources_index,
@@ -42,8 +45,13 @@ def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchorin
     pages["sources/index.md"] = render_sources_index(ctx)
     pages["glossary/index.md"] = render_glossary_index(ctx)
     pages["crossrefs/index.md"] = render_crossref_index(ctx)
+    pages["crossrefs/coverage.md"] = render_coverage_page(ctx)
     pages["outlets/index.md"] = render_outlets_page(ctx)
     pages["outlets/outlets.css"] = render_outlet_css(ctx)
     pages["_partials/timeline.md"] = render_home_partial(ctx)
+    pages["_partials/start.md"] = render_home_start(ctx)
     pages["_partials/abbreviations.md"] = render_abbreviations(ctx)
+    for path in pages:  # every page ends with how to report an error (all are one folder deep)
+        if path.endswith(".md") and not path.startswith("_partials/"):
+            pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix="../") + "\n"
     return pages

@@ -4,7 +4,7 @@ told the same things."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from urllib.parse import quote
 
@@ -12,14 +12,11 @@ from .. import site
 from ..anchor import LINKED_KINDS
 from ..csl import citation_meta
 from ..mdsafe import escape_attr, escape_text, md_url
-from ..model import RELATIONS, Anchor, Block, BlockKind, Document, Note, Source
+from ..model import RELATIONS, Anchor, Block, BlockKind, CrossRef, Document, Note, Source
 from .claimreview import claim_reviews
-from .common import citation_list, date_label, fence, front_matter, indent, outlet_badge, truncate
+from .common import citation_list, date_label, fence, front_matter, indent, outlet_badge
 from .context import SiteContext, format_date
 from .inline import RANK_HIGHLIGHT, RANK_LINK, Decorations, Wrapper, crosses, link_spans, render_inline, source_wrappers
-
-TOOLTIP_CHARS = 280
-"""Longest passage shown in a cross-reference marker's tooltip."""
 
 
 def _highlight(
@@ -39,6 +36,7 @@ def _glossary_links(doc: Document, site_ctx: SiteContext, decos: dict[str, Decor
         assert m.start is not None
         by_block[m.start.block].append(m)
     glossary = site_ctx.ann.glossary
+    described: set[str] = set()  # an entry's description goes on its first link of the page only
     for b in doc.blocks:
         if b.kind not in LINKED_KINDS or b.id not in by_block:
             continue
@@ -52,25 +50,43 @@ def _glossary_links(doc: Document, site_ctx: SiteContext, decos: dict[str, Decor
                 continue
             done.add(m.annotation)
             entry = glossary[m.annotation]
-            close = (
-                f"](../{site.glossary_page(entry.id)} "
-                f'"{escape_attr(entry.description)}"){{ .gl data-entry="{entry.id}" }}'
-            )
+            title = "" if entry.id in described else f' "{escape_attr(entry.description)}"'
+            described.add(entry.id)
+            close = f'](../{site.glossary_page(entry.id)}{title}){{ .gl data-entry="{entry.id}" }}'
             decos[b.id].wrappers.append(Wrapper(("gl", m.annotation, b.id), s, e, "[", close, RANK_LINK, is_link=True))
 
 
-def _xref_marker(site_ctx: SiteContext, other: Anchor, relation: str) -> str:
+def xref_endnote_anchor(crossref_id: str, passage: int) -> str:
+    """Id of the endnote (under "How the other outlets told this") of one passage."""
+    return "xn-" + site.crossref_anchor(crossref_id, passage).removeprefix("x-")
+
+
+def account_label(site_ctx: SiteContext, other: Anchor, *, here: str) -> str:
+    """Which text a passage is in, for readers: ``WSWS, 12 February 2024`` or ``this text``."""
+    if other.source == here:
+        return "this text"
     src = site_ctx.ann.sources[other.source]
-    outlet = site_ctx.ann.outlets[src.outlet]
-    anchor = site.crossref_anchor(other.annotation, other.passage)
-    when = format_date(src.date) or "undated"
-    tooltip = f"How {outlet.name} told this ({when}): “{truncate(other.text, TOOLTIP_CHARS)}”"
-    label = f"Cross-reference ({RELATIONS[relation].lower()}): how {outlet.name} told this"
-    if outlet.short != outlet.name:  # the accessible name starts with the visible label (WCAG 2.5.3)
-        label = f"{outlet.short}: cross-reference ({RELATIONS[relation].lower()}), how {outlet.name} told this"
+    return f"{site_ctx.ann.outlets[src.outlet].short}, {date_label(src)}"
+
+
+def _xref_marker(site_ctx: SiteContext, items: list[tuple[CrossRef, Anchor]]) -> str:
+    """One marker after a passage, ``⇄ 3``: it leads to the passage's endnote, which lists
+    the other accounts (reader.js opens that endnote as a panel). Its accessible name says
+    which texts those are; the passages' own text is on the page once, in the endnote."""
+    labels: list[str] = []
+    for xref, a in items:
+        for other in site_ctx.xref_anchors[xref.id]:
+            if other.passage != a.passage:
+                labels.append(account_label(site_ctx, other, here=a.source))
+    counted = Counter(labels)
+    names = [f"{k}, {n} passages" if n > 1 else k for k, n in counted.items()]
+    n = len(labels)
+    label = f"{n} other {'passage' if n == 1 else 'passages'}: {'; '.join(names)}"
+    first = xref_endnote_anchor(items[0][0].id, items[0][1].passage)
+    more = " ".join(xref_endnote_anchor(x.id, a.passage) for x, a in items[1:])
+    extra = f' data-more="{more}"' if more else ""
     return (
-        f'[⇄ {escape_text(outlet.short)}]({quote(other.source)}.md#{anchor} "{escape_attr(tooltip)}")'
-        f'{{ .xref-marker .outlet-{outlet.id} aria-label="{escape_attr(label)}" }}'
+        f'[<span aria-hidden="true">⇄</span> {n}](#{first}){{ .xref-marker aria-label="{escape_attr(label)}"{extra} }}'
     )
 
 
@@ -82,13 +98,14 @@ def decorate(doc: Document, site_ctx: SiteContext) -> dict[str, Decorations]:
         cls = "hl hl-correction" if note.kind == "correction" else "hl hl-note"
         _highlight(decos, site_ctx, a, key=("note", note.id), html_id=site.note_anchor(note.id), cls=cls)
         decos[a.end.block].add_marker(a.end.offset, f"[^{site.footnote_label(note.id, note.kind)}]")
+    ends: dict[tuple[str, int], list[tuple[CrossRef, Anchor]]] = defaultdict(list)
     for xref, a in site_ctx.xrefs_by_source.get(doc.source_id, []):
         assert a.end is not None
         html_id = site.crossref_anchor(xref.id, a.passage)
         _highlight(decos, site_ctx, a, key=("xref", xref.id, a.passage), html_id=html_id, cls="hl hl-xref")
-        for other in site_ctx.xref_anchors[xref.id]:
-            if other.passage != a.passage:
-                decos[a.end.block].add_marker(a.end.offset, _xref_marker(site_ctx, other, xref.relation))
+        ends[(a.end.block, a.end.offset)].append((xref, a))
+    for (block_id, offset), items in ends.items():  # one marker per passage (or passages ending together)
+        decos[block_id].add_marker(offset, _xref_marker(site_ctx, items))
     _glossary_links(doc, site_ctx, decos)
     return decos
 
@@ -143,6 +160,10 @@ def _note_definition(note: Note) -> str:
 
 
 def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
+    """One endnote per passage: the cross-reference, how the accounts differ, and every
+    other account (outlet, date, passage, a link to it). A passage's marker leads here,
+    so without JavaScript every account is one link away; reader.js shows the same
+    endnote as the marker's panel."""
     items = site_ctx.xrefs_by_source.get(source.id, [])
     if not items:
         return ""
@@ -154,8 +175,10 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
         "",
     ]
     for n, (xref, a) in enumerate(items, start=1):
+        compare = f"../{site.crossref_page(xref.id)}"
         lines = [
-            f"**[{escape_text(xref.title)}](../{site.crossref_page(xref.id)})** · *{RELATIONS[xref.relation]}*",
+            f"**[{escape_text(xref.title)}]({compare})** · *{RELATIONS[xref.relation]}*",
+            f"{{: #{xref_endnote_anchor(xref.id, a.passage)} .xref-endnote-title }}",
             "",
             xref.note,
         ]
@@ -171,10 +194,18 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
             src = site_ctx.ann.sources[other.source]
             outlet = site_ctx.ann.outlets[src.outlet]
             anchor = site.crossref_anchor(xref.id, other.passage)
-            lines.append(
-                f"- {escape_text(outlet.name)}, {escape_text(date_label(src))}: "
-                f"[“{escape_text(other.text)}”]({quote(other.source)}.md#{anchor})"
+            target = f"#{anchor}" if other.source == source.id else f"{quote(other.source)}.md#{anchor}"
+            who = (
+                "This text, elsewhere"
+                if other.source == source.id
+                else f"{outlet_badge(outlet)} {escape_text(date_label(src))}"
             )
+            name = escape_attr(f"Go to the passage: {account_label(site_ctx, other, here=source.id)}")
+            lines.append(
+                f"- {who}: “{escape_text(other.text)}” "
+                f'[Go to the passage →]({target}){{ .xref-go aria-label="{name}" }}'
+            )
+        lines += ["", f"[Compare side by side →]({compare}){{ .xref-compare }}"]
         body = indent("\n".join(lines))
         out += [f"{n}.  {body.lstrip()}", ""]
     return "\n".join(out)
@@ -202,7 +233,10 @@ def _meta_line(source: Source, doc: Document, site_ctx: SiteContext, decos: dict
         parts.append("[Date unknown](#about-this-text)")
     words = site_ctx.word_count(source.id)
     parts.append(f"{words:,} words · {site_ctx.reading_minutes(words)} min read")
-    if source.url:
+    if source.url and "url" in source.inferred:
+        basis = escape_attr(source.inferred["url"])
+        parts.append(f'[Original]({md_url(source.url)}) ([address inferred](#about-this-text "{basis}"))')
+    elif source.url:
         parts.append(f"[Original]({md_url(source.url)})")
     else:
         parts.append("Original address unknown")
@@ -242,33 +276,49 @@ def _surname_first(name: str) -> tuple[str, str]:
 
 def _cite(source: Source, site_ctx: SiteContext, page_url: str) -> str:
     outlet = site_ctx.ann.outlets[source.outlet]
-    title = source.title or source.display_title
+    inferred = source.inferred
+
+    def mark(field: str, value: str) -> str:
+        """``value [date inferred]`` if the catalog says the field is inferred: a student
+        citing the text must not cite an inferred fact as printed."""
+        word = {"url": "address"}.get(field, field)
+        return f"{value} [{word} inferred]" if field in inferred else value
+
+    title = mark("title", source.title or source.display_title)
+    byline = mark("byline", source.byline) if source.byline else ""
+    outlet_name = mark("outlet", outlet.name)
     year = source.date[:4] if source.date else "n.d."
-    when = format_date(source.date) if source.date else "undated"
-    original = source.url or "original address unknown"
+    when = mark("date", format_date(source.date)) if source.date else "undated"
+    url = mark("url", source.url) if source.url else ""
+    original = url or "original address unknown"
     plain = (
-        f"{source.byline}, " if source.byline else ""
-    ) + f"“{title}”, {outlet.name}, {when}. {original}. Annotated edition: {page_url}"
+        f"{byline}, " if byline else ""
+    ) + f"“{title}”, {outlet_name}, {when}. {original}. Annotated edition: {page_url}"
     if source.byline:
         last, initials = _surname_first(source.byline)
         author = f"{last}, {initials} " if initials else f"{last}. "
+        if "byline" in inferred:
+            author = f"{author.rstrip()} [author inferred] "
     else:
         author = ""
     apa_date = year
     if source.date:
         d = date.fromisoformat(source.date)
-        apa_date = f"{d.year}, {d:%B} {d.day}"
-    apa = f"{author}({apa_date}). {title}. {outlet.name}." + (f" {source.url}" if source.url else "")
+        apa_date = mark("date", f"{d.year}, {d:%B} {d.day}")
+    apa = f"{author}({apa_date}). {title}. {outlet_name}." + (f" {url}" if url else "")
     if not author:
-        apa = f"{title}. ({apa_date}). {outlet.name}." + (f" {source.url}" if source.url else "")
+        apa = f"{title}. ({apa_date}). {outlet_name}." + (f" {url}" if url else "")
     apa += f" Annotated edition: {page_url}"
+    guessed = [{"url": "address"}.get(f, f) for f in ("outlet", "title", "byline", "date", "url") if f in inferred]
+    caveat = "; ".join(f"{w} inferred" for w in guessed).capitalize()
+    caveat = f"{caveat} (not printed in the text). " if guessed else ""
     bib_fields = [
-        f"  title        = {{{title}}},",
+        f"  title        = {{{source.title or source.display_title}}},",
         *([f"  author       = {{{source.byline}}},"] if source.byline else []),
         f"  organization = {{{outlet.name}}},",
         *([f"  date         = {{{source.date}}},"] if source.date else []),
         *([f"  url          = {{{source.url}}},"] if source.url else []),
-        f"  note         = {{Annotated edition: {page_url}}},",
+        f"  note         = {{{caveat}Annotated edition: {page_url}}},",
     ]
     bibtex = "@online{" + source.id + ",\n" + "\n".join(bib_fields) + "\n}"
     body = "\n\n".join(

@@ -1,16 +1,23 @@
 /* Reader behaviour: progressive enhancement over plain Markdown output.
  *
  * Without JavaScript every feature still has a plain form: notes are footnotes listed
- * under "Notes", cross-reference markers are links to the other outlet's passage, ¶ marks
- * are anchors. This script adds, on every page Material for MkDocs shows (it subscribes
+ * under "Notes", a cross-reference marker links to its passage's endnote under "How the
+ * other outlets told this" (which lists the other accounts), ¶ marks are anchors. Nothing
+ * here writes page text as HTML: panels clone rendered nodes or use textContent. This script adds, on every page Material for MkDocs shows (it subscribes
  * to Material's document$, so it also runs after instant navigation):
  *
- *  - sidenotes: on wide screens (≥ 1200 px) each note and cross-reference is shown in the
- *    margin beside its marker, pushed down when it would overlap the one above;
- *  - popovers: on narrower screens a tap, click or Enter on a marker opens its note or
- *    cross-reference in a popover that fits the screen (Esc, the close button or a tap
- *    elsewhere closes it). Hover and focus keep using Material's own tooltips, which Esc
- *    now dismisses too;
+ *  - the annotation layer: "Show: All / Notes only / Plain text" above a text, or the L
+ *    key; remembered in localStorage on every page (data-reader-layer on <html>);
+ *  - sidenotes: on wide screens (≥ 1200 px) each note is shown whole in the margin beside
+ *    its marker ("more" past 8 lines; fewer where notes crowd), and each cross-reference
+ *    marker ("⇄ 3") lists the other accounts; the margin is reserved by CSS, so placing
+ *    them shifts nothing;
+ *  - popovers: on narrower screens a tap, click or Enter on a marker opens its note, or the
+ *    list of the other accounts (cloned from the passage's endnote: outlet, date, passage,
+ *    "Go to the passage", "Compare side by side"), in a popover that fits the screen (Esc,
+ *    the close button or a tap elsewhere closes it). Material's footnote tooltips on hover
+ *    stay on mouse screens (Esc dismisses them); on touch screens they are off, since after
+ *    × they came back in the popover's place;
  *  - ¶ links: clicking (or Enter on) a ¶ copies the paragraph's full URL, puts it in the
  *    address bar and highlights the paragraph; the "Cite this text" block follows the
  *    paragraph named in the address;
@@ -23,7 +30,7 @@
 
   var WIDE = window.matchMedia("(min-width: 1200px)");
   var GAP = 10; /* px between two sidenotes stacked on each other */
-  var DENSEST = 3; /* the most compact sidenote style (see reader.css) */
+  var DENSITY_LINES = [8, 4, 2, 1]; /* lines a sidenote shows before "more", by density */
   var BLOCK_ID = /^(?:p|q|c|h|fn)-\d+$/;
   var MARKERS = "a.footnote-ref, a.xref-marker";
   var html = document.documentElement;
@@ -68,32 +75,88 @@
     return (correction ? "Correction " : "Note ") + marker.textContent.trim();
   }
 
-  /* The cross-reference endnote (li under "How the other outlets told this") of a marker. */
+  /* The endnotes (li under "How the other outlets told this") a cross-reference marker
+     leads to: its href names the first, data-more the others (passages ending together). */
+  function xrefEndnotes(marker) {
+    var ids = [decodeURIComponent(marker.hash.slice(1))].concat((marker.dataset.more || "").split(" "));
+    var out = [];
+    ids.forEach(function (id) {
+      var title = id ? document.getElementById(id) : null;
+      var li = title && title.closest("li");
+      if (li && out.indexOf(li) < 0) out.push(li);
+    });
+    return out;
+  }
+
   function xrefEndnote(marker) {
-    return marker._endnote || null;
+    return xrefEndnotes(marker)[0] || null;
+  }
+
+  /* A copy of already-rendered nodes, without ids (no duplicate ids on the page). */
+  function cleanClone(node) {
+    var clone = node.cloneNode(true);
+    if (clone.nodeType !== 1) return clone;
+    clone.removeAttribute("id");
+    clone.querySelectorAll("[id]").forEach(function (el) {
+      el.removeAttribute("id");
+    });
+    return clone;
+  }
+
+  /* In the margin, an account is one link: outlet, date and the start of its passage. */
+  function briefAccount(item) {
+    var go = item.querySelector("a.xref-go");
+    var line = make("li", "reader-account");
+    var link = make("a", "xref-go reader-account__link");
+    link.href = go.href;
+    link.setAttribute("aria-label", go.getAttribute("aria-label") || go.textContent);
+    var badge = item.querySelector(".outlet-badge");
+    if (badge) link.append(make("span", badge.className, badge.textContent));
+    var text = "";
+    item.childNodes.forEach(function (n) {
+      if (n.nodeType === 3) text += n.nodeValue;
+    });
+    var at = text.indexOf(": ");
+    var when = at >= 0 ? text.slice(0, at).trim() : "";
+    link.append(" ", make("span", "reader-account__date", when || "this text"), " ");
+    link.append(make("span", "reader-account__quote", at >= 0 ? text.slice(at + 2).trim() : text.trim()));
+    line.append(link);
+    return line;
+  }
+
+  /* The other accounts of one endnote: its list without the "This text" line. */
+  function accounts(li, brief) {
+    var frag = document.createDocumentFragment();
+    var title = li.querySelector(":scope > .xref-endnote-title");
+    if (title) frag.append(cleanClone(title));
+    Array.prototype.forEach.call(li.children, function (child) {
+      if (child === title) return;
+      if (child.tagName === "UL") {
+        var list = cleanClone(child);
+        list.className = "reader-accounts";
+        var own = list.firstElementChild;
+        if (own && !own.querySelector("a.xref-go")) own.remove(); /* "This text: …" */
+        if (brief)
+          Array.prototype.slice.call(list.children).forEach(function (item) {
+            item.replaceWith(briefAccount(item));
+          });
+        frag.append(list);
+      } else if (!brief) {
+        frag.append(cleanClone(child));
+      }
+    });
+    return frag;
   }
 
   /* What a sidenote or a popover shows for a marker. */
-  function content(marker) {
+  function content(marker, brief) {
     var frag = document.createDocumentFragment();
     if (isXref(marker)) {
-      var head = make("p", "reader-note__text");
-      var label = make("span", "outlet-badge reader-note__label " + outletClass(marker), marker.textContent.trim());
-      head.append(label, " ", marker.dataset.passage || "");
-      frag.append(head);
-      var links = make("p", "reader-note__links");
-      var go = make("a", "reader-note__go", "Go to the passage →");
-      go.href = marker.href;
-      go.setAttribute("aria-label", "Go to the passage: " + (marker.getAttribute("aria-label") || ""));
-      links.append(go);
-      var li = xrefEndnote(marker);
-      var page = li && li.querySelector("strong a[href]");
-      if (page) {
-        var compare = make("a", "reader-note__compare", "Compare side by side");
-        compare.href = page.href;
-        links.append(" · ", compare);
-      }
-      frag.append(links);
+      xrefEndnotes(marker).forEach(function (li) {
+        var part = make("div", "reader-xref");
+        part.append(accounts(li, brief));
+        frag.append(part);
+      });
       return frag;
     }
     var fn = footnoteOf(marker);
@@ -124,58 +187,28 @@
     return isXref(marker) ? marker.getAttribute("aria-label") || marker.textContent.trim() : noteName(marker);
   }
 
-  /* Accessible names and stored tooltip texts, once per page. */
+  /* Accessible names, once per page. */
   function prepareMarkers(art) {
     art.querySelectorAll("a.footnote-ref").forEach(function (a) {
       if (!a.hasAttribute("aria-label")) a.setAttribute("aria-label", noteName(a));
       if (!footnoteOf(a)) return;
-      if (footnoteOf(a).id.indexOf("fn:c-") === 0) a.classList.add("is-correction");
+      if (footnoteOf(a).id.indexOf("fn:c-") === 0) {
+        a.classList.add("is-correction");
+        var sup = a.closest("sup");
+        if (sup) sup.classList.add("is-correction");
+      }
     });
     art.querySelectorAll("a.xref-marker").forEach(function (a) {
-      /* Material's tooltip moves the title away while it shows; keep the passage. */
-      if (!a.dataset.passage && a.title) a.dataset.passage = a.title;
+      a.setAttribute("aria-haspopup", "dialog");
     });
   }
 
   /* ------------------------------------------------------------------ sidenotes */
 
-  /* The cross-reference marker right before this one (markers after one passage form a group). */
-  function previousXref(marker) {
-    var node = marker.previousSibling;
-    while (node && node.nodeType === 3 && !node.nodeValue.trim()) node = node.previousSibling;
-    return node && node.nodeType === 1 && node.matches("a.xref-marker") ? node : null;
-  }
-
-  /* The quoted passage of a cross-reference marker's tooltip ("How X told this (date): “…”"). */
-  function quoteOf(marker) {
-    var text = marker.dataset.passage || "";
-    var at = text.indexOf(": “");
-    return at >= 0 ? text.slice(at + 2) : text;
-  }
-
-  /* One line of a cross-reference sidenote: the outlet's badge and the start of its passage. */
-  function xrefLine(marker) {
-    var line = make("p", "reader-xref-line");
-    var link = make("a", "reader-xref-link");
-    link.href = marker.href;
-    var badge = make("span", "outlet-badge " + outletClass(marker), marker.textContent.trim());
-    var quote = make("span", "reader-xref-quote", quoteOf(marker));
-    link.append(badge, " ", quote);
-    link.title = marker.dataset.passage || "";
-    line.append(link);
-    return line;
-  }
-
   function buildSidenotes(art) {
     art.querySelectorAll(MARKERS).forEach(function (marker) {
       if (marker._sidenote || marker.closest(".sidenote, .reader-popover")) return;
       var xref = isXref(marker);
-      var previous = xref ? previousXref(marker) : null;
-      if (previous && previous._sidenote) {
-        previous._sidenote.append(xrefLine(marker));
-        marker._sidenote = previous._sidenote;
-        return;
-      }
       var block = marker;
       while (block.parentElement && block.parentElement !== art) block = block.parentElement;
       if (block.parentElement !== art) return;
@@ -183,15 +216,15 @@
       if (marker.classList.contains("is-correction")) sn.classList.add("sidenote--correction");
       sn.setAttribute("role", "note");
       sn.tabIndex = -1;
+      sn.setAttribute("aria-label", xref ? "How other outlets told this: " + markerName(marker) : markerName(marker));
+      var body = make("div", "reader-note__body");
       if (xref) {
-        sn.setAttribute("aria-label", "How other outlets told this");
-        sn.append(xrefLine(marker));
-      } else {
-        sn.setAttribute("aria-label", markerName(marker));
-        var body = make("div", "reader-note__body");
-        body.append(content(marker));
-        sn.append(body);
+        var number = make("span", "reader-note__number reader-note__number--xref", marker.textContent.trim());
+        number.setAttribute("aria-hidden", "true");
+        body.append(number);
       }
+      body.append(content(marker, true));
+      sn.append(body);
       sn._marker = marker;
       marker._sidenote = sn;
       var after = block;
@@ -200,28 +233,48 @@
     });
   }
 
-  /* Stack the sidenotes: each level with its marker, or just below the one above it.
-     Returns how far the furthest one had to be pushed down. */
-  function stack(items) {
-    items.forEach(function (item) {
-      var body = item.sn.querySelector(".reader-note__body");
-      if (body) item.sn.classList.toggle("is-clamped", body.scrollHeight > body.clientHeight + 1);
+  /* A sidenote longer than ``lines`` lines shows its first lines and a "more" button. */
+  function clampLong(sn, lines) {
+    var body = sn.querySelector(".reader-note__body");
+    if (!body) return;
+    var more = sn.querySelector(":scope > .reader-more");
+    sn.classList.remove("is-long");
+    var line = parseFloat(getComputedStyle(body).lineHeight) || 16;
+    var long = body.scrollHeight > line * (lines + 1);
+    sn.classList.toggle("is-long", long);
+    if (!long) {
+      if (more) more.remove();
+      return;
+    }
+    if (more) return;
+    more = make("button", "reader-more", "more");
+    more.type = "button";
+    more.setAttribute("aria-label", "more: all of " + (sn.getAttribute("aria-label") || "this note"));
+    more.addEventListener("click", function () {
+      activateSidenote(sn.classList.contains("is-active") ? null : sn, false);
     });
+    sn.append(more);
+  }
+
+  /* Stack the sidenotes: each level with its marker, or just below the one above it.
+     Returns how far each had to be pushed down (its drift), and the bottom of the last. */
+  function stack(items) {
     var bottom = -Infinity;
-    var drift = 0;
+    var drifts = [];
     items.forEach(function (item) {
       var top = Math.max(item.want, bottom + GAP);
       item.sn.style.top = top + "px";
       item.sn.classList.toggle("is-pushed", top > item.want + 0.5);
-      drift = Math.max(drift, top - item.want);
+      drifts.push(top - item.want);
       bottom = top + item.sn.offsetHeight;
     });
-    return { drift: drift, bottom: bottom };
+    return { drifts: drifts, bottom: bottom };
   }
 
-  /* Place the sidenotes. A densely annotated text gets more compact sidenotes (shorter
-     note excerpts, then cross-references as badges only) so that none drifts far from
-     its marker; the density is kept while a sidenote is opened or closed. */
+  var lastDrifts = [];
+
+  /* Place the sidenotes, whole (a long one with "more"). The margin is reserved by CSS
+     before this runs, so placing them moves nothing in the text (no layout shift). */
   function layout(keepDensity) {
     var art = article();
     var notes = art ? Array.prototype.slice.call(art.querySelectorAll(":scope > .sidenote")) : [];
@@ -229,11 +282,12 @@
     html.classList.toggle("reader-sidenotes", on);
     if (!art) return;
     art.style.minHeight = "";
+    lastDrifts = [];
     if (!on) return;
     var origin = art.getBoundingClientRect().top;
     var items = notes
       .filter(function (sn) {
-        return sn._marker && sn._marker.isConnected;
+        return sn._marker && sn._marker.isConnected && sn.offsetParent !== null;
       })
       .map(function (sn) {
         return { sn: sn, want: sn._marker.getBoundingClientRect().top - origin };
@@ -241,21 +295,28 @@
       .sort(function (a, b) {
         return a.want - b.want;
       });
-    var density = keepDensity === true ? Number(art.dataset.snDensity || 0) : 0;
+    /* Whole notes where the margin has room; where notes crowd, each shows fewer lines
+       (and cross-references fewer words) so that none drifts far from its marker. */
     var limit = Math.max(160, window.innerHeight / 4);
+    var density = keepDensity === true ? Number(art.dataset.snDensity || 0) : 0;
     var result;
     for (;;) {
       art.dataset.snDensity = String(density);
+      items.forEach(function (item) {
+        clampLong(item.sn, DENSITY_LINES[density]);
+      });
       result = stack(items);
-      if (keepDensity === true || result.drift <= limit || density >= DENSEST) break;
+      if (keepDensity === true || density >= DENSITY_LINES.length - 1) break;
+      if (Math.max.apply(null, result.drifts.concat(0)) <= limit) break;
       density += 1;
     }
+    lastDrifts = result.drifts;
     if (result.bottom > art.offsetHeight) art.style.minHeight = Math.ceil(result.bottom) + "px";
   }
 
   function scheduleLayout() {
     window.requestAnimationFrame(function () {
-      layout(false);
+      layout();
     });
   }
 
@@ -327,7 +388,13 @@
     window.setTimeout(function () {
       state.pop.remove();
     }, 0);
-    if ((restoreFocus || hadFocus) && state.marker.isConnected) state.marker.focus({ preventScroll: true });
+    if ((restoreFocus || hadFocus) && state.marker.isConnected) {
+      state.marker.focus({ preventScroll: true });
+      /* Focus back on the marker would bring Material's focus tooltip up in the popover's
+         place, with no close button, over the next markers: keep it down until the reader
+         points or focuses elsewhere. */
+      html.classList.add("reader-tips-dismissed");
+    }
   }
 
   function openPopover(marker) {
@@ -506,14 +573,8 @@
 
   /* ------------------------------------------------------------------ print */
 
-  function hashOf(a) {
-    return decodeURIComponent(new URL(a.href, location.href).hash.slice(1));
-  }
-
-  /* Number the cross-reference endnotes (X1, X2 …) and give each marker the endnote of the
-     passage it follows. A passage's id is x-<cross-reference>-<n>; a marker links to another
-     passage of the same cross-reference, and its endnote is the one whose "This text" is the
-     nearest passage of that cross-reference before the marker. */
+  /* Number the cross-reference endnotes (X1, X2 …) and give each marker the number of
+     the endnote it leads to (print shows it after the marker). */
   function numberXrefs(art) {
     var heading = art.querySelector("#crossrefs");
     if (!heading) return;
@@ -524,27 +585,12 @@
     }
     if (!list) return;
     list.classList.add("reader-xref-endnotes");
-    var byXref = {};
     Array.prototype.forEach.call(list.children, function (li, i) {
       li.dataset.endnote = "X" + (i + 1);
-      var here = li.querySelector("ul > li > a[href]");
-      if (!here) return;
-      var passage = hashOf(here);
-      var xref = passage.replace(/-\d+$/, "");
-      (byXref[xref] = byXref[xref] || []).push({ li: li, mark: document.getElementById(passage) });
     });
     art.querySelectorAll("a.xref-marker").forEach(function (a) {
-      var candidates = byXref[hashOf(a).replace(/-\d+$/, "")];
-      if (!candidates) return;
-      var FOLLOWING = Node.DOCUMENT_POSITION_FOLLOWING;
-      var pick = null;
-      candidates.forEach(function (c) {
-        if (!c.mark || !(c.mark.compareDocumentPosition(a) & FOLLOWING)) return; /* not before the marker */
-        if (!pick || pick.mark.compareDocumentPosition(c.mark) & FOLLOWING) pick = c; /* nearer to it */
-      });
-      pick = pick || candidates[0];
-      a._endnote = pick.li;
-      a.dataset.endnote = pick.li.dataset.endnote;
+      var li = xrefEndnote(a);
+      if (li && li.dataset.endnote) a.dataset.endnote = li.dataset.endnote;
     });
   }
 
@@ -557,6 +603,88 @@
     });
   }
 
+  /* ------------------------------------------------------------------ annotation layer */
+
+  /* What the reader sees of the annotations: everything, the notes only, or the plain
+     text. Chosen with the control above a text (or the L key), remembered on every page. */
+  var LAYERS = [
+    { id: "all", label: "All", name: "Notes and cross-references" },
+    { id: "notes", label: "Notes only", name: "Notes only" },
+    { id: "plain", label: "Plain text", name: "Plain text, no annotations" },
+  ];
+  var LAYER_KEY = "reader-layer";
+
+  function storedLayer() {
+    try {
+      var v = window.localStorage.getItem(LAYER_KEY);
+      for (var i = 0; i < LAYERS.length; i++) if (LAYERS[i].id === v) return v;
+    } catch (_) {
+      /* storage may be off: the default holds */
+    }
+    return "all";
+  }
+
+  function setLayer(id, announce) {
+    html.dataset.readerLayer = id;
+    try {
+      window.localStorage.setItem(LAYER_KEY, id);
+    } catch (_) {
+      /* not remembered, still applied */
+    }
+    document.querySelectorAll(".reader-layer button").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.dataset.layer === id));
+    });
+    if (open && !open.marker.getClientRects().length) closePopover(false);
+    activateSidenote(null, false);
+    if (announce)
+      LAYERS.forEach(function (l) {
+        if (l.id === id) toast("Annotations: " + l.name.toLowerCase());
+      });
+  }
+
+  function cycleLayer() {
+    var current = html.dataset.readerLayer || "all";
+    var i = LAYERS.findIndex(function (l) {
+      return l.id === current;
+    });
+    setLayer(LAYERS[(i + 1) % LAYERS.length].id, true);
+  }
+
+  function buildLayerControl(art) {
+    var meta = art.querySelector(":scope > .source-meta");
+    if (!meta || art.querySelector(".reader-layer")) return;
+    var group = make("div", "reader-layer");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Annotations shown (key: L)");
+    group.append(make("span", "reader-layer__label", "Show:"));
+    var current = html.dataset.readerLayer || "all";
+    LAYERS.forEach(function (l) {
+      var b = make("button", "reader-layer__option", l.label);
+      b.type = "button";
+      b.dataset.layer = l.id;
+      b.setAttribute("aria-pressed", String(l.id === current));
+      b.setAttribute("aria-keyshortcuts", "L");
+      b.title = l.name + " (L cycles)";
+      b.addEventListener("click", function () {
+        setLayer(l.id, false);
+      });
+      group.append(b);
+    });
+    meta.after(group);
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "l" && ev.key !== "L") return;
+    if (ev.metaKey || ev.ctrlKey || ev.altKey || ev.defaultPrevented) return;
+    var t = ev.target;
+    if (t instanceof Element && t.closest("input, textarea, select, [contenteditable], .md-search")) return;
+    if (!document.querySelector("article .reader-layer")) return;
+    ev.preventDefault();
+    cycleLayer();
+  });
+
+  html.dataset.readerLayer = storedLayer();
+
   /* ------------------------------------------------------------------ wiring */
 
   /* Names for two of Material's widgets that have none (axe: aria-dialog-name, aria-progressbar-name). */
@@ -565,6 +693,23 @@
     if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Search");
     var progress = document.querySelector(".md-progress[role=progressbar]");
     if (progress && !progress.hasAttribute("aria-label")) progress.setAttribute("aria-label", "Loading the page");
+  }
+
+  /* After following a link to a passage of another page, that passage is in view (below
+     the sticky header) even when the reader came from far down a long page. */
+  var followed = "";
+  function revealFollowed() {
+    if (!followed || followed !== location.href) {
+      followed = "";
+      return;
+    }
+    followed = "";
+    var el = targetElement();
+    if (!el) return;
+    var header = document.querySelector(".md-header");
+    var top = header ? header.getBoundingClientRect().bottom : 0;
+    var r = el.getBoundingClientRect();
+    if (r.top < top || r.top > window.innerHeight - 40) el.scrollIntoView({ block: "start" });
   }
 
   function init() {
@@ -578,11 +723,13 @@
       prepareMarkers(art);
       numberXrefs(art);
       colourCards(art);
+      buildLayerControl(art);
       buildSidenotes(art);
     }
     highlightTarget();
     layout(false);
     watchSize(art);
+    revealFollowed();
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(scheduleLayout);
   }
 
@@ -600,6 +747,8 @@
         usePermalink(permalink);
         return;
       }
+      var link = target.closest("a[href]");
+      if (link && link.hash && link.pathname !== location.pathname) followed = link.href;
       var sidenote = target.closest(".sidenote");
       if (sidenote) {
         if (!target.closest("a, button")) activateSidenote(sidenote.classList.contains("is-active") ? null : sidenote, false);
@@ -608,7 +757,6 @@
       var marker = target.closest(MARKERS);
       if (!marker || marker.closest(".reader-popover")) return;
       if (html.classList.contains("reader-sidenotes") && marker._sidenote) {
-        if (isXref(marker)) return; /* follow the link to the other outlet's passage */
         ev.preventDefault();
         ev.stopPropagation();
         activateSidenote(marker._sidenote, true);
@@ -645,16 +793,19 @@
   /* Keyboard focus inside a cut-short sidenote shows all of it (no focus on hidden links). */
   document.addEventListener("focusin", function (ev) {
     var sn = ev.target instanceof Element ? ev.target.closest(".sidenote") : null;
+    if (ev.target instanceof Element && ev.target.matches(".reader-more")) return; /* it toggles on click */
     if (sn && !sn.classList.contains("is-active")) activateSidenote(sn, false);
   });
 
   function undismiss() {
     html.classList.remove("reader-tips-dismissed");
   }
+  /* Only focus moving on, or a real mouse pointing at another link, brings tooltips back: a
+     tap (its pointerdown and emulated mouseover) must not raise the tooltip of the focused
+     marker just before its click lands, or the click lands in that tooltip. */
   document.addEventListener("focusin", undismiss);
-  document.addEventListener("pointerdown", undismiss);
-  document.addEventListener("mouseover", function (ev) {
-    if (!html.classList.contains("reader-tips-dismissed")) return;
+  document.addEventListener("pointerover", function (ev) {
+    if (ev.pointerType !== "mouse" || !html.classList.contains("reader-tips-dismissed")) return;
     var link = ev.target instanceof Element ? ev.target.closest("a, [title]") : null;
     if (link && link !== document.activeElement) undismiss();
   });

@@ -39,10 +39,15 @@ CONTRAST_JS = """() => {
   const probe = (name, el) => {
     if (!el) return;
     const bg = over(rgba(getComputedStyle(el).backgroundColor), page);
-    out[name] = {text: ratio(rgba(getComputedStyle(el).color), bg), againstPage: ratio(bg, page)};
+    const s = getComputedStyle(el);
+    out[name] = {text: ratio(rgba(s.color), bg), againstPage: ratio(bg, page), fill: !['rgba(0, 0, 0, 0)', 'transparent'].includes(s.backgroundColor),
+                 underline: s.textDecorationLine.includes('underline'),
+                 line: s.textDecorationLine === 'none' ? 0 : ratio(over(rgba(s.textDecorationColor), page), page)};
   };
+  // the text's highlights are a light underline (no fill); the comparison pages' a tint
   for (const cls of ['hl-note', 'hl-xref', 'hl-correction'])
-    probe(cls, document.querySelector(`article mark.${cls}`));
+    probe(cls, document.querySelector(`article > :not(.xref-grid) mark.${cls}`));
+  probe('comparison', document.querySelector('article .xref-grid mark.hl'));
   const p = document.querySelector('article p[id^="p-"]');
   if (p) {
     p.classList.add('is-target');
@@ -65,7 +70,7 @@ def test_no_serious_violation_and_aa_contrast(open_page, site_pages, axe_path, s
     """axe-core on the home page, every source page, a glossary and a cross-reference page;
     on each, the text on every kind of highlight and on the outlet badges is measured too
     (without axe-core, only the contrast is checked and the test reports the axe part skipped)."""
-    pages = ["", *site_pages.sources, site_pages.glossary[0], site_pages.crossrefs[0]]
+    pages = ["", *site_pages.sources, site_pages.glossary[0], site_pages.crossrefs[0], "crossrefs/coverage/"]
     page = open_page(pages[0], scheme=scheme)
     expected = "slate" if scheme == "dark" else "default"
     problems, kinds, badges = [], {}, {}
@@ -84,15 +89,30 @@ def test_no_serious_violation_and_aa_contrast(open_page, site_pages, axe_path, s
     phone.locator("article a.footnote-ref").first.tap()
     phone.locator(".reader-popover:popover-open").wait_for()
     problems += [f"/{site_pages.note_page} (phone, note open): {v}" for v in _axe(phone, axe_path)]
+    phone.locator(".reader-popover__close").tap()
+    phone.goto(site_pages.xref_page)
+    wait_ready(phone)
+    phone.locator("article a.xref-marker").first.tap()
+    phone.locator(".reader-popover:popover-open").wait_for()
+    problems += [f"/{site_pages.xref_page} (phone, cross-reference panel open): {v}" for v in _axe(phone, axe_path)]
+    for layer in ("notes", "plain"):  # and the other two layers, on a wide screen
+        page.goto(site_pages.xref_page)
+        wait_ready(page)
+        page.locator(f'.reader-layer button[data-layer="{layer}"]').click()
+        problems += [f"/{site_pages.xref_page} (layer {layer}): {v}" for v in _axe(page, axe_path)]
+    page.locator('.reader-layer button[data-layer="all"]').click()
     assert not problems, "\n".join(problems)
 
     assert len(badges) >= 2, "no outlet badges seen"
     low = {outlet: round(r, 2) for outlet, r in badges.items() if r < 4.5}
     assert not low, f"outlet badge colours (annotations/outlets.yml) below 4.5:1 with white text: {low}"
-    assert {"hl-note", "hl-xref", "target paragraph"} <= kinds.keys()
+    assert {"hl-note", "hl-xref", "hl-correction", "comparison", "target paragraph"} <= kinds.keys()
     for kind, value in kinds.items():
         assert value["text"] >= 4.5, f"text on {kind} highlights: {value['text']:.2f}:1 ({scheme})"
-        # subtle: a tint, not a block of colour
-        assert 1.03 <= value["againstPage"] <= 1.45, f"{kind} highlight is not subtle: {value['againstPage']:.2f}:1"
+        if kind.startswith("hl-"):  # calm: no fill, a light underline that can still be seen
+            assert not value["fill"] and value["underline"], f"{kind}: {value}"
+            assert value["line"] >= 1.4, f"{kind} underline: {value['line']:.2f}:1 ({scheme})"
+        else:  # subtle: a tint, not a block of colour
+            assert 1.03 <= value["againstPage"] <= 1.45, f"{kind} highlight is not subtle: {value['againstPage']:.2f}:1"
     if axe_path is None:
         pytest.skip(AXE_MISSING)

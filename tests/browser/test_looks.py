@@ -37,7 +37,6 @@ COLOURS_JS = """() => {
   const seen = {};
   const add = (el, colour) => { (seen[outlet(el)] ||= new Set()).add(colour); };
   document.querySelectorAll('.outlet-badge').forEach(el => add(el, getComputedStyle(el).backgroundColor));
-  document.querySelectorAll('article a.xref-marker').forEach(el => add(el, getComputedStyle(el).borderLeftColor));
   document.querySelectorAll('article li.reader-card').forEach(el => add(el, getComputedStyle(el).borderTopColor));
   return Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v]]));
 }"""
