@@ -89,5 +89,5 @@ portability: .venv-properdocs/.installed .venv-zensical/.installed
 	  --tool properdocs=.venv-properdocs/bin/properdocs --tool zensical=.venv-zensical/bin/zensical
 
 clean:
-	rm -rf site site.old docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials .cache \
+	rm -rf site site.old .site-builds .build-* .build.lock docs/sources docs/glossary docs/crossrefs docs/outlets docs/_partials .cache \
 	  $(VENV) .venv-properdocs .venv-zensical

@@ -11,9 +11,12 @@ out of the result so that one mistake does not cause a cascade of others.
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import regex
 
 from . import site
 from .errors import Origin, Report
@@ -24,6 +27,7 @@ from .model import (
     Citation,
     CrossRef,
     GlossaryEntry,
+    LinkFragment,
     Note,
     Outlet,
     Selector,
@@ -31,6 +35,7 @@ from .model import (
     StructureOverride,
 )
 from .schema import did_you_mean, validate
+from .unicode_checks import check_strings
 from .yamlio import LoadedYaml, Positions, load_yaml
 
 ANNOTATIONS_DIR = "annotations"
@@ -80,15 +85,52 @@ class _File:
                 yield i, item
 
 
+def regular_file_problem(path: Path, folder: Path) -> str | None:
+    """Why ``path`` may not be read as a project file, or ``None``: it must be a regular file
+    (not a symbolic link, folder, device or pipe) inside ``folder``, through no link."""
+    if path.is_symlink():
+        return "is a symbolic link"
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a device, pipe or socket)"
+    real_folder = folder.resolve()
+    if real_folder != folder.parent.resolve() / folder.name:
+        return f"is in {folder.name}/, which is a symbolic link"
+    real = path.resolve()
+    if not real.is_relative_to(real_folder) or real.relative_to(real_folder) != path.relative_to(folder):
+        return f"is reached through a symbolic link inside {folder.name}/"
+    return None
+
+
 def discover(root: Path, report: Report) -> dict[str, list[Path]]:
-    """The annotation files of each kind, in a stable order; unknown files are reported."""
+    """The annotation files of each kind, in a stable order; unknown files are reported.
+
+    Only regular files inside ``annotations/`` are read: a symbolic link, a folder named
+    ``*.yml`` or a device is an error and is not opened (files stay inside the project).
+    """
     base = root / ANNOTATIONS_DIR
     found: dict[str, list[Path]] = {}
     known: set[Path] = set()
     for kind, pattern in LAYOUT.items():
-        paths = sorted(base.glob(pattern))
+        paths = []
+        for path in sorted(base.glob(pattern)):
+            known.add(path)
+            problem = regular_file_problem(path, base)
+            if problem is None:
+                paths.append(path)
+                continue
+            report.error(
+                Origin(path.relative_to(root).as_posix()),
+                f"{path.name} {problem}; annotation files must be regular files inside {ANNOTATIONS_DIR}/",
+                hint="replace it with the file itself (git does not follow links), or remove it",
+                code="file-not-regular",
+            )
         found[kind] = paths
-        known.update(paths)
         if kind in ("outlets", "sources") and not paths:
             report.error(
                 Origin(f"{ANNOTATIONS_DIR}/{pattern}"),
@@ -97,7 +139,7 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
                 code="file-missing",
             )
     for path in sorted(base.rglob("*")):
-        if path.is_file() and path.suffix in (".yml", ".yaml") and path not in known:
+        if path.suffix in (".yml", ".yaml") and path not in known and not path.is_symlink() and path.is_file():
             hint = (
                 "rename it to .yml"
                 if path.suffix == ".yaml"
@@ -127,6 +169,7 @@ def _load(kind: str, path: Path, root: Path, report: Report) -> _File | None:
             hint=f"make the first line: # yaml-language-server: $schema={expected}",
             code="schema-comment",
         )
+    check_strings(loaded.data, loaded.positions, report)
     before = len(report.errors)
     validate(loaded.data, kind, loaded.positions, report, root=root)
     bad: set[tuple[str | int, ...]] = set()
@@ -171,21 +214,37 @@ class _Loader:
         """Every id a Markdown body may link to (``glossary:ID``), known before any body is read."""
         self.invalid: dict[str, set[str]] = {table: set() for table in self.ids}
         """Ids of items left out for errors of their own: references to them are not reported again."""
+        self.fragments: list[LinkFragment] = []
+        """Anchors of internal links, checked after ingest."""
         self.incomplete: set[str] = set()
         """Tables with a file that could not be read at all: unknown ids there are not reported."""
 
     # -- ids and links
-    def resolve(self, scheme: str, target: str) -> str | None:
-        """Resolve ``glossary:ID``, ``crossref:ID`` and ``source:ID#anchor`` to a page link."""
+    def resolve(self, scheme: str, target: str, origin: Origin | None = None) -> str | None:
+        """Resolve ``glossary:ID``, ``crossref:ID`` and ``source:ID#anchor`` to a page link.
+
+        An anchor is recorded (see :attr:`Annotations.fragments`) and checked after ingest.
+        """
         ident, _, anchor = target.partition("#")
         if ident not in self.linkable[scheme] and scheme not in self.incomplete:
             return None
+        if anchor and origin is not None:
+            self.fragments.append(LinkFragment(scheme, ident, anchor, origin))
         page = {"glossary": site.glossary_page, "crossref": site.crossref_page, "source": site.source_page}[scheme](
             ident
         )
         return site.from_section(page) + (f"#{anchor}" if anchor else "")
 
     def register(self, table: str, ident: str, origin: Origin, what: str) -> bool:
+        if table in ("source", "glossary", "crossref") and ident in site.RESERVED_IDS:
+            self.report.error(
+                origin,
+                f"{what} id '{ident}' is reserved: the site uses it for a page or folder of its own",
+                hint="choose another id (reserved: " + ", ".join(sorted(site.RESERVED_IDS)) + ")",
+                code="id-reserved",
+            )
+            self.invalid[table].add(ident)
+            return False
         first = self.ids[table].get(ident)
         if first is not None:
             self.report.error(
@@ -232,7 +291,12 @@ class _Loader:
         """Sanitised Markdown; a body still starting with ``TODO`` (a scaffold placeholder) is an error."""
         origin = f.pos.origin(path)
         self.placeholder(text, f, path)
-        ctx = BodyContext(origin=origin, field=str(path[-1]), resolve=self.resolve, suggest=self.suggest)
+        ctx = BodyContext(
+            origin=origin,
+            field=str(path[-1]),
+            resolve=lambda scheme, target: self.resolve(scheme, target, origin),
+            suggest=self.suggest,
+        )
         return sanitize(text, ctx, self.report)
 
     def require_sources(self, f: _File, path: tuple[str | int, ...], item: dict, what: str) -> None:
@@ -268,8 +332,8 @@ class _Loader:
                 for j, rule in enumerate(item.get("boilerplate", [])):
                     rpath = (*path, "boilerplate", j, "pattern")
                     try:
-                        pattern = re.compile(rule["pattern"])
-                    except re.error as exc:
+                        pattern = regex.compile(rule["pattern"])
+                    except (regex.error, RecursionError) as exc:
                         self.report.error(
                             f.pos.origin(rpath),
                             f"boilerplate pattern {rule['pattern']!r} is not a valid regular expression: {exc}",
@@ -302,7 +366,21 @@ class _Loader:
                     continue
                 ok = self.known("outlet", item["outlet"], f.pos.origin((*path, "outlet")), "outlet")
                 file_origin = f.pos.origin((*path, "file"))
-                if not (self.root / item["file"]).is_file():
+                source_path = self.root / item["file"]
+                not_regular = (
+                    regular_file_problem(source_path, self.root / "sources")
+                    if source_path.is_symlink() or source_path.exists()
+                    else None
+                )
+                if not_regular is not None:
+                    self.report.error(
+                        file_origin,
+                        f"source file '{item['file']}' {not_regular}; sources must be regular files under sources/",
+                        hint="store the text itself under sources/ (python -m build_tools source add FILE does it)",
+                        code="source-not-regular",
+                    )
+                    ok = False
+                elif not source_path.is_file():
                     present = sorted(p.name for p in (self.root / "sources").glob("*"))
                     self.report.error(
                         file_origin,
@@ -521,4 +599,11 @@ def load_annotations(root: Path, report: Report) -> Annotations:
     glossary = loader.glossary()
     crossrefs = loader.crossrefs(sources)
     notes = loader.notes(sources)
-    return Annotations(outlets=outlets, sources=sources, notes=notes, crossrefs=crossrefs, glossary=glossary)
+    return Annotations(
+        outlets=outlets,
+        sources=sources,
+        notes=notes,
+        crossrefs=crossrefs,
+        glossary=glossary,
+        fragments=tuple(loader.fragments),
+    )

@@ -4,17 +4,14 @@
 
 Every stage before *write* only reads and reports into one :class:`~build_tools.errors.Report`.
 Nothing is written unless the whole corpus loaded, anchored and rendered without an
-error; the MkDocs site is built into a temporary folder and swapped into place only if
-``mkdocs build --strict`` succeeds, so a failed build never leaves partial output.
+error. ``build`` then goes through :mod:`build_tools.publish`: MkDocs builds from a staging
+copy of ``docs/`` into a new folder, and the generated ``docs/`` folders and ``site/`` are
+swapped in only if ``mkdocs build --strict`` succeeded, so a failed build changes nothing.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,11 +22,12 @@ import yaml
 from . import site
 from .anchor import Anchoring, anchor_all
 from .annotations import load_annotations
-from .errors import BuildFailed, Origin, Report
+from .errors import BuildFailed, Report, UserError
 from .ingest import ingest
 from .ingest.rules import parse_dateline
 from .model import Annotations, BlockKind, Document
 from .render import render_site
+from .schema import did_you_mean
 from .textnorm import norm
 
 STAGES = ("annotations", "ingest", "anchor", "consistency", "render", "write", "mkdocs")
@@ -97,8 +95,52 @@ def check_consistency(ann: Annotations, docs: dict[str, Document], anchoring: An
             )
 
 
-def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None) -> Corpus:
-    """Run the read-only stages; every problem goes into the returned report."""
+PAGE_ANCHORS = {
+    "source": frozenset({"title", "notes", "crossrefs", "footnotes", "about-this-text"}),
+    "glossary": frozenset({"mentions"}),
+    "crossref": frozenset(),
+}
+"""Section anchors every page of a kind has (besides its blocks, passages and notes)."""
+
+
+def check_fragments(ann: Annotations, docs: dict[str, Document], report: Report) -> None:
+    """Every ``source:ID#anchor`` link in a body must name a block, passage or section of that page."""
+    for frag in ann.fragments:
+        known = set(PAGE_ANCHORS[frag.scheme])
+        if frag.scheme == "source":
+            doc = docs.get(frag.target)
+            if doc is None:
+                continue  # the source did not load: reported where it is
+            known |= {b.id for b in doc.blocks}
+            known |= {site.note_anchor(n.id) for n in ann.notes if n.selector.source == frag.target}
+            known |= {
+                site.crossref_anchor(x.id, i)
+                for x in ann.crossrefs
+                for i, p in enumerate(x.passages)
+                if p.source == frag.target
+            }
+        elif frag.scheme == "glossary":
+            known |= {f"in-{sid}" for sid in docs}
+        if frag.anchor not in known:
+            blocks = sorted(known, key=lambda a: (not a.startswith("p-"), len(a), a))
+            report.error(
+                frag.origin,
+                f"link to {frag.scheme}:{frag.target}#{frag.anchor}: that page has no '#{frag.anchor}'"
+                + did_you_mean(frag.anchor, known),
+                hint=f"use a block id shown by `python -m build_tools blocks {frag.target}`"
+                if frag.scheme == "source"
+                else "link to the page without an anchor",
+                details=[f"anchors there: {', '.join(blocks[:12])}{' …' if len(blocks) > 12 else ''}"],
+                code="body-dangling-anchor",
+            )
+
+
+def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None, verify_sources: bool = True) -> Corpus:
+    """Run the read-only stages; every problem goes into the returned report.
+
+    With ``verify_sources`` false, a source whose sha256 no longer matches is still read (the
+    drift report compares a corrected copy with the old one); it is reported either way.
+    """
     say = progress or (lambda _msg: None)
     report = Report()
     timings: dict[str, float] = {}
@@ -112,7 +154,7 @@ def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None) ->
     def do_ingest() -> dict[str, Document]:
         docs: dict[str, Document] = {}
         for n, src in enumerate(ann.sources.values(), start=1):
-            doc = ingest(src, root=root, outlet=ann.outlets.get(src.outlet), report=report)
+            doc = ingest(src, root=root, outlet=ann.outlets.get(src.outlet), report=report, verify=verify_sources)
             if doc is not None:
                 docs[src.id] = doc
             if n % 100 == 0:
@@ -126,7 +168,11 @@ def load_corpus(root: Path, *, progress: Callable[[str], None] | None = None) ->
     assert isinstance(anchoring, Anchoring)
     placed = len(anchoring.placed())
     say(f"anchored {placed} of {len(anchoring.anchors)} passages; found {len(anchoring.mentions)} glossary mentions")
-    _timed(timings, "consistency", lambda: check_consistency(ann, docs, anchoring, report))
+    _timed(
+        timings,
+        "consistency",
+        lambda: (check_consistency(ann, docs, anchoring, report), check_fragments(ann, docs, report)),
+    )
     return Corpus(ann, docs, anchoring, report, timings)
 
 
@@ -190,9 +236,16 @@ def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
             unchanged += 1
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share one
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise UserError(
+                f"cannot write {path.relative_to(root)}: {exc.strerror or exc}; "
+                f"{written} of {len(pages)} pages under docs/ were updated before it, the rest are as they were"
+            ) from None
         written += 1
     wanted = {docs / rel for rel in pages}
     for folder in site.GENERATED_DIRS:
@@ -211,33 +264,3 @@ def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
 def mkdocs_env() -> dict[str, str]:
     """The environment MkDocs runs in (Material's MkDocs 2.0 banner silenced)."""
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-
-
-def run_mkdocs_build(root: Path, *, site_dir: Path, strict: bool = True) -> None:
-    """``mkdocs build`` into a temporary folder, swapped into ``site_dir`` on success.
-
-    Raises :class:`BuildFailed` with MkDocs' own messages if the build fails.
-    """
-    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=root))
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(tmp)]
-    if strict:
-        cmd.append("--strict")
-    proc = subprocess.run(cmd, cwd=root, env=mkdocs_env(), capture_output=True, text=True)
-    if proc.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        report = Report()
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
-        report.error(
-            Origin("mkdocs.yml"),
-            "mkdocs build --strict failed",
-            details=lines[-40:],
-            hint="the messages above name the page and link; generated pages are under docs/",
-            code="mkdocs",
-        )
-        raise BuildFailed(report)
-    old = site_dir.with_name(site_dir.name + ".old")
-    if site_dir.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(site_dir, old)
-    os.replace(tmp, site_dir)
-    shutil.rmtree(old, ignore_errors=True)

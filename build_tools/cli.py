@@ -98,14 +98,25 @@ def cmd_preprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Preprocess, then build the site with MkDocs (strict) into site/."""
-    from .build import run_mkdocs_build
+    """Preprocess, then build the site with MkDocs (strict) into site/.
+
+    Nothing is written unless everything passed: the pages are checked and rendered in
+    memory, MkDocs builds from a staging copy of docs/ into a new folder, and only then are
+    the generated folders of docs/ and the site swapped in (site/ is a link flipped in one
+    step). A second build started meanwhile waits for the first.
+    """
+    from .build import preprocess
+    from .publish import publish
 
     root = _root(args)
-    pre, _ = _preprocess(args, root)
+    say = _progress(args)
+    t0 = time.perf_counter()
+    pages, corpus = preprocess(root, strict=args.strict, progress=say)
+    pre = time.perf_counter() - t0
+    _print_report(corpus.report)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else root / "site"
     t0 = time.perf_counter()
-    run_mkdocs_build(root, site_dir=site_dir, strict=True)
+    publish(root, pages, site_dir=site_dir, say=say)
     mk = time.perf_counter() - t0
     rel = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
     print(
@@ -131,11 +142,11 @@ def cmd_anchors(args: argparse.Namespace) -> int:
     from .contract import anchors_json
 
     root = _root(args)
-    corpus = load_corpus(root)
-    if args.report:
+    if args.report:  # a corrected copy of a source is read on purpose: its checksum changed
         from .drift import drift_report
 
-        return drift_report(root, against=args.against, corpus=corpus)
+        return drift_report(root, against=args.against, corpus=load_corpus(root, verify_sources=False))
+    corpus = load_corpus(root)
     print(json.dumps(anchors_json(corpus), indent=2, ensure_ascii=False))
     return 1 if corpus.report.errors else 0
 

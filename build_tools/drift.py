@@ -184,7 +184,7 @@ def drift_report(
     """
     from .build import load_corpus
 
-    new = corpus if corpus is not None else load_corpus(root)
+    new = corpus if corpus is not None else load_corpus(root, verify_sources=False)
     with tempfile.TemporaryDirectory(prefix="drift-") as tmp:
         old_root = export_revision(root, against, Path(tmp))
         old = load_corpus(old_root)

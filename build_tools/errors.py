@@ -58,12 +58,17 @@ class Problem:
     """A short stable identifier of the kind of problem, e.g. ``quote-missing``."""
 
     def format(self) -> str:
-        """Render as ``file:line:col: severity: message`` plus indented details."""
+        """Render as ``file:line:col: severity: message`` plus indented details.
+
+        Bidirectional controls are shown as ``<U+202E>``: a terminal never receives one raw.
+        """
+        from .unicode_checks import visible
+
         lines = [f"{self.origin}: {self.severity.value}: {self.message}"]
         lines.extend(f"    {d}" for d in self.details)
         if self.hint:
             lines.append(f"    hint: {self.hint}")
-        return "\n".join(lines)
+        return visible("\n".join(lines))
 
     def format_github(self) -> str:
         """Render as a GitHub Actions workflow command so it shows on the changed line."""
@@ -71,7 +76,12 @@ class Problem:
         body = "\n".join([self.message, *self.details, *([f"hint: {self.hint}"] if self.hint else [])])
         # Workflow commands need %, CR and LF escaped in the message part.
         body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        props = f"file={self.origin.path}"
+        # Property values also need ":" and "," escaped, or a file name could end the property
+        # list and forge an annotation of its own.
+        path = self.origin.path
+        for ch, code in (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"), (":", "%3A"), (",", "%2C")):
+            path = path.replace(ch, code)
+        props = f"file={path}"
         if self.origin.line:
             props += f",line={self.origin.line}"
             if self.origin.column:

@@ -15,6 +15,7 @@ Two jobs, one place:
 
 from __future__ import annotations
 
+import html
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -72,6 +73,10 @@ class UnsafeUrl(ValueError):
     """A URL that must not reach a page; the message says why."""
 
 
+class RelativeUrl(UnsafeUrl):
+    """A relative URL where only full web addresses are allowed."""
+
+
 def check_url(url: str, *, allow_relative: bool = True) -> str:
     """Return ``url`` stripped if it is http(s) (or relative); raise :class:`UnsafeUrl`.
 
@@ -81,6 +86,7 @@ def check_url(url: str, *, allow_relative: bool = True) -> str:
     url = url.strip()
     if not url:
         raise UnsafeUrl("the link target is empty")
+    _check_decoded_scheme(url)
     if any(ord(c) < 0x20 or c.isspace() or ord(c) == 0x7F for c in url):
         raise UnsafeUrl(f"link target {url!r} contains whitespace or control characters")
     m = _SCHEME.match(url)
@@ -94,10 +100,46 @@ def check_url(url: str, *, allow_relative: bool = True) -> str:
     if url.startswith("//") or url.startswith("\\"):
         raise UnsafeUrl(f"link target {url!r} is protocol-relative; write https:// in full")
     if not allow_relative:
-        raise UnsafeUrl(f"link target {url!r} must be a full web address starting with https://")
+        raise RelativeUrl(f"link target {url!r} must be a full web address starting with https://")
     if ":" in url.split("/", 1)[0].split("#", 1)[0].split("?", 1)[0]:
         raise UnsafeUrl(f"link target {url!r} looks like a scheme; only http:// and https:// are allowed")
     return url
+
+
+def browser_view(url: str) -> str:
+    """``url`` with HTML entities and percent-escapes decoded until nothing changes.
+
+    Python-Markdown keeps an entity such as ``&#106;`` in an ``href`` and the browser decodes
+    it, so a scheme is checked on this view, not only on the text as written.
+    """
+    for _ in range(8):
+        decoded = html.unescape(urllib.parse.unquote(url)).strip()
+        if decoded == url:
+            break
+        url = decoded
+    return url
+
+
+def _check_decoded_scheme(url: str) -> None:
+    """Refuse ``url`` if, decoded as a browser might, it names a scheme other than http(s).
+
+    Python-Markdown keeps an entity such as ``&#106;`` in an ``href`` and the browser decodes it;
+    browsers also drop tabs and line breaks anywhere in a URL and C0 controls at its ends.
+    """
+    seen = re.sub(r"[\t\n\r]", "", browser_view(url)).strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+        "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+        "\x1b\x1c\x1d\x1e\x1f "
+    )
+    if seen == url:
+        return
+    m = _SCHEME.match(seen)
+    if m and m.group(1).lower() not in _SAFE_SCHEMES:
+        raise UnsafeUrl(
+            f"link target {url!r} decodes to the scheme '{m.group(1).lower()}:' (only http:// and https://)"
+        )
+    if not m and seen.startswith(("//", "\\")):
+        raise UnsafeUrl(f"link target {url!r} decodes to a protocol-relative address; write https:// in full")
 
 
 def md_url(url: str) -> str:
@@ -231,10 +273,18 @@ class _Writer:
                 return None
             return resolved
         try:
-            check_url(urllib.parse.unquote(href))  # what a browser would act on
-            return check_url(href)
+            return check_url(href, allow_relative=False)
+        except RelativeUrl:  # the page layout is generated: a relative link would break (MkDocs --strict fails)
+            self.problem(
+                tok,
+                f"relative link {href!r}: the site's pages are generated, so it would point nowhere",
+                "link to a page of the site with glossary:ID, crossref:ID or source:ID#BLOCK "
+                "(e.g. source:SOURCE-ID#p-3), or give a full https:// address",
+                "body-relative-link",
+            )
+            return None
         except UnsafeUrl as exc:
-            self.problem(tok, str(exc), "use a full https:// address or a relative link", "body-unsafe-link")
+            self.problem(tok, str(exc), "use a full https:// address", "body-unsafe-link")
             return None
 
     # -- blocks

@@ -8,8 +8,9 @@ that any later stage can point at the line a problem came from.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
+
+import regex
 
 from .errors import Origin
 
@@ -136,8 +137,8 @@ class Document:
 class BoilerplateRule:
     """An outlet's pattern for text that is not part of the article."""
 
-    pattern: re.Pattern[str]
-    """Searched in each block's normalised plain text."""
+    pattern: regex.Pattern[str]
+    """Searched in each block's normalised plain text, with a time limit (see ingest.rules)."""
     drop: str
     """``block`` (only the matching block) or ``rest`` (it and everything after)."""
     origin: Origin
@@ -319,6 +320,21 @@ class Annotations:
     notes: tuple[Note, ...]
     crossrefs: tuple[CrossRef, ...]
     glossary: dict[str, GlossaryEntry]
+    fragments: tuple[LinkFragment, ...] = ()
+    """Every ``source:ID#anchor`` (and ``glossary:``/``crossref:``) link with an anchor, checked once
+    the sources are ingested: MkDocs --strict would fail on an anchor that does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFragment:
+    """The ``#anchor`` part of an internal link in a Markdown body, where it was written."""
+
+    scheme: str
+    """``source``, ``glossary`` or ``crossref``."""
+    target: str
+    """The id after the colon."""
+    anchor: str
+    origin: Origin
 
 
 # --------------------------------------------------------------------------- anchoring

@@ -23,6 +23,8 @@ from .yamlio import Positions
 
 SCHEMA_DIR = Path("annotations/schema")
 KINDS = ("outlets", "sources", "notes", "crossrefs", "glossary")
+LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+"""Every character a browser, YAML or Python-Markdown may treat as a line break."""
 
 
 @cache
@@ -165,6 +167,16 @@ def describe(error: ValidationError) -> list[tuple[tuple[str | int, ...], bool, 
                 True,
                 f"'{inst}' cannot be listed under '{_field(parent)}'{did_you_mean(str(inst), choices)}",
                 "allowed: " + ", ".join(choices),
+            )
+        ]
+    if v == "not" and isinstance(inst, str) and (m := LINE_BREAK.search(inst)):
+        return [
+            (
+                path,
+                False,
+                f"'{field}' must be one line: it has a line break (U+{ord(m.group()):04X}) after "
+                f"{inst[: m.start()][-40:]!r}",
+                "write it on one line (a YAML block scalar | or > keeps line breaks; use a plain or quoted value)",
             )
         ]
     if v == "pattern" and isinstance(inst, str):

@@ -9,6 +9,10 @@ from __future__ import annotations
 GENERATED_DIRS = ("sources", "glossary", "crossrefs", "outlets", "_partials")
 """Folders under ``docs/`` that the preprocessor owns (git-ignored, rewritten on build)."""
 
+RESERVED_IDS = frozenset({"index", "search", "assets", "404", "sitemap", "robots", "pagefind", "overrides"})
+"""Ids a source, glossary entry or cross-reference may not have: the site's own pages and folders
+(``glossary/index.md`` is the glossary's index page, ``search/`` and ``assets/`` are MkDocs' own)."""
+
 
 def source_page(source_id: str) -> str:
     """Path of a source's page, relative to ``docs/``."""

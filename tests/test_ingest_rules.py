@@ -3,9 +3,8 @@ these tests say what each rule must get right, so a failure names the rule)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+import regex
 
 from build_tools.errors import Origin, Report
 from build_tools.ingest import ingest_text
@@ -245,7 +244,7 @@ def test_boilerplate_patterns_live_in_yaml_not_code():
         "",
         None,
         "#000000",
-        (BoilerplateRule(re.compile("^Subscribe"), "block", Origin("o.yml", 3)),),
+        (BoilerplateRule(regex.compile("^Subscribe"), "block", Origin("o.yml", 3)),),
         (),
         Origin("o.yml"),
     )

@@ -64,7 +64,7 @@ def test_fixture_site_builds_strict_and_renders_as_intended(rendered, tmp_path):
     """The rendered Markdown goes through `mkdocs build --strict` (links and anchors checked)."""
     from bs4 import BeautifulSoup
 
-    from build_tools.build import run_mkdocs_build, write_pages
+    from build_tools.publish import publish
 
     pages, _ = rendered
     root = tmp_path / "project"
@@ -72,8 +72,7 @@ def test_fixture_site_builds_strict_and_renders_as_intended(rendered, tmp_path):
     shutil.copytree(ROOT / "annotations" / "schema", root / "annotations" / "schema")
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns(*GENERATED_DIRS))
-    write_pages(root, pages)
-    run_mkdocs_build(root, site_dir=root / "site")
+    publish(root, pages, site_dir=root / "site", say=lambda _msg: None)
 
     alpha = BeautifulSoup((root / "site/sources/alpha-2024-01-01-summit/index.html").read_text(), "html.parser")
     p1 = alpha.find(id="p-1")

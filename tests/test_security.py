@@ -123,3 +123,76 @@ def test_source_texts_cannot_inject_markup(md, fmt):
         doc = ingest_text(f"Some title here\n\n{payload}\n", src, outlet=None, report=Report())
         page = "\n\n".join(render_block(b, Decorations()) for b in doc.body if b.kind is not BlockKind.FOOTNOTE)
         assert_allowed(html_of(md, page), allowed, payload)
+
+
+def test_front_matter_values_cannot_carry_markup():
+    """Material prints page.meta.title/description unescaped into <title>, <meta> and the header."""
+    import html
+
+    import yaml
+
+    from build_tools.render.common import front_matter
+
+    for payload in PAYLOADS:
+        block = front_matter(title=payload, description=payload + "\r\u2028next")
+        assert block.count("\n") == 4, (payload, block)  # ---, title, description, ---, and nothing else
+        meta = yaml.safe_load(block.split("---")[1])
+        for key, value in meta.items():
+            assert not set(value) & set("<>\"'\r\n\u2028\u2029\x85"), (key, payload, value)
+            assert html.unescape(value) == " ".join(
+                (payload + ("\r\u2028next" if key == "description" else "")).split()
+            )
+
+
+def test_material_tooltips_are_off():
+    """content.tooltips copies title= attributes into the DOM with innerHTML (issue 14)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    config = yaml.load((Path(__file__).parent.parent / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    assert "content.tooltips" not in config["theme"]["features"]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "&#106;avascript:alert(1)",
+        "&amp;#106;avascript:alert(1)",
+        "java&Tab;script:alert(1)",
+        "javascript&colon;alert(1)",
+        "%6Aavascript:alert(1)",
+        "&#x2F;&#x2F;evil.example/",
+    ],
+)
+def test_links_are_checked_as_the_browser_decodes_them(href):
+    report = Report()
+    out = sanitize(f"[x]({href})", BodyContext(Origin("n.yml", 3), "body"), report)
+    assert [p.code for p in report.errors] == ["body-unsafe-link"]
+    assert out == "x"
+
+
+@pytest.mark.parametrize("br", ["\r", "\n", "\r\n", "\u2028", "\x85", "\x0b", "\x0c"])
+def test_a_line_break_cannot_close_a_fence(md, br):
+    from build_tools.render.common import fence, indent
+
+    page = '??? quote "Cite"\n\n' + indent(fence(f"By Ana{br}```{br}<script>alert(1)</script>"))
+    soup = html_of(md, page)
+    assert soup.find("script") is None
+    assert "<script>" in soup.get_text()
+
+
+def test_github_output_cannot_forge_an_annotation():
+    from build_tools.errors import Problem, Severity
+
+    problem = Problem(
+        Severity.ERROR, Origin("annotations/notes/x\n::error file=README.md,line=1::Forged annotation.yml", 3), "bad"
+    )
+    line = problem.format_github()
+    assert (
+        line
+        == "::error file=annotations/notes/x%0A%3A%3Aerror file=README.md%2Cline=1%3A%3AForged annotation.yml,line=3::bad"
+    )
+    assert "\n" not in line

@@ -8,6 +8,7 @@ fix lives in the catalog (``annotations/sources.yml``) and is applied here.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from ..errors import Report
@@ -28,11 +29,20 @@ def ingest_text(text: str, source: Source, *, outlet: Outlet | None, report: Rep
     return Document(source.id, tuple(blocks), tuple(ctx.dropped))
 
 
-def ingest(source: Source, *, root: Path, outlet: Outlet | None, report: Report) -> Document | None:
-    """Read and ingest the file of ``source``; ``None`` (with an error) if unreadable."""
+def ingest(
+    source: Source, *, root: Path, outlet: Outlet | None, report: Report, verify: bool = True
+) -> Document | None:
+    """Read and ingest the file of ``source``; ``None`` (with an error) if unreadable.
+
+    A file whose sha256 differs from the catalog's is not ingested (its text is not quoted in
+    any message), unless ``verify`` is false: the drift report reads a corrected copy on purpose.
+    A symbolic link is never followed.
+    """
     path = root / source.file
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         report.error(
             source.origin,
@@ -50,6 +60,8 @@ def ingest(source: Source, *, root: Path, outlet: Outlet | None, report: Report)
             "replaces it on purpose, run `python -m build_tools anchors --report` and then update `sha256:`",
             code="source-changed",
         )
+        if verify:
+            return None
     text, problem = decode_source(raw, rel_path=source.file)
     if problem is not None:
         origin, message = problem

@@ -66,7 +66,7 @@ def _inline_spans(children: list[Token], *, origin: Origin, report: Report) -> t
         elif t == "link_open":
             href = str(tok.attrGet("href") or "")
             try:
-                href = check_url(href)
+                href = check_url(href, allow_relative=False)  # a relative link would point nowhere here
             except UnsafeUrl as exc:
                 report.warning(
                     origin,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..errors import Origin, Report
-from ..model import ID_PREFIX, Block, BlockKind, DroppedBlock, Mark, Outlet, Source, Span
+from ..model import ID_PREFIX, Block, BlockKind, BoilerplateRule, DroppedBlock, Mark, Outlet, Source, Span
 from ..textnorm import norm
 from .parse import WORD, merge_spans, strip_spans
 
@@ -66,9 +66,10 @@ def drop_boilerplate(blocks: list[Block], ctx: IngestContext) -> list[Block]:
     if ctx.outlet is None or not ctx.outlet.boilerplate:
         return blocks
     out: list[Block] = []
+    slow: set[Origin] = set()
     for i, b in enumerate(blocks):
         text = norm(b.text)
-        rule = next((r for r in ctx.outlet.boilerplate if r.pattern.search(text)), None)
+        rule = next((r for r in ctx.outlet.boilerplate if _matches(r, text, ctx, slow)), None)
         if rule is None:
             out.append(b)
             continue
@@ -78,6 +79,29 @@ def drop_boilerplate(blocks: list[Block], ctx: IngestContext) -> list[Block]:
             return out
         ctx.dropped.append(DroppedBlock(b.text, b.lines, reason))
     return out
+
+
+PATTERN_TIMEOUT = 0.25
+"""Seconds one boilerplate pattern may take on one block (a pattern such as ``^(a|a)+$``
+backtracks for ever: it is reported and treated as not matching)."""
+
+
+def _matches(rule: BoilerplateRule, text: str, ctx: IngestContext, slow: set[Origin]) -> bool:
+    if rule.origin in slow:
+        return False
+    try:
+        return rule.pattern.search(text, timeout=PATTERN_TIMEOUT) is not None
+    except TimeoutError:
+        slow.add(rule.origin)
+        ctx.report.error(
+            rule.origin,
+            f"boilerplate pattern {rule.pattern.pattern!r} took more than {PATTERN_TIMEOUT} s on one block of "
+            f"'{ctx.source.id}' and was stopped",
+            hint="a nested repetition such as (a+)+ or (a|a)+ can take for ever; anchor the pattern on the "
+            "fixed words of the boilerplate, e.g. ^To contact the WSWS",
+            code="pattern-slow",
+        )
+        return False
 
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"

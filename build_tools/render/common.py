@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -11,9 +12,29 @@ from ..model import Citation, Outlet, Source
 from .context import format_date
 
 
+def front_matter_value(text: str) -> str:
+    """One front-matter value: plain text on one line, HTML-escaped, as a YAML scalar.
+
+    Material's templates print ``page.meta.title`` and ``page.meta.description`` unescaped
+    (Jinja without autoescape) into ``<title>``, ``<meta content="…">`` and the header, and
+    MkDocs copies the title into the search index. So every value is HTML-escaped here,
+    once: ``<``, ``>``, ``&``, ``"`` and ``'`` become entities that each of those places
+    shows as the character. Every run of whitespace (line breaks of any kind included)
+    becomes one space, and characters YAML cannot hold raw are ``\\u`` escapes.
+    """
+    escaped = html.escape(" ".join(text.split()), quote=True)
+    dumped = json.dumps(escaped, ensure_ascii=False)
+    return "".join(ch if ch.isprintable() else _yaml_escape(ch) for ch in dumped)
+
+
+def _yaml_escape(ch: str) -> str:
+    """A YAML double-quoted-scalar escape for one character."""
+    return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+
+
 def front_matter(**fields: str) -> str:
-    """A YAML front-matter block; values are written as JSON strings (valid YAML)."""
-    lines = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items() if v), "---", ""]
+    """A YAML front-matter block of plain-text fields (see :func:`front_matter_value`)."""
+    lines = ["---", *(f"{k}: {front_matter_value(v)}" for k, v in fields.items() if v), "---", ""]
     return "\n".join(lines)
 
 
@@ -67,6 +88,7 @@ def truncate(text: str, limit: int) -> str:
 
 def fence(content: str, lang: str = "text") -> str:
     """A fenced code block that no backtick run in ``content`` can close."""
+    content = "\n".join(content.splitlines())  # \r, \u2028 …: one kind of line break, inside the fence
     longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{lang}\n{content}\n{ticks}"
