@@ -42,9 +42,7 @@ from build_tools.model import BlockKind, Source
 from .conftest import ROOT
 
 PAYLOAD_FILE = Path(__file__).parent / "data" / "xss-payload-list.txt"
-PAYLOADS: list[str] = [
-    line for line in PAYLOAD_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
-]  # fmt: skip
+PAYLOADS: list[str] = [line for line in PAYLOAD_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 _HOOK = re.compile(r"(?<![\w$.])(?<!\[')(?<!\[\")(?:alert|prompt|confirm)(?![\w$])")
 
@@ -91,6 +89,26 @@ FIELDS: dict[str, str] = {
 """Every field the built tier fills. Quotes (notes, cross-reference passages, structure
 overrides) are not listed: they are the sources' own text (``source.txt``/``source.md``)."""
 
+_ARIA_LABEL_BREAK = re.compile(r"\[[^\]]*\]\s*\(|[{}]")
+"""Link syntax, or braces (which end or open the attr_list early: payloads 6202, 6219, 6234,
+6398, 6434 add attributes named after their words, ``onload`` and ``onfilterchange`` among
+them). Braces alone are not always enough, so this holds back more than it must."""
+OPEN_BREAKS: dict[str, tuple[re.Pattern[str], str]] = {
+    "outlet.name": (
+        _ARIA_LABEL_BREAK,
+        "Markdown link syntax in an outlet name ([x](javascript:…)) becomes a live link inside the "
+        "cross-reference marker's aria-label: escape_attr leaves [ ] ( ) as they are, and inside an "
+        "attr_list { … } Python-Markdown's inline patterns run before attr_list reads it. A javascript: "
+        "target reaches the page (MkDocs does not check links with a scheme); a relative one fails the "
+        "build inside MkDocs. Braces in the name end the attr_list early and add attributes.",
+    ),
+    "outlet.short": (_ARIA_LABEL_BREAK, "as outlet.name: the short label starts the same aria-label"),
+}
+"""Breaks found by this harness and not fixed yet: field → (payloads that hit it, what happens).
+:func:`write_hostile_project` keeps those payloads out of that field (so the build runs and
+everything else is still checked); tests/test_xss_fields.py has a strict xfail test for each,
+which fails as soon as the break is fixed — then delete the entry here and that marker."""
+
 N_OUTLETS = 6
 N_SOURCES = 16  # half plain text, half Markdown
 N_GLOSSARY = 60
@@ -108,6 +126,8 @@ class Manifest:
     tried: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     refused: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     """Payloads ``check`` would refuse in this field (kept out so the build runs)."""
+    held_back: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """Payloads kept out of a field because they hit a break still open (:data:`OPEN_BREAKS`)."""
     code_span: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     """Markdown fields: payloads the sanitiser rejects, placed inside a code span."""
     pages: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -166,9 +186,7 @@ class _Values:
                 (self.kind == "desc" and len(p) + 8 > DESC_LIMIT)
                 or (self.kind == "short" and len(p) > SHORT_LIMIT)
                 or self.kind == "id"
-            ):
-                man.refused[name].append(i)
-            elif self.kind == "url" and _url_of(p) is None:
+            ) or (self.kind == "url" and _url_of(p) is None):
                 man.refused[name].append(i)
             else:
                 keep.append(i)
@@ -230,10 +248,24 @@ def _dump(path: Path, data: object) -> None:
 
 def _ingest_blocks(text: str, fmt: str, file: str, sid: str):
     src = Source(
-        id=sid, file=file, format=fmt, outlet="x", title=None, label="t", byline=None, date=None,
-        url=None, language="en", sha256="", inferred={}, dating=None, about="", structure=(), citations=(),
+        id=sid,
+        file=file,
+        format=fmt,
+        outlet="x",
+        title=None,
+        label="t",
+        byline=None,
+        date=None,
+        url=None,
+        language="en",
+        sha256="",
+        inferred={},
+        dating=None,
+        about="",
+        structure=(),
+        citations=(),
         origin=Origin("annotations/sources.yml", 1),
-    )  # fmt: skip
+    )
     return ingest_text(text, src, outlet=None, report=Report()).blocks
 
 
@@ -242,8 +274,8 @@ def write_hostile_project(
 ) -> Manifest:
     """Write the hostile project under ``dest``; return where every payload went.
 
-    ``skip`` (diagnostics only) keeps the given payload indexes out of a field, e.g. to
-    see what else breaks once a known MkDocs failure is out of the way."""
+    ``skip`` keeps the given payload indexes out of a field; by default, those that hit
+    a break still open (:data:`OPEN_BREAKS`); ``skip={}`` keeps nothing out."""
     payloads = [hooked(p) for p in (payloads if payloads is not None else PAYLOADS)]
     man = Manifest()
     names = list(FIELDS)
@@ -255,13 +287,21 @@ def write_hostile_project(
     per_field["outlet.short"] = sorted(
         set(per_field["outlet.short"]) | {i for i, p in enumerate(payloads) if len(p) <= SHORT_LIMIT}
     )
-    for f, skipped in (skip or {}).items():  # diagnostics: keep payloads out of a field
+    if skip is None:
+        skip = {
+            f: {i for i, p in enumerate(payloads) if pattern.search(p)} for f, (pattern, _why) in OPEN_BREAKS.items()
+        }
+    for f, skipped in skip.items():
+        man.held_back[f].extend(i for i in per_field[f] if i in skipped)
         per_field[f] = [i for i in per_field[f] if i not in skipped]
-        man.refused[f].extend(sorted(skipped))
     vals = {n: _Values(n, k, per_field[n], payloads, man) for k, n in enumerate(names)}
 
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns(*("sources", "glossary", "crossrefs", "outlets", "_partials")))  # fmt: skip
+    shutil.copytree(
+        ROOT / "docs",
+        dest / "docs",
+        ignore=shutil.ignore_patterns(*("sources", "glossary", "crossrefs", "outlets", "_partials")),
+    )
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(ROOT / "annotations" / "schema", dest / "annotations" / "schema")
     (dest / "sources").mkdir()
@@ -270,7 +310,6 @@ def write_hostile_project(
     outlet_ids = [f"o{n}" for n in range(N_OUTLETS)]
     every_source_page = tuple(f"sources/{s}/" for s in source_ids)
     outlet_of = {sid: outlet_ids[n % N_OUTLETS] for n, sid in enumerate(source_ids)}
-    citations: list[dict] = []
 
     def cite(page: str | tuple[str, ...]) -> list[dict]:
         t, u = vals["citation.title"].take(page), vals["citation.url"].take(page)
@@ -325,7 +364,7 @@ def write_hostile_project(
         for s, sid in enumerate(source_ids):
             is_md = s >= n_txt
             page = f"sources/{sid}/"
-            pages = (page, "crossrefs/", *(f"glossary/{g['id']}/" for g in entries[:0]))
+            pages = (page, "crossrefs/")
             body = (md_vals if is_md else txt_vals).take(pages)
             if body is None:
                 body = "Plain filler text"
@@ -347,7 +386,9 @@ def write_hostile_project(
         texts[sid] = "\n\n".join([head, *paragraphs[sid]]) + "\n"
         file = f"sources/{sid}.{'md' if is_md else 'txt'}"
         blocks[sid] = [
-            b for b in _ingest_blocks(texts[sid], "markdown" if is_md else "text", file, sid) if b.text.startswith("Para ")
+            b
+            for b in _ingest_blocks(texts[sid], "markdown" if is_md else "text", file, sid)
+            if b.text.startswith("Para ")
         ]
     for g in entries:  # glossary pages list mentions: the sources' text shows there too
         for f in ("source.txt", "source.md", "source.md.link_title"):
@@ -358,13 +399,12 @@ def write_hostile_project(
     for n, oid in enumerate(outlet_ids):
         outlet = {
             "id": oid,
-            "name": vals["outlet.name"].take(("outlets/", "sources/", "crossrefs/", *every_source_page)) or f"Outlet {n}",
-            "short": vals["outlet.short"].take(("outlets/", "sources/", "crossrefs/", *every_source_page))
-            or f"O{n}",
+            "name": vals["outlet.name"].take(("outlets/", "sources/", "crossrefs/", *every_source_page))
+            or f"Outlet {n}",
+            "short": vals["outlet.short"].take(("outlets/", "sources/", "crossrefs/", *every_source_page)) or f"O{n}",
             "url": vals["outlet.url"].take("outlets/") or "https://example.org/",
             "color": "#1d4e89",
-            "description": vals["outlet.description"].take(("outlets/", *every_source_page))
-            or f"Plain outlet {n}.",
+            "description": vals["outlet.description"].take(("outlets/", *every_source_page)) or f"Plain outlet {n}.",
             "citations": cite("outlets/"),
         }
         outlets.append(outlet)
@@ -428,7 +468,17 @@ def write_hostile_project(
         catalog.append(entry)
     # Values left over (more values than sources) go to extra sources' fields.
     extra = 0
-    leftovers = ("source.title", "source.label", "source.byline", "source.dating", "source.about", "source.url", "source.inferred.date", "source.inferred.other", "source.structure.reason")  # fmt: skip
+    leftovers = (
+        "source.title",
+        "source.label",
+        "source.byline",
+        "source.dating",
+        "source.about",
+        "source.url",
+        "source.inferred.date",
+        "source.inferred.other",
+        "source.structure.reason",
+    )
     while any(vals[f].used < len(vals[f]) for f in leftovers):
         sid = f"x{extra:02d}"
         page = f"sources/{sid}/"
@@ -473,7 +523,7 @@ def write_hostile_project(
         catalog.append(entry)
 
     # ----------------------------------------------------------------- notes
-    for s, sid in enumerate(source_ids):
+    for sid in source_ids:
         page = f"sources/{sid}/"
         notes = []
         for j, b in enumerate(blocks[sid]):
@@ -545,12 +595,70 @@ def write_hostile_project(
 _TAG = re.compile(r"F(\d\d)-(\d+)")
 _BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|livescript|mocha):", re.I)
 URL_ATTRS = ("href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "srcdoc")
-OWN_SCRIPT = re.compile(r"^(?:\.\./)*(?:assets/javascripts/bundle\.[0-9a-f]+\.min\.js|assets/reader\.js)$")
+OWN_SCRIPT = re.compile(r"^(?:/|(?:\.\./)*)(?:assets/javascripts/bundle\.[0-9a-f]+\.min\.js|assets/reader\.js)$")
 """The site's own scripts: Material's bundle and the project's reader.js."""
 ELEMENTS = frozenset(
-    "html head body meta title link script style noscript header nav main article aside footer div span a p "
-    "h1 h2 h3 h4 h5 h6 ul ol li dl dt dd em strong code pre blockquote hr br sup sub mark abbr details summary "
-    "label input form button svg path small table thead tbody tr th td img template".split()
+    [
+        "html",
+        "head",
+        "body",
+        "meta",
+        "title",
+        "link",
+        "script",
+        "style",
+        "noscript",
+        "header",
+        "nav",
+        "main",
+        "article",
+        "aside",
+        "footer",
+        "div",
+        "span",
+        "a",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "em",
+        "strong",
+        "code",
+        "pre",
+        "blockquote",
+        "hr",
+        "br",
+        "sup",
+        "sub",
+        "mark",
+        "abbr",
+        "details",
+        "summary",
+        "label",
+        "input",
+        "form",
+        "button",
+        "svg",
+        "path",
+        "small",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "img",
+        "template",
+    ]
 )
 """Elements MkDocs and Material write around the content (``img`` only for Material's logo)."""
 
@@ -670,14 +778,40 @@ def scan_site(site_dir: Path, man: Manifest, payloads: list[str]) -> list[Break]
                 soup = BeautifulSoup(doc.get(key, ""), "html.parser")
                 for el in soup.find_all(True):
                     bad = [a for a in el.attrs if a.lower().startswith("on")]
-                    live = el.name not in {"p", "code", "em", "strong", "a", "ul", "ol", "li", "blockquote", "mark", "pre", "span", "sup", "abbr", "br", "hr", "div", "dl", "dt", "dd"}  # fmt: skip
+                    live = el.name not in {
+                        "p",
+                        "code",
+                        "em",
+                        "strong",
+                        "a",
+                        "ul",
+                        "ol",
+                        "li",
+                        "blockquote",
+                        "mark",
+                        "pre",
+                        "span",
+                        "sup",
+                        "abbr",
+                        "br",
+                        "hr",
+                        "div",
+                        "dl",
+                        "dt",
+                        "dd",
+                    }
                     # Titles keep the renderer's own inline markup (a note marker in a heading).
                     if bad or live or (key == "title" and el.name not in {"code", "em", "strong", "sup", "a", "mark"}):
                         tags = _TAG.findall(doc.get(key, "")[: doc.get(key, "").find(str(el)[:20]) + 1] or "")
                         tag = f"F{tags[-1][0]}-{tags[-1][1]}" if tags else "?"
                         out.append(
-                            Break(field_of(tag), tag, _guess_payload(tag, str(el), man, payloads),
-                                  f"search_index.json {doc.get('location', '')}", f"live <{el.name}> in the {key}: {str(el)[:160]}")  # fmt: skip
+                            Break(
+                                field_of(tag),
+                                tag,
+                                _guess_payload(tag, str(el), man, payloads),
+                                f"search_index.json {doc.get('location', '')}",
+                                f"live <{el.name}> in the {key}: {str(el)[:160]}",
+                            )
                         )
     return out
 
@@ -688,11 +822,15 @@ def field_table(man: Manifest, breaks: list[Break]) -> str:
     for b in breaks:
         if b.payload is not None:
             broke[b.field].add(b.payload)
-    rows = ["| field | tried | refused by check | safe | broke |", "|---|---:|---:|---:|---:|"]
+    rows = [
+        "| field | tried | refused by check | held back (open break) | safe | broke |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for f in FIELDS:
         tried = len(set(man.tried.get(f, [])))
         n = len(broke.get(f, ()))
-        rows.append(f"| {f} | {tried} | {len(man.refused.get(f, []))} | {tried - n} | {n} |")
+        held = len(man.held_back.get(f, []))
+        rows.append(f"| {f} | {tried} | {len(man.refused.get(f, []))} | {held} | {tried - n} | {n} |")
     unknown = [b for b in breaks if b.field == "?"]
     if unknown:
         rows.append(f"| (no field tag found) | | | | {len(unknown)} |")

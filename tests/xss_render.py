@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import markdown
 import yaml
@@ -101,10 +100,24 @@ def _md_link_title(text: str) -> str:
 
 def _source(sid: str, fmt: str, outlet: str, **fields: object) -> Source:
     base = dict(
-        id=sid, file=f"sources/{sid}.{'md' if fmt == 'markdown' else 'txt'}", format=fmt, outlet=outlet,
-        title=None, label=PLAIN, byline=None, date="2024-02-12", url=None, language="en", sha256="",
-        inferred={}, dating=None, about="", structure=(), citations=(), origin=_O,
-    )  # fmt: skip
+        id=sid,
+        file=f"sources/{sid}.{'md' if fmt == 'markdown' else 'txt'}",
+        format=fmt,
+        outlet=outlet,
+        title=None,
+        label=PLAIN,
+        byline=None,
+        date="2024-02-12",
+        url=None,
+        language="en",
+        sha256="",
+        inferred={},
+        dating=None,
+        about="",
+        structure=(),
+        citations=(),
+        origin=_O,
+    )
     base.update(fields)
     return Source(**base)  # type: ignore[arg-type]
 
@@ -125,16 +138,30 @@ def build_batch(payloads: list[str], *, only: frozenset[str] | None = None, offs
 
         cite = (Citation(v("citation.title"), "https://example.org/c", "2026-11-22", _O),)
         oid = f"o{j}"
-        outlets[oid] = Outlet(oid, v("outlet.name", f"Outlet {j}"), v("outlet.short", f"O{j}"), "Plain.", None,
-                              "#1d4e89", (), cite, _O)  # fmt: skip
+        outlets[oid] = Outlet(
+            oid, v("outlet.name", f"Outlet {j}"), v("outlet.short", f"O{j}"), "Plain.", None, "#1d4e89", (), cite, _O
+        )
         word, acronym = f"Glossxq{j}", "XQ" + "".join(chr(65 + (j // 26**n) % 26) for n in (3, 2, 1, 0))
         t, m = f"t{j}", f"m{j}"
         sources[t] = _source(
-            t, "text", oid, title=v("source.title", f"Title {j}"), byline=v("source.byline", f"Byline {j}"),
-            inferred={"date": v("source.inferred.date"), "outlet": v("source.inferred.other")}, citations=cite,
-        )  # fmt: skip
-        sources[m] = _source(m, "markdown", oid, title=None, label=v("source.label", f"Label {j}"), date=None,
-                             dating=v("source.dating"), citations=cite)  # fmt: skip
+            t,
+            "text",
+            oid,
+            title=v("source.title", f"Title {j}"),
+            byline=v("source.byline", f"Byline {j}"),
+            inferred={"date": v("source.inferred.date"), "outlet": v("source.inferred.other")},
+            citations=cite,
+        )
+        sources[m] = _source(
+            m,
+            "markdown",
+            oid,
+            title=None,
+            label=v("source.label", f"Label {j}"),
+            date=None,
+            dating=v("source.dating"),
+            citations=cite,
+        )
         txt = f"Lead paragraph of {t} with {word} and {acronym}.\n\n{v('source.txt')}\n"
         title = _md_link_title(v("source.md.link_title"))
         md = f"Lead paragraph of {m} with [a link](https://example.org/{j} {title}) and {word}.\n\n{v('source.md')}\n"
@@ -145,13 +172,29 @@ def build_batch(payloads: list[str], *, only: frozenset[str] | None = None, offs
         if t in quotes:
             notes.append(Note(f"n{j}", "context", Selector(t, quotes[t], origin=_O), "Plain note.", cite, (), _O))
         if len(quotes) == 2:
-            xrefs.append(CrossRef(f"x{j}", v("crossref.title", f"Cross-reference {j}"), "same-event", "Plain.",
-                                  (Selector(t, quotes[t], origin=_O), Selector(m, quotes[m], origin=_O)), cite, _O))  # fmt: skip
+            xrefs.append(
+                CrossRef(
+                    f"x{j}",
+                    v("crossref.title", f"Cross-reference {j}"),
+                    "same-event",
+                    "Plain.",
+                    (Selector(t, quotes[t], origin=_O), Selector(m, quotes[m], origin=_O)),
+                    cite,
+                    _O,
+                )
+            )
         aliases = [word, acronym] + ([p] if only is None or "glossary.aliases" in only else [])
         glossary[f"g{j}"] = GlossaryEntry(
-            f"g{j}", v("glossary.name", f"Entry {j}"), "term", tuple(aliases), v("glossary.description"), "",
-            cite, (Citation(v("glossary.links.title"), "https://example.org/l", None, _O),), _O,
-        )  # fmt: skip
+            f"g{j}",
+            v("glossary.name", f"Entry {j}"),
+            "term",
+            tuple(aliases),
+            v("glossary.description"),
+            "",
+            cite,
+            (Citation(v("glossary.links.title"), "https://example.org/l", None, _O),),
+            _O,
+        )
     ann = Annotations(outlets, sources, tuple(notes), tuple(xrefs), glossary)
     anchoring = anchor_all(ann, docs, Report())
     return ann, docs, anchoring
@@ -285,7 +328,7 @@ def problems(page: Page, *, tooltips: bool) -> list[str]:
     for key in page.front.keys() & {"title", "description"}:
         value = page.front.get(key)
         if isinstance(value, str) and any(c in value for c in '<>"'):
-            out.append(f"front matter {key} holds a raw < > or \" (Material prints it unescaped): {value[:120]!r}")
+            out.append(f'front matter {key} holds a raw < > or " (Material prints it unescaped): {value[:120]!r}')
     soup = BeautifulSoup(page.html, "html.parser") if page.html else None
     if soup is None:
         return out
@@ -327,6 +370,3 @@ def attribute(md: markdown.Markdown, payload: str, *, tooltips: bool, full: bool
         if found:
             out[f] = sorted({p for ps in found.values() for p in ps})
     return out
-
-
-

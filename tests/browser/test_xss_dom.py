@@ -17,6 +17,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import CHROMIUM_ARGS, DESKTOP, LOCAL_HOSTS, PHONE  # noqa: F401
 
@@ -81,7 +82,9 @@ def _pages(site, limit: int = 30) -> list[str]:
 @pytest.fixture(scope="module")
 def hostile(hostile_site):
     if not hostile_site.built:
-        pytest.fail("the hostile project did not build:\n" + (hostile_site.build.stdout + hostile_site.build.stderr)[-4000:])
+        pytest.fail(
+            "the hostile project did not build:\n" + (hostile_site.build.stdout + hostile_site.build.stderr)[-4000:]
+        )
     return hostile_site
 
 
@@ -115,12 +118,20 @@ def _visit(browser, site, path: str, *, viewport: dict, mobile: bool, problems: 
                  el.focus(); el.dispatchEvent(new FocusEvent('focusin', {bubbles: true})); } }""",
             TARGETS,
         )
-        for i in range(min(n, HOVERS_PER_PAGE)):
+        hovered = 0
+        for i in range(n):
+            if hovered >= HOVERS_PER_PAGE:
+                break
             el = targets.nth(i)
-            if el.is_visible():
+            if not el.is_visible():
+                continue
+            try:  # a target under a sticky header or off-screen cannot be hovered: take the next one
                 el.hover(timeout=2_000)
-                el.focus()
-                page.keyboard.press("Tab")
+            except PlaywrightTimeout:
+                continue
+            hovered += 1
+            el.focus()
+            page.keyboard.press("Tab")
         if mobile:
             markers = page.locator("article a.footnote-ref, article a.xref-marker")
             for i in range(min(markers.count(), TAPS_PER_PAGE)):
