@@ -145,3 +145,13 @@ def built_site(tmp_path_factory: pytest.TempPathFactory):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory):
+    """The hostile project of tests/hostile.py (every XSS payload in some field), built
+    with the real pipeline and, if it built, served on localhost (tests/test_xss_site.py,
+    tests/browser/test_xss_dom.py)."""
+    from .hostile import hostile_site_fixture
+
+    yield from hostile_site_fixture(tmp_path_factory)
