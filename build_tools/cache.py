@@ -8,13 +8,17 @@ ever invalidated by hand. Each entry starts with the SHA-256 of its payload: a
 truncated, corrupted or foreign file fails that check (or fails to unpickle) and is
 rebuilt and rewritten, never trusted.
 
-The cache only ever holds what this machine computed (it is not in git and is never
-read from a pull request), and deleting ``.cache/`` is always safe.
+Entries are pickles, and a pull request could commit a file under ``.cache/`` (``git add
+-f``) for CI to load: so each entry is signed with an HMAC-SHA-256 whose key lives outside
+the project, in ``$XDG_CACHE_HOME/annotated-reading/cache.key`` (``~/.cache/…``), made on
+first use with mode 0600. An entry this machine did not sign fails the check and is never
+unpickled. Deleting ``.cache/`` is always safe.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 from functools import cache
@@ -23,6 +27,32 @@ from pathlib import Path
 CACHE_DIR = ".cache"
 """Folder under the project root (git-ignored)."""
 _DIGEST = 32
+
+
+@cache
+def secret() -> bytes:
+    """This machine's key for signing entries (created on first use, outside the project)."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "annotated-reading"
+    path = home / "cache.key"
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        pass
+    key = os.urandom(32)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key.hex())
+    except FileExistsError:  # another process made it first: use theirs
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except OSError:
+        pass  # no writable home: this process's entries are signed with a key only it knows
+    return key
+
+
+def _sign(payload: bytes) -> bytes:
+    return hmac.new(secret(), payload, hashlib.sha256).digest()
 
 
 @cache
@@ -62,7 +92,7 @@ class Cache:
         return self.base / name[:2] / name
 
     def get(self, name: str) -> object | None:
-        """The stored value, or ``None`` if there is none or it fails its checksum."""
+        """The stored value, or ``None`` if there is none or it fails its signature."""
         path = self._path(name)
         try:
             data = path.read_bytes()
@@ -70,7 +100,7 @@ class Cache:
             self.misses += 1
             return None
         digest, payload = data[:_DIGEST], data[_DIGEST:]
-        if len(digest) != _DIGEST or hashlib.sha256(payload).digest() != digest:
+        if len(digest) != _DIGEST or not hmac.compare_digest(_sign(payload), digest):
             self.rebuilt += 1
             return None
         try:
@@ -88,7 +118,7 @@ class Cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
-            tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+            tmp.write_bytes(_sign(payload) + payload)
             os.replace(tmp, path)
         except OSError:  # a read-only or full disk only costs speed
             pass

@@ -61,7 +61,20 @@ def _line_start(m: re.Match[str]) -> str:
     return f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\-"
 
 
-_ATTR_ENTITY = {"&": "&amp;", '"': "&quot;", "'": "&#39;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "\\": "&#92;"}
+_ATTR_ENTITY = {
+    "&": "&amp;",
+    '"': "&quot;",
+    "'": "&#39;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "`": "&#96;",
+    "\\": "&#92;",
+    **{ch: f"&#{ord(ch)};" for ch in "[](){}=*_"},
+}
+"""Entities for a value inside ``"…"`` in a link title or an attribute list. Brackets,
+parentheses, braces, ``=``, ``*`` and ``_`` too: Python-Markdown builds links and emphasis
+before it reads an attribute list, so ``[y](javascript:…)`` or ``}`` in an outlet's name
+would otherwise become a link or end the list (found by the XSS harness, tests/hostile.py)."""
 _ATTR_TABLE = str.maketrans(_ATTR_ENTITY)
 _ATTR_SPECIAL = re.compile("[" + re.escape("".join(sorted(_ATTR_ENTITY))) + "]")
 

@@ -93,17 +93,18 @@ _ARIA_LABEL_BREAK = re.compile(r"\[[^\]]*\]\s*\(|[{}]")
 """Link syntax, or braces (which end or open the attr_list early: payloads 6202, 6219, 6234,
 6398, 6434 add attributes named after their words, ``onload`` and ``onfilterchange`` among
 them). Braces alone are not always enough, so this holds back more than it must."""
-OPEN_BREAKS: dict[str, tuple[re.Pattern[str], str]] = {
+FIXED_BREAKS: dict[str, tuple[re.Pattern[str], str]] = {
     "outlet.name": (
         _ARIA_LABEL_BREAK,
-        "Markdown link syntax in an outlet name ([x](javascript:…)) becomes a live link inside the "
-        "cross-reference marker's aria-label: escape_attr leaves [ ] ( ) as they are, and inside an "
-        "attr_list { … } Python-Markdown's inline patterns run before attr_list reads it. A javascript: "
-        "target reaches the page (MkDocs does not check links with a scheme); a relative one fails the "
-        "build inside MkDocs. Braces in the name end the attr_list early and add attributes.",
+        "Markdown link syntax in an outlet name ([x](javascript:…)) became a live link inside the "
+        "cross-reference marker's aria-label, and braces ended the attr_list early; fixed by escape_attr "
+        "encoding [ ] ( ) { } = * _ as entities.",
     ),
     "outlet.short": (_ARIA_LABEL_BREAK, "as outlet.name: the short label starts the same aria-label"),
 }
+"""Breaks this harness found and that were fixed: tests/test_xss_fields.py keeps a regression test
+for each, over exactly the payloads that broke."""
+OPEN_BREAKS: dict[str, tuple[re.Pattern[str], str]] = {}
 """Breaks found by this harness and not fixed yet: field → (payloads that hit it, what happens).
 :func:`write_hostile_project` keeps those payloads out of that field (so the build runs and
 everything else is still checked); tests/test_xss_fields.py has a strict xfail test for each,

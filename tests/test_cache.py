@@ -63,3 +63,25 @@ def test_the_key_covers_the_code_version(monkeypatch: pytest.MonkeyPatch) -> Non
     a = cache.key("ingest", b"x")
     monkeypatch.setattr(cache, "code_version", lambda: "other")
     assert cache.key("ingest", b"x") != a
+
+
+def test_an_entry_this_machine_did_not_sign_is_never_unpickled(tmp_path):
+    """A pull request could commit a file under .cache/ (git add -f): its pickle must not be loaded."""
+    import hashlib
+    import pickle
+
+    from build_tools import cache
+
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('the forged pickle ran')",))
+
+    store = cache.Cache(tmp_path, "ingest")
+    name = cache.key("forged")
+    payload = pickle.dumps(Boom())
+    path = store._path(name)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(hashlib.sha256(payload).digest() + payload)  # what an attacker can compute
+    assert store.get(name) is None and store.rebuilt == 1
+    store.put(name, ("ok",))
+    assert store.get(name) == ("ok",)

@@ -313,7 +313,7 @@ _ALLOWED: dict[str, set[str]] = {
     "ol": set(),
     "p": {"id", "class"},
     "pre": set(),
-    "span": {"class"},
+    "span": {"class", "aria-hidden"},  # the cross-reference marker's ⇄ (render/source_page.py)
     "strong": set(),
     "summary": set(),
     "sup": {"id"},
