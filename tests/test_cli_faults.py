@@ -4,6 +4,7 @@ example in every ``--help`` text run as written against a throw-away copy of the
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -139,6 +140,12 @@ def test_every_help_example_runs_as_written(example: str, tmp_path: Path) -> Non
     home = tmp_path / "home"
     (home / "Downloads").mkdir(parents=True)
     shutil.copy(FIXTURES / "import" / "article.html", home / "Downloads" / "article.html")
+    (home / "Downloads" / "article.txt").write_text(
+        "Li Shangfu meets Putin\n\nChina's defence minister met the Russian president in Moscow.\n", encoding="utf-8"
+    )
+    if "--hypothesis export.json" in example:  # an export a reader would have saved: three that anchor
+        rows = json.loads((FIXTURES / "hypothesis" / "search-export.json").read_text(encoding="utf-8"))["rows"][:3]
+        (project / "export.json").write_text(json.dumps({"total": 3, "rows": rows}), encoding="utf-8")
     env = {**ENV, "HOME": str(home)}
     if "--against main" in example:
         commit_all(project)
