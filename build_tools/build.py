@@ -31,6 +31,7 @@ from .anchor import Anchoring, anchor_all
 from .annotations import load_annotations
 from .citations import check_citations
 from .errors import BuildFailed, Origin, Problem, Report, UserError
+from .idlock import lock_path
 from .ingest import ingest
 from .ingest.rules import parse_dateline
 from .model import Annotations, BlockKind, Document, Outlet, Source
@@ -163,7 +164,11 @@ def _ingest_key(src: Source, root: Path, outlet: Outlet | None) -> str | None:
         raw = (root / src.file).read_bytes()
     except OSError:
         return None
-    return cache.key("ingest", raw, repr(src), repr(outlet))
+    try:  # ingest gives blocks their published ids from the source's lock file (build_tools.idlock)
+        lock = lock_path(root, src.id).read_bytes()
+    except OSError:
+        lock = b"(no lock file)"
+    return cache.key("ingest", raw, repr(src), repr(outlet), lock)
 
 
 def ingest_cached(
