@@ -63,8 +63,10 @@ def test_the_l_key_cycles_the_layers(open_page, site_pages):
     assert order == ["notes", "plain", "all"]
     assert page.locator(".reader-toast").inner_text().startswith("Annotations:")
     # not while typing in the search box
-    page.keyboard.press("s")  # Material's shortcut opens search
-    page.locator("input.md-search__input").wait_for()
+    page.keyboard.press("s")  # the search shortcut opens Pagefind's search box
+    box = page.locator(".pagefind-ui__search-input")
+    box.wait_for()
+    box.focus()
     page.keyboard.press("l")
     assert page.evaluate("document.documentElement.dataset.readerLayer") == "all"
 
