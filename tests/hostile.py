@@ -304,6 +304,7 @@ def write_hostile_project(
         ignore=shutil.ignore_patterns(*("sources", "glossary", "crossrefs", "outlets", "_partials")),
     )
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", dest / "overrides")  # theme.custom_dir
     shutil.copytree(ROOT / "annotations" / "schema", dest / "annotations" / "schema")
     (dest / "sources").mkdir()
 
@@ -596,7 +597,9 @@ def write_hostile_project(
 _TAG = re.compile(r"F(\d\d)-(\d+)")
 _BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|livescript|mocha):", re.I)
 URL_ATTRS = ("href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "srcdoc")
-OWN_SCRIPT = re.compile(r"^(?:/|(?:\.\./)*)(?:assets/javascripts/bundle\.[0-9a-f]+\.min\.js|assets/reader\.js)$")
+OWN_SCRIPT = re.compile(
+    r"^(?:/|(?:\.\./)*)(?:assets/javascripts/bundle\.[0-9a-f]+\.min\.js|assets/reader\.js|pagefind/pagefind-ui\.js)$"
+)
 """The site's own scripts: Material's bundle and the project's reader.js."""
 ELEMENTS = frozenset(
     [
@@ -659,9 +662,13 @@ ELEMENTS = frozenset(
         "td",
         "img",
         "template",
+        "dialog",  # the Pagefind search box (overrides/partials/pagefind.html)
+        "del",  # the quotation diff of cross-reference pages (render/pages.py)
+        "ins",
     ]
 )
-"""Elements MkDocs and Material write around the content (``img`` only for Material's logo)."""
+"""Elements MkDocs, Material and the site's own templates write around the content (``img`` only
+for Material's logo)."""
 
 
 @dataclass(frozen=True)
