@@ -315,6 +315,14 @@ _ALLOWED: dict[str, set[str]] = {
     "pre": set(),
     "span": {"class", "aria-hidden"},  # the cross-reference marker's ⇄ (render/source_page.py)
     "strong": set(),
+    "del": set(),  # the quotation diff of cross-reference pages
+    "ins": set(),
+    "table": set(),  # the coverage matrix (crossrefs/coverage)
+    "thead": set(),
+    "tbody": set(),
+    "tr": set(),
+    "th": set(),
+    "td": set(),
     "summary": set(),
     "sup": {"id"},
     "ul": set(),
