@@ -25,6 +25,7 @@ A value is placed only where ``check`` would accept it, so that the build runs:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -37,9 +38,9 @@ import yaml
 from build_tools.errors import Origin, Report
 from build_tools.ingest import ingest_text
 from build_tools.mdsafe import BodyContext, UnsafeUrl, check_url, sanitize
-from build_tools.model import BlockKind, Source
+from build_tools.model import BlockKind
 
-from .conftest import ROOT
+from .conftest import ROOT, make_source
 
 PAYLOAD_FILE = Path(__file__).parent / "data" / "xss-payload-list.txt"
 PAYLOADS: list[str] = [line for line in PAYLOAD_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -248,25 +249,7 @@ def _dump(path: Path, data: object) -> None:
 
 
 def _ingest_blocks(text: str, fmt: str, file: str, sid: str):
-    src = Source(
-        id=sid,
-        file=file,
-        format=fmt,
-        outlet="x",
-        title=None,
-        label="t",
-        byline=None,
-        date=None,
-        url=None,
-        language="en",
-        sha256="",
-        inferred={},
-        dating=None,
-        about="",
-        structure=(),
-        citations=(),
-        origin=Origin("annotations/sources.yml", 1),
-    )
+    src = dataclasses.replace(make_source(fmt, file=file), id=sid)
     return ingest_text(text, src, outlet=None, report=Report()).blocks
 
 
