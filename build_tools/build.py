@@ -114,6 +114,14 @@ PAGE_ANCHORS = {
 
 def check_fragments(ann: Annotations, docs: dict[str, Document], report: Report) -> None:
     """Every ``source:ID#anchor`` link in a body must name a block, passage or section of that page."""
+    if not ann.fragments:
+        return
+    passages: dict[str, set[str]] = {}  # source → note and cross-reference anchors, gathered once
+    for n in ann.notes:
+        passages.setdefault(n.selector.source, set()).add(site.note_anchor(n.id))
+    for x in ann.crossrefs:
+        for i, p in enumerate(x.passages):
+            passages.setdefault(p.source, set()).add(site.crossref_anchor(x.id, i))
     for frag in ann.fragments:
         known = set(PAGE_ANCHORS[frag.scheme])
         if frag.scheme == "source":
@@ -121,13 +129,7 @@ def check_fragments(ann: Annotations, docs: dict[str, Document], report: Report)
             if doc is None:
                 continue  # the source did not load: reported where it is
             known |= {b.id for b in doc.blocks}
-            known |= {site.note_anchor(n.id) for n in ann.notes if n.selector.source == frag.target}
-            known |= {
-                site.crossref_anchor(x.id, i)
-                for x in ann.crossrefs
-                for i, p in enumerate(x.passages)
-                if p.source == frag.target
-            }
+            known |= passages.get(frag.target, set())
         elif frag.scheme == "glossary":
             known |= {f"in-{sid}" for sid in docs}
         if frag.anchor not in known:

@@ -101,3 +101,21 @@ def test_build_refuses_a_symlinked_source(tmp_path, outside, capsys):
     assert main(["--root", str(root), "preprocess", "--quiet"]) == 1
     assert not (root / "docs" / "sources").exists()
     assert SECRET not in capsys.readouterr().err
+
+
+def test_links_to_blocks_and_passages_that_exist_are_accepted(tmp_path, capsys):
+    """The other half of `body-dangling-anchor`: a block id, a note's and a cross-reference's
+    passage and a section of the page all pass."""
+    root = make_case(None, tmp_path / "p")
+    notes = root / "annotations" / "notes" / "courier-2024-05-03-bridge-vote.yml"
+    text = notes.read_text(encoding="utf-8")
+    links = ", ".join(
+        f"[{a}](source:gazette-2024-05-02-bridge#{a})" for a in ("p-2", "a-gz-cost", "x-two-halves-1", "notes")
+    )
+    notes.write_text(
+        text.rstrip("\n") + f"\n  - id: co-links\n    quote: the cost was too high\n"
+        f'    prefix: "Critics said "\n    from_texts: true\n    body: "See {links}."\n',
+        encoding="utf-8",
+    )
+    out = run_check(root, capsys)
+    assert out == "check: 0 errors, 0 warnings\nexit status: 0\n", out
