@@ -12,7 +12,6 @@ import enum
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 class Severity(enum.Enum):
@@ -173,11 +172,3 @@ class BuildFailed(UserError):
     def __init__(self, report: Report) -> None:
         super().__init__(report.summary())
         self.report = report
-
-
-def relpath(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` with forward slashes, for messages."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()

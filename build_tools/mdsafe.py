@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 
 from .errors import Origin, Report
 
@@ -183,13 +184,6 @@ def md_url(url: str) -> str:
     return urllib.parse.quote(url, safe=safe)
 
 
-def md_link(text_md: str, url: str, *, title: str = "", attrs: str = "") -> str:
-    """``[text](url "title"){ attrs }`` with the title escaped; ``text_md`` is Markdown."""
-    t = f' "{escape_attr(title)}"' if title else ""
-    a = f"{{ {attrs} }}" if attrs else ""
-    return f"[{text_md}]({md_url(url)}{t}){a}"
-
-
 # --------------------------------------------------------------------------- sanitiser
 
 Resolver = Callable[[str, str], str | None]
@@ -312,93 +306,63 @@ class _Writer:
             return None
 
     # -- blocks
-    def blocks(self, tokens: list[Token]) -> list[str]:
-        """Return lines of Markdown for a token stream (nested lists indented by 4)."""
-        lines: list[str] = []
-        i = 0
-        n = len(tokens)
-        while i < n:
-            tok = tokens[i]
-            t = tok.type
-            if t == "paragraph_open":
-                inline = tokens[i + 1]
-                lines.append(self.inline(inline.children or [], tok))
-                lines.append("")
-                i += 3
-                continue
-            if t in ("bullet_list_open", "ordered_list_open"):
-                close = t.replace("_open", "_close")
-                depth, j = 1, i + 1
-                while depth:
-                    if tokens[j].type == t:
-                        depth += 1
-                    elif tokens[j].type == close:
-                        depth -= 1
-                    j += 1
-                lines.extend(self.list_block(tokens[i + 1 : j - 1], ordered=t.startswith("ordered")))
-                lines.append("")
-                i = j
-                continue
-            if t == "blockquote_open":
-                depth, j = 1, i + 1
-                while depth:
-                    if tokens[j].type == "blockquote_open":
-                        depth += 1
-                    elif tokens[j].type == "blockquote_close":
-                        depth -= 1
-                    j += 1
-                inner = self.blocks(tokens[i + 1 : j - 1])
-                lines.extend(("> " + ln).rstrip() for ln in inner)
-                lines.append("")
-                i = j
-                continue
-            if t == "heading_open":
-                self.problem(tok, "headings are not allowed", "write the heading as **bold** text", "body-heading")
-                lines.append("**" + self.inline(tokens[i + 1].children or [], tok) + "**")
-                lines.append("")
-                i += 3
-                continue
-            if t in ("fence", "code_block"):
-                self.problem(
-                    tok,
-                    "code blocks are not allowed",
-                    "remove the indentation or ``` fence; use `code` for short literal text",
-                    "body-code-block",
-                )
-                lines.append(escape_text(tok.content))
-                lines.append("")
-            elif t == "hr":
-                self.problem(tok, "horizontal rules are not allowed", "delete the --- line", "body-rule")
-            elif t == "html_block":
-                lines.append(escape_text(tok.content))
-                lines.append("")
-            i += 1
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[str]:
+        """Return lines of Markdown for sibling block nodes (nested lists indented by 4)."""
+        lines = [line for node in nodes for line in self.block(node)]
         while lines and lines[-1] == "":
             lines.pop()
         return lines
 
-    def list_block(self, tokens: list[Token], *, ordered: bool) -> list[str]:
+    def block(self, node: SyntaxTreeNode) -> list[str]:
+        """Lines for one block node, each block followed by a blank line."""
+        t = node.type
+        tok = _token(node)
+        if t == "paragraph":
+            return [self.inline(_inline_tokens(node), tok), ""]
+        if t in ("bullet_list", "ordered_list"):
+            return [*self.list_block(node.children, ordered=t == "ordered_list"), ""]
+        if t == "blockquote":
+            return [*(("> " + ln).rstrip() for ln in self.blocks(node.children)), ""]
+        if t == "heading":
+            self.problem(tok, "headings are not allowed", "write the heading as **bold** text", "body-heading")
+            return ["**" + self.inline(_inline_tokens(node), tok) + "**", ""]
+        if t in ("fence", "code_block"):
+            self.problem(
+                tok,
+                "code blocks are not allowed",
+                "remove the indentation or ``` fence; use `code` for short literal text",
+                "body-code-block",
+            )
+            return [escape_text(node.content), ""]
+        if t == "hr":
+            self.problem(tok, "horizontal rules are not allowed", "delete the --- line", "body-rule")
+            return []
+        if t == "html_block":
+            return [escape_text(node.content), ""]
+        # Any other container: its blocks as if they stood here; any other leaf: nothing.
+        return [line for child in node.children for line in self.block(child)]
+
+    def list_block(self, items: list[SyntaxTreeNode], *, ordered: bool) -> list[str]:
         lines: list[str] = []
-        number = 1
-        i, n = 0, len(tokens)
-        while i < n:
-            if tokens[i].type != "list_item_open":
-                i += 1
-                continue
-            depth, j = 1, i + 1
-            while depth:
-                if tokens[j].type == "list_item_open":
-                    depth += 1
-                elif tokens[j].type == "list_item_close":
-                    depth -= 1
-                j += 1
-            inner = self.blocks(tokens[i + 1 : j - 1]) or [""]
+        for number, item in enumerate(items, start=1):
+            inner = self.blocks(item.children) or [""]
             bullet = f"{number}. " if ordered else "- "
             lines.append(bullet + inner[0])
             lines.extend(("    " + ln) if ln else "" for ln in inner[1:])
-            number += 1
-            i = j
         return lines
+
+
+def _token(node: SyntaxTreeNode) -> Token | None:
+    """The token that carries ``node``'s line map: its own, or its opening one."""
+    if node.token is not None:
+        return node.token
+    return node.nester_tokens.opening if node.nester_tokens else None
+
+
+def _inline_tokens(node: SyntaxTreeNode) -> list[Token]:
+    """The flat inline tokens of a paragraph or heading (the writer pairs links itself)."""
+    inline = node.children[0].token if node.children else None
+    return (inline.children or []) if inline is not None else []
 
 
 def sanitize(text: str, ctx: BodyContext, report: Report) -> str:
@@ -425,7 +389,7 @@ def sanitize(text: str, ctx: BodyContext, report: Report) -> str:
             continue
         break
     writer = _Writer(ctx, report)
-    return "\n".join(writer.blocks(_PARSER.parse(text)))
+    return "\n".join(writer.blocks(SyntaxTreeNode(_PARSER.parse(text)).children))
 
 
 def plain_text(markdown_text: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _QUOTES = dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'") | dict.fromkeys(
@@ -75,45 +76,27 @@ def normalize(text: str) -> Normalized:
 
     Guarantees ``len(result.starts) == len(result.ends) == len(result.text)``.
     """
-    if not unicodedata.is_normalized("NFC", text):
-        return _normalize_slow(text)
+    if unicodedata.is_normalized("NFC", text):
+        return _assemble(text, (m.span() for m in _TOKEN.finditer(text)), _fold_run)
+    return _assemble(text, _clusters(text), _fold_cluster)
+
+
+_Fold = Callable[[str, int, int, list[str], array, array], None]
+"""``fold(chunk, start, end, out, starts, ends)`` appends the folded ``chunk`` and its offsets."""
+
+
+def _assemble(text: str, spans: Iterable[tuple[int, int]], fold: _Fold) -> Normalized:
+    """The one normalising loop over ``text`` cut into ``spans``.
+
+    Invisible pieces vanish, each whitespace run between two kept pieces becomes one space
+    standing for the whole run, and ``fold`` writes every other piece: how a piece folds
+    is all that differs between the NFC fast path and the per-cluster slow path.
+    """
     out: list[str] = []
     starts = array("l")
     ends = array("l")
     pending: tuple[int, int] | None = None
-    for m in _TOKEN.finditer(text):
-        a, b = m.span()
-        tok = m.group()
-        if tok in _INVISIBLE:
-            continue
-        if tok.isspace():
-            pending = (pending[0], b) if pending else (a, b)
-            continue
-        if pending is not None:
-            if out:
-                out.append(" ")
-                starts.append(pending[0])
-                ends.append(pending[1])
-            pending = None
-        folded = FOLD.get(tok) if b - a == 1 else None
-        if folded is not None:
-            out.append(folded)
-            starts.extend(array("l", (a,)) * len(folded))
-            ends.extend(array("l", (b,)) * len(folded))
-        else:
-            out.append(tok.translate(_TRANSLATE))
-            starts.extend(range(a, b))
-            ends.extend(range(a + 1, b + 1))
-    return Normalized("".join(out), starts, ends)
-
-
-def _normalize_slow(text: str) -> Normalized:
-    """:func:`normalize` for text that is not in NFC: one grapheme cluster at a time."""
-    out: list[str] = []
-    starts = array("l")
-    ends = array("l")
-    pending: tuple[int, int] | None = None
-    for a, b in _clusters(text):
+    for a, b in spans:
         chunk = text[a:b]
         if chunk in _INVISIBLE:
             continue
@@ -126,17 +109,35 @@ def _normalize_slow(text: str) -> Normalized:
                 starts.append(pending[0])
                 ends.append(pending[1])
             pending = None
-        folded = FOLD.get(chunk) or unicodedata.normalize("NFC", chunk)
-        for ch in folded:
-            out.append(FOLD.get(ch, ch))
-            starts.append(a)
-            ends.append(b)
+        fold(chunk, a, b, out, starts, ends)
     return Normalized("".join(out), starts, ends)
+
+
+def _fold_run(tok: str, a: int, b: int, out: list[str], starts: array, ends: array) -> None:
+    """NFC text: one expanding fold (the ellipsis), or a run folded in place by translate."""
+    folded = FOLD.get(tok) if b - a == 1 else None
+    if folded is not None:
+        out.append(folded)
+        starts.extend(array("l", (a,)) * len(folded))
+        ends.extend(array("l", (b,)) * len(folded))
+    else:
+        out.append(tok.translate(_TRANSLATE))
+        starts.extend(range(a, b))
+        ends.extend(range(a + 1, b + 1))
+
+
+def _fold_cluster(chunk: str, a: int, b: int, out: list[str], starts: array, ends: array) -> None:
+    """Text not in NFC: one grapheme cluster composed, every character of it spanning it."""
+    folded = FOLD.get(chunk) or unicodedata.normalize("NFC", chunk)
+    for ch in folded:
+        out.append(FOLD.get(ch, ch))
+        starts.append(a)
+        ends.append(b)
 
 
 def norm(text: str) -> str:
     """Only the normalised text of :func:`normalize` (the same string, without the offsets)."""
     if not unicodedata.is_normalized("NFC", text):
-        return _normalize_slow(text).text
+        return normalize(text).text
     # Invisible characters go first, so whitespace on both sides of one becomes one space.
     return _WS.sub(" ", text.translate(_NORM_TABLE)).strip()

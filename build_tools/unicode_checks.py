@@ -57,24 +57,28 @@ def check_strings(data: object, positions: Positions, report: Report) -> None:
     """Warn about bidi controls in any value, and mixed-script words in names and titles."""
     for path, text in _strings(data):
         field = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
-        m = BIDI.search(text)
-        if m:
-            report.warning(
-                positions.origin(path),
-                f"'{field}' contains the bidirectional control U+{ord(m.group()):04X} "
-                f"({unicodedata.name(m.group(), 'unnamed')}): {visible(text[:60])!r}",
-                hint="remove it: it makes the text display in another order than it is written",
-                code="text-bidi",
-            )
-        if field in NAME_FIELDS:
-            for word in _WORD.findall(text):
-                found = scripts(word)
-                if len(found) > 1:
-                    report.warning(
-                        positions.origin(path),
-                        f"'{field}' mixes {' and '.join(s.title() for s in _SCRIPTS if s in found)} letters in "
-                        f"one word: {word!r} ({', '.join(f'U+{ord(c):04X}' for c in word if not c.isascii())})",
-                        hint="retype the word in one alphabet: a look-alike letter makes it another name",
-                        code="text-mixed-script",
-                    )
-                    break
+        for message, hint, code in _text_problems(field, text):
+            report.warning(positions.origin(path), message, hint=hint, code=code)
+
+
+def _text_problems(field: str, text: str) -> Iterator[tuple[str, str, str]]:
+    """Message, hint and code of each thing wrong with the value of ``field``: at most one of each kind."""
+    m = BIDI.search(text)
+    if m:
+        yield (
+            f"'{field}' contains the bidirectional control U+{ord(m.group()):04X} "
+            f"({unicodedata.name(m.group(), 'unnamed')}): {visible(text[:60])!r}",
+            "remove it: it makes the text display in another order than it is written",
+            "text-bidi",
+        )
+    if field in NAME_FIELDS:
+        for word in _WORD.findall(text):
+            found = scripts(word)
+            if len(found) > 1:
+                yield (
+                    f"'{field}' mixes {' and '.join(s.title() for s in _SCRIPTS if s in found)} letters in "
+                    f"one word: {word!r} ({', '.join(f'U+{ord(c):04X}' for c in word if not c.isascii())})",
+                    "retype the word in one alphabet: a look-alike letter makes it another name",
+                    "text-mixed-script",
+                )
+                return

@@ -116,22 +116,10 @@ def _build(node: yaml.Node, path: PathKey, pos: Positions, report: Report) -> ob
         out: dict[str, object] = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                report.error(
-                    Origin(pos.rel_path, *_pos(key_node)),
-                    f"keys must be plain words, not {key!r}",
-                    hint="write keys such as `quote:` or `id:`",
-                    code="yaml-key",
-                )
-                continue
-            if key in out:
-                first = pos.keys[(*path, key)]
-                report.error(
-                    Origin(pos.rel_path, *_pos(key_node)),
-                    f"duplicate key '{key}' (first given on line {first[0]})",
-                    hint="YAML keeps only one of the two values; delete or rename one of them",
-                    code="yaml-duplicate-key",
-                )
+            refusal = _refused_key(key, pos.keys[(*path, key)] if key in out else None)
+            if refusal is not None:
+                message, hint, code = refusal
+                report.error(Origin(pos.rel_path, *_pos(key_node)), message, hint=hint, code=code)
                 continue
             pos.keys[(*path, key)] = _pos(key_node)
             out[key] = _build(value_node, (*path, key), pos, report)
@@ -166,6 +154,19 @@ def _yaml_error(exc: yaml.YAMLError, rel_path: str, text: str) -> tuple[Origin, 
     return Origin(rel_path, line, col), message, hint
 
 
+def _refused_key(key: object, first: tuple[int, int] | None) -> tuple[str, str, str] | None:
+    """Message, hint and code if a mapping key must be skipped; ``first``: where it was given before."""
+    if not isinstance(key, str):
+        return f"keys must be plain words, not {key!r}", "write keys such as `quote:` or `id:`", "yaml-key"
+    if first is not None:
+        return (
+            f"duplicate key '{key}' (first given on line {first[0]})",
+            "YAML keeps only one of the two values; delete or rename one of them",
+            "yaml-duplicate-key",
+        )
+    return None
+
+
 def _control_name(ch: str) -> str:
     return "NUL" if ch == "\0" else f"U+{ord(ch):04X}"
 
@@ -192,32 +193,37 @@ def check_limits(text: str, rel_path: str, report: Report) -> bool:
     depth = 0
     try:
         for token in yaml.scan(text, Loader=_Loader):
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
-                report.error(
-                    Origin(rel_path, *_pos(token)),
-                    f"YAML anchors and aliases are not allowed in annotation files: '{sign}{token.value}'",
-                    hint="write the value out in full where it is needed "
-                    "(or quote it if '&' or '*' is part of the text)",
-                    code="yaml-alias",
-                )
-                return False
-            if isinstance(token, _OPEN):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    report.error(
-                        Origin(rel_path, *_pos(token)),
-                        f"lists and mappings nested more than {MAX_DEPTH} deep",
-                        hint="annotation files need only a few levels (see CONTRIBUTING.md); "
-                        "if '[' or '{' is part of the text, put the text in quotes",
-                        code="yaml-too-deep",
-                    )
-                    return False
-            elif isinstance(token, _CLOSE):
+            if isinstance(token, _CLOSE):
                 depth -= 1
+                continue
+            depth += isinstance(token, _OPEN)
+            refusal = _refused_token(token, depth)
+            if refusal is not None:
+                message, hint, code = refusal
+                report.error(Origin(rel_path, *_pos(token)), message, hint=hint, code=code)
+                return False
     except yaml.YAMLError:
         pass  # composing below reports the syntax error with its usual message
     return True
+
+
+def _refused_token(token: yaml.Token, depth: int) -> tuple[str, str, str] | None:
+    """Message, hint and code if ``token``, ``depth`` collections deep, must stop the scan."""
+    if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+        sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+        return (
+            f"YAML anchors and aliases are not allowed in annotation files: '{sign}{token.value}'",
+            "write the value out in full where it is needed (or quote it if '&' or '*' is part of the text)",
+            "yaml-alias",
+        )
+    if depth > MAX_DEPTH:
+        return (
+            f"lists and mappings nested more than {MAX_DEPTH} deep",
+            "annotation files need only a few levels (see CONTRIBUTING.md); "
+            "if '[' or '{' is part of the text, put the text in quotes",
+            "yaml-too-deep",
+        )
+    return None
 
 
 def load_yaml(path: Path, *, root: Path, report: Report) -> LoadedYaml | None:
