@@ -11,46 +11,30 @@ A quote is matched like a W3C Web Annotation TextQuoteSelector, on normalised te
   spilling into a block the quote does not reach). A place it is sure of anchors as
   ``fuzzy`` with a warning and a diff; several about equally good places are
   ``ambiguous``; a similar passage whose context no longer reads, or one below
-  :data:`FUZZY_THRESHOLD`, is ``missing``: an error naming the closest passage.
+  :data:`.placement.FUZZY_THRESHOLD`, is ``missing``: an error naming the closest passage.
 
 Nothing is placed silently somewhere else: a quote that cannot be placed surely is an
-error. The work per quote is bounded (seeds, :data:`MAX_CONTEXT`, :data:`MAX_CANDIDATES`),
-and at most :data:`MAX_PER_BLOCK` passages may start in one block.
+error. The placing and its messages are :mod:`.placement`'s, shared with the contributor
+commands, the drift report and the imports. The work per quote is bounded (seeds,
+:data:`.placement.MAX_CONTEXT`, :data:`.matcher.MAX_CANDIDATES`), and at most
+:data:`MAX_PER_BLOCK` passages may start in one block.
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
-import json
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Indel
-
 from .errors import Origin, Report
-from .matcher import QUOTE_MIN, Outcome, Place, WordIndex, match
-from .model import (
-    Anchor,
-    Annotations,
-    BlockKind,
-    Candidate,
-    Document,
-    GlossaryEntry,
-    Position,
-    Selector,
-    Status,
-)
+from .matcher import WordIndex
+from .model import Anchor, Annotations, BlockKind, Document, GlossaryEntry, Position, Selector, Status
+from .placement import place, problem
 from .textnorm import Normalized, norm, normalize
 
-FUZZY_THRESHOLD = QUOTE_MIN
-"""Minimum similarity (0–100, rapidfuzz ``ratio``) for a quote to anchor with a warning."""
 CONTEXT = 30
 """Characters of context shown either side of a candidate in messages."""
-MAX_CANDIDATES = 12
-"""Candidates listed in one message; the rest are counted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,298 +105,28 @@ class DocIndex:
         return f"{left}«{self.text[start:end]}»{right}"
 
 
-def char_diff(expected: str, found: str) -> str:
-    """A one-line character diff: ``[-removed-]`` is in the quote only, ``{+added+}`` in the source only."""
-    out: list[str] = []
-    if len(expected) + len(found) > LONG_DIFF:  # difflib is quadratic; rapidfuzz is bit-parallel
-        return _long_diff(expected, found)
-    sm = difflib.SequenceMatcher(None, expected, found, autojunk=False)
-    for op, a0, a1, b0, b1 in sm.get_opcodes():
-        if op == "equal":
-            out.append(expected[a0:a1])
-        if op in ("delete", "replace"):
-            out.append(f"[-{expected[a0:a1]}-]")
-        if op in ("insert", "replace"):
-            out.append(f"{{+{found[b0:b1]}+}}")
-    return "".join(out)
-
-
-LONG_DIFF = 2000
-"""Above this many characters (both texts), :func:`char_diff` uses rapidfuzz's alignment."""
-
-
-def _long_diff(expected: str, found: str) -> str:
-    out: list[str] = []
-    removed = added = ""
-
-    def flush() -> None:
-        out.append(f"[-{removed}-]" if removed else "")
-        out.append(f"{{+{added}+}}" if added else "")
-
-    for op in Indel.opcodes(expected, found):
-        if op.tag == "equal":
-            flush()
-            removed = added = ""
-            out.append(expected[op.src_start : op.src_end])
-        else:
-            removed += expected[op.src_start : op.src_end]
-            added += found[op.dest_start : op.dest_end]
-    flush()
-    return "".join(out)
-
-
-def _word_start(text: str, i: int) -> int:
-    while i > 0 and text[i - 1].isalnum():
-        i -= 1
-    return i
-
-
-def _word_end(text: str, i: int) -> int:
-    while i < len(text) and text[i].isalnum():
-        i += 1
-    return i
-
-
-MAX_CONTEXT = 200
-"""Longest prefix or suffix (characters) tried to single out one occurrence of a quote."""
-
-
-def _has_word(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
-
-
-def shortest_context(text: str, spans: list[tuple[int, int]], which: int) -> tuple[str, str]:
-    """The shortest prefix and suffix (whole words) that single out ``spans[which]``.
-
-    Each holds at least one whole word, so normalisation (which trims spaces) cannot
-    empty it. Either may be empty if no context of up to :data:`MAX_CONTEXT`
-    characters on that side tells the places apart. Linear in the number of spans.
-    """
-    start, end = spans[which]
-    others = [s for i, s in enumerate(spans) if i != which]
-    prefix = suffix = ""
-    left = [s for s, _ in others]
-    for k in range(1, min(start, MAX_CONTEXT) + 1):
-        mine = text[start - k : start]
-        left = [s for s in left if text[max(0, s - k) : s] == mine]
-        if not left:
-            a = _word_start(text, start - k)
-            while a > 0 and not _has_word(text[a:start]):
-                a -= 1
-            prefix = text[_word_start(text, a) : start]
-            prefix = prefix if _has_word(prefix) else ""
-            break
-    right = [e for _, e in others]
-    for k in range(1, min(len(text) - end, MAX_CONTEXT) + 1):
-        mine = text[end : end + k]
-        right = [e for e in right if text[e : e + k] == mine]
-        if not right:
-            b = _word_end(text, end + k)
-            while b < len(text) and not _has_word(text[end:b]):
-                b += 1
-            suffix = text[end : _word_end(text, b)]
-            suffix = suffix if _has_word(suffix) else ""
-            break
-    return prefix, suffix
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    out = []
-    i = text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
-
-
-def _quote_repr(quote: str, limit: int = 70) -> str:
-    q = " ".join(quote.split())
-    return '"' + (q if len(q) <= limit else q[: limit - 1] + "…") + '"'
-
-
-def shown(text: str) -> str:
-    """``text`` as a double-quoted YAML scalar, as messages show a prefix or suffix to paste."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def fix_hint(prefix: str, suffix: str) -> str:
-    """``prefix: "…"`` or ``suffix: "…"`` (the shorter), as a message advises it."""
-    if prefix and (not suffix or len(prefix) <= len(suffix)):
-        return f"prefix: {shown(prefix)}"
-    if suffix:
-        return f"suffix: {shown(suffix)}"
-    return "(no prefix or suffix tells it apart)"
-
-
 def anchor_selector(
     selector: Selector, index: DocIndex, *, annotation: str, kind: str, passage: int, report: Report
 ) -> Anchor:
-    """Place one quote in its source; problems are recorded in ``report``."""
-    text = index.text
-    q = norm(selector.quote)
-    prefix = norm(selector.prefix)
-    suffix = norm(selector.suffix)
-    hits = _find_all(text, q) if q else []
-    spans = [(h, h + len(q)) for h in hits]
-    chosen = [
-        (s, e)
-        for s, e in spans
-        if (not prefix or text[:s].rstrip().endswith(prefix.rstrip()))
-        and (not suffix or text[e:].lstrip().startswith(suffix.lstrip()))
-    ]
-    base = dict(annotation=annotation, kind=kind, source=selector.source, selector=selector, passage=passage)
-    where = f"source '{selector.source}'"
-    if len(chosen) == 1:
-        s, e = chosen[0]
-        start, end = index.position(s), index.position(e, end=True)
-        return Anchor(**base, status=Status.EXACT, start=start, end=end, text=index.original(start, end))
-    if len(chosen) > 1:
-        cands = []
-        for i, (s, e) in enumerate(chosen):
-            p, x = shortest_context(text, chosen, i) if i < MAX_CANDIDATES else ("", "")
-            cands.append(
-                Candidate(index.position(s), index.position(e, end=True), text[s:e], index.context(s, e), 100.0, p, x)
-            )
-        details = [f"{c.start.block}: {c.context}  → {fix_hint(c.prefix, c.suffix)}" for c in cands[:MAX_CANDIDATES]]
-        if len(cands) > MAX_CANDIDATES:
-            details.append(f"… and {len(cands) - MAX_CANDIDATES} more")
-        qualifier = " with the given prefix/suffix" if (prefix or suffix) else ""
-        report.error(
-            selector.origin,
-            f"quote {_quote_repr(selector.quote)} is ambiguous: it occurs {len(chosen)} times{qualifier} in {where}",
-            details=details,
-            hint="add the prefix or suffix shown for the place you mean, or quote a longer passage",
-            code="quote-ambiguous",
-        )
-        return Anchor(**base, status=Status.AMBIGUOUS, candidates=tuple(cands), similarity=100.0)
-    if not q or not text:
-        report.error(selector.origin, f"quote is empty or {where} has no text", code="quote-missing")
-        return Anchor(**base, status=Status.MISSING, similarity=0.0)
-    outcome = match(index.words(), q, prefix, suffix, exact=hits)
-    if outcome.sure:
-        return _placed(selector, index, q, outcome.places[0], base, report)
-    if spans:  # the quote occurs, but not with this prefix/suffix
-        cands = tuple(
-            Candidate(index.position(s), index.position(e, end=True), text[s:e], index.context(s, e), 100.0)
-            for s, e in spans
-        )
-        given = " and ".join(
-            f"{name} {shown(value)}"
-            for name, value in (("prefix", selector.prefix), ("suffix", selector.suffix))
-            if value
-        )
-        details = [f"{c.start.block}: {c.context}" for c in cands[:MAX_CANDIDATES]]
-        if len(cands) > MAX_CANDIDATES:
-            details.append(f"… and {len(cands) - MAX_CANDIDATES} more")
-        report.error(
-            selector.origin,
-            f"quote {_quote_repr(selector.quote)} occurs {len(spans)} time{'s' * (len(spans) > 1)} in {where}, "
-            f"but never with {given}",
-            details=details,
-            hint="correct the prefix/suffix to the text just before/after the quote, or remove it",
-            code="quote-context-mismatch",
-        )
-        return Anchor(**base, status=Status.MISSING, candidates=cands, similarity=100.0)
-    return _not_sure(selector, index, q, outcome, base, report)
-
-
-def _below(score: float) -> int:
-    """``score`` rounded for a message, but never up to :data:`FUZZY_THRESHOLD` (89.6 → 89)."""
-    shown = round(score)
-    return shown if shown < FUZZY_THRESHOLD else math.floor(score)
-
-
-def _candidate(index: DocIndex, place: Place) -> Candidate:
-    s, e = place.start, place.end
-    return Candidate(
-        index.position(s), index.position(e, end=True), index.text[s:e], index.context(s, e), round(place.quote, 1)
-    )
-
-
-def _context_detail(place: Place) -> list[str]:
-    sides = [(n, x) for n, x in (("prefix", place.prefix), ("suffix", place.suffix)) if x is not None]
-    if not sides or all(x >= 100 for _, x in sides):
-        return []
-    return ["context: " + ", ".join(f"{n} {x:.0f}% similar" for n, x in sides)]
-
-
-def _placed(selector: Selector, index: DocIndex, q: str, place: Place, base: dict, report: Report) -> Anchor:
-    """A sure approximate place: anchored ``fuzzy``, with a warning and a diff."""
-    where = f"source '{selector.source}'"
-    cand = _candidate(index, place)
-    score = cand.similarity
-    if place.quote >= 100:
-        message = (
-            f"quote {_quote_repr(selector.quote)} found in {cand.start.block} of {where}, "
-            "but the text around it has changed"
-        )
-        details = [f"source: {cand.context}", *_context_detail(place)]
-        hint = "update the prefix/suffix to the text now around the quote (`anchors --fix` can do it)"
-    else:
-        message = (
-            f"quote {_quote_repr(selector.quote)} matched approximately ({score:.0f}% similar) in "
-            f"{cand.start.block} of {where}"
-        )
-        details = [f"source: {_quote_repr(cand.text, 200)}", f"diff:   {char_diff(q, cand.text)}"]
-        details += _context_detail(place)
-        hint = "copy the passage exactly from the source to silence this warning"
-    report.warning(selector.origin, message, details=details, hint=hint, code="quote-fuzzy")
+    """Place one quote in its source (:func:`.placement.place`); problems are recorded in ``report``."""
+    found = place(index, selector.quote, selector.prefix, selector.suffix)
+    p = problem(found, selector.origin)
+    if p is not None:
+        report.problems.append(p)
     return Anchor(
-        **base,
-        status=Status.FUZZY,
-        start=cand.start,
-        end=cand.end,
-        text=index.original(cand.start, cand.end),
-        similarity=score,
-        candidates=(cand,),
+        annotation=annotation,
+        kind=kind,
+        source=selector.source,
+        selector=selector,
+        status=found.status,
+        start=found.start,
+        end=found.end,
+        text=found.text,
+        similarity=found.similarity,
+        candidates=found.candidates,
+        passage=passage,
+        placement=found,
     )
-
-
-def _not_sure(selector: Selector, index: DocIndex, q: str, outcome: Outcome, base: dict, report: Report) -> Anchor:
-    """No exact occurrence and no sure approximate place: an error, nothing anchored."""
-    where = f"source '{selector.source}'"
-    best = outcome.best
-    if best is None:
-        report.error(
-            selector.origin,
-            f"quote {_quote_repr(selector.quote)} not found in {where}; no passage shares its words",
-            hint="copy the passage exactly from the source",
-            code="quote-missing",
-        )
-        return Anchor(**base, status=Status.MISSING, similarity=0.0)
-    cand = _candidate(index, best)
-    score = cand.similarity
-    if outcome.rivals:
-        cands = (cand, *(_candidate(index, p) for p in outcome.rivals))
-        report.error(
-            selector.origin,
-            f"quote {_quote_repr(selector.quote)} matches approximately in {len(cands)} places about equally "
-            f"well in {where}",
-            details=[f"{c.start.block}: {c.context}  ({c.similarity:.0f}% similar)" for c in cands[:MAX_CANDIDATES]],
-            hint="copy the passage you mean exactly from the source, with a prefix or suffix if it repeats",
-            code="quote-ambiguous",
-        )
-        return Anchor(**base, status=Status.AMBIGUOUS, candidates=cands, similarity=score)
-    diff = f"diff:   {char_diff(q, cand.text)}"
-    if best.quote >= FUZZY_THRESHOLD:
-        report.error(
-            selector.origin,
-            f"quote {_quote_repr(selector.quote)} matches approximately ({score:.0f}% similar) in "
-            f"{cand.start.block} of {where}, but neither its prefix nor its suffix reads there",
-            details=[f"source: {cand.context}", diff, *_context_detail(best)],
-            hint="check that this is the passage you mean, then copy it and the text around it exactly",
-            code="quote-missing",
-        )
-        return Anchor(**base, status=Status.MISSING, similarity=score, candidates=(cand,))
-    report.error(
-        selector.origin,
-        f"quote {_quote_repr(selector.quote)} not found in {where}; closest passage ({_below(score)}% similar) "
-        f"in {cand.start.block}: {_quote_repr(cand.text)}",
-        details=[diff],
-        hint=f"copy the passage exactly from the source (below {FUZZY_THRESHOLD:.0f}% similarity nothing is anchored)",
-        code="quote-missing",
-    )
-    return Anchor(**base, status=Status.MISSING, similarity=score, candidates=(cand,))
 
 
 # --------------------------------------------------------------------------- glossary

@@ -30,9 +30,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .anchor import MAX_CANDIDATES, _below, char_diff
 from .errors import UserError
 from .model import Anchor, Status
+from .placement import char_diff, drift_details
 
 if TYPE_CHECKING:
     from .build import Corpus
@@ -133,28 +133,11 @@ def _details(category: str, old: Anchor | None, new: Anchor | None) -> list[str]
         lines.append(f"was {was}, now {_where(new)}, {new.similarity:.0f}% similar to the quote")
     if category in FAILING:
         lines.append(f"was {_where(old)}: {old.text!r}" if old is not None and old.placed else "was not placed before")
-        if new.status is Status.AMBIGUOUS:
-            exact = all(c.similarity >= 100 for c in new.candidates)
-            lines.append(
-                f"the quote now occurs {len(new.candidates)} times:"
-                if exact
-                else f"the quote now matches {len(new.candidates)} places about equally well:"
-            )
-            lines.extend(f"  {c.start.block}: {c.context}" for c in new.candidates[:MAX_CANDIDATES])
-            if len(new.candidates) > MAX_CANDIDATES:
-                lines.append(f"  … and {len(new.candidates) - MAX_CANDIDATES} more")
-            return lines
-        elif new.candidates and new.candidates[0].similarity >= 100:
-            lines.append("the quote is still there, but no longer with its prefix/suffix:")
-            lines.extend(f"  {c.start.block}: {c.context}" for c in new.candidates[:MAX_CANDIDATES])
-            return lines
-        elif new.candidates:
-            c = new.candidates[0]
-            lines.append(f"closest passage now ({_below(c.similarity)}% similar) in {c.start.block}: {c.text!r}")
-    found = new.text if new.placed else (new.candidates[0].text if new.candidates else "")
+        assert new.placement is not None  # every note and passage is placed by placement.place
+        return lines + drift_details(new.placement, old_text or (new.selector.quote if new.selector else ""))
     reference = old_text or (new.selector.quote if new.selector else "")
-    if category in ("fuzzy", *FAILING) and found and reference and found != reference:
-        lines.append(f"diff:   {char_diff(reference, found)}")
+    if category == "fuzzy" and new.text and reference and new.text != reference:
+        lines.append(f"diff:   {char_diff(reference, new.text)}")
     return lines
 
 

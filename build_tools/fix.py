@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .anchor import DocIndex, _find_all, _quote_repr, _word_end, _word_start, anchor_selector, shortest_context
-from .errors import Report, UserError
-from .model import Anchor, Selector, Status
+from .anchor import DocIndex
+from .errors import UserError
+from .model import Anchor, Status
+from .placement import exact_spans, place, quote_repr, shorter_side, shortest_context, word_end, word_start
 from .textnorm import norm
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ def _context(text: str, start: int, end: int, old: str, *, before: bool) -> str:
     if not old:
         return ""
     if before:
-        return text[_word_start(text, max(0, start - len(old))) : start].lstrip()
-    return text[end : _word_end(text, min(len(text), end + len(old)))].rstrip()
+        return text[word_start(text, max(0, start - len(old))) : start].lstrip()
+    return text[end : word_end(text, min(len(text), end + len(old)))].rstrip()
 
 
 def new_selector(a: Anchor, index: DocIndex) -> dict[str, str] | None:
@@ -61,8 +62,7 @@ def new_selector(a: Anchor, index: DocIndex) -> dict[str, str] | None:
         return None
     text = index.text
     q = norm(a.text)
-    hits = _find_all(text, q)
-    spans = [(h, h + len(q)) for h in hits]
+    _, spans = exact_spans(text, q)
     mine = [i for i, (s, _) in enumerate(spans) if index.position(s) == a.start]
     if not q or not mine:
         return None
@@ -71,17 +71,16 @@ def new_selector(a: Anchor, index: DocIndex) -> dict[str, str] | None:
     suffix = _context(text, s, e, norm(sel.suffix), before=False)
     values = {"quote": " ".join(a.text.split()), "prefix": prefix, "suffix": suffix}
     if not _exact_here(values, a, index):
-        p, x = shortest_context(text, spans, mine[0])
-        values |= {"prefix": p, "suffix": ""} if p and (not x or len(p) <= len(x)) else {"prefix": "", "suffix": x}
+        prefix, suffix = shorter_side(*shortest_context(text, spans, mine[0]))
+        values |= {"prefix": prefix, "suffix": suffix}
         if not _exact_here(values, a, index):
             return None
     return values
 
 
 def _exact_here(values: dict[str, str], a: Anchor, index: DocIndex) -> bool:
-    sel = Selector(a.source, values["quote"], values["prefix"], values["suffix"])
-    b = anchor_selector(sel, index, annotation=a.annotation, kind=a.kind, passage=a.passage, report=Report())
-    return b.status is Status.EXACT and (b.start, b.end) == (a.start, a.end)
+    found = place(index, values["quote"], values["prefix"], values["suffix"])
+    return found.status is Status.EXACT and (found.start, found.end) == (a.start, a.end)
 
 
 def _find_mapping(node: yaml.Node, line: int) -> yaml.MappingNode | None:
@@ -184,7 +183,7 @@ def fix_quotes(root: Path, corpus: Corpus, *, write: Callable[[str], None] = pri
             sel = rw.anchor.selector
             assert sel is not None
             changes = [
-                f"{name} {_quote_repr(old) if old else '(none)'} → {_quote_repr(new) if new else '(none)'}"
+                f"{name} {quote_repr(old) if old else '(none)'} → {quote_repr(new) if new else '(none)'}"
                 for name, old, new in zip(FIELDS, (sel.quote, sel.prefix, sel.suffix), rw.values.values(), strict=True)
                 if " ".join(old.split()) != new
             ]

@@ -40,9 +40,9 @@ from typing import Any
 from .anchor import DocIndex
 from .errors import UserError
 from .model import Source
-from .scaffold import ID_PATTERN, Project, _find_all, place_quote
+from .scaffold import ID_PATTERN, Project
 from .schema import did_you_mean
-from .w3c import Imported, _source_id, _w3c_span, read_json, write_imported
+from .w3c import Imported, _source_id, place_selected, read_json, write_imported
 
 
 def rows(data: Any) -> list[Any]:
@@ -102,15 +102,8 @@ def read_row(row: Any, project: Project, n: int, *, by_url: dict[str, Source], s
         return Imported(label, source.id, None, None, "a highlight without a comment: there is no body to write")
     try:
         doc = project.doc(source.id)
-        index = DocIndex.build(doc)
         # The prefix and suffix single out an occurrence; the position counts the web page's characters, not ours.
-        span = _w3c_span(index, quote, None)
-        if span is None:
-            place = place_quote(doc, str(quote["exact"]), index=index)  # raises: closest passage, or candidates
-        else:
-            q = index.text[span[0] : span[1]]
-            starts = _find_all(index.text, q)
-            place = place_quote(doc, q, occurrence=starts.index(span[0]) + 1 if len(starts) > 1 else None, index=index)
+        place = place_selected(doc, DocIndex.build(doc), quote, None)
     except UserError as exc:
         return Imported(label, source.id, None, None, str(exc))
     entry: dict[str, Any] = {"id": "", "quote": place.quote}

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import regex
 
 from .errors import Origin
+
+if TYPE_CHECKING:
+    from .placement import QuotePlacement
 
 # --------------------------------------------------------------------------- sources
 
@@ -409,6 +413,8 @@ class Anchor:
     candidates: tuple[Candidate, ...] = ()
     passage: int = 0
     """For cross-references: the passage's index (0-based) in the cross-reference."""
+    placement: QuotePlacement | None = field(default=None, compare=False, repr=False)
+    """What :func:`.placement.place` found (notes and cross-reference passages), for messages."""
 
     @property
     def placed(self) -> bool:

@@ -4,10 +4,11 @@ Each command appends one entry to an annotation file as text: the rest of the fi
 its order, formatting and comments — is left byte for byte as it was. The appended
 entry is dumped as properly quoted YAML and read back before the file is replaced.
 
-Quotes are placed with the anchor stage's own machinery (:mod:`.anchor`), so an entry
+Quotes are placed with the anchor stage's own machinery (:mod:`.placement`), so an entry
 written here anchors exactly when ``check`` runs: a quote that occurs once is written
 as it is; one that occurs several times gets the shortest prefix or suffix that singles
-out the occurrence chosen with ``--occurrence``; one that is not in the source is
+out the occurrence chosen with ``--occurrence`` (``SOURCE#N:"quote"`` in ``crossref add``,
+an ``occurrence`` field in ``note add --from-file``); one that is not in the source is
 refused with the closest passage and a character diff.
 
 Placeholders. A note or cross-reference written without ``--body``/``--note`` (or a
@@ -43,14 +44,14 @@ from pathlib import Path
 
 import yaml
 
-from .anchor import MAX_CANDIDATES, DocIndex, _quote_repr, anchor_selector, fix_hint, shortest_context
+from .anchor import DocIndex
 from .annotations import ANNOTATIONS_DIR, load_annotations, load_outlets
 from .errors import Origin, Report, UserError
 from .importer import ExtractedArticle
 from .ingest import ingest
-from .model import Annotations, BlockKind, Document, Outlet, Selector, Source, Status
+from .model import Annotations, BlockKind, Document, Outlet, Source, Status
+from .placement import Asker, Why, place, refusal, shorter_side, shortest_context
 from .schema import did_you_mean, slugify
-from .textnorm import norm
 from .yamlio import check_limits
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # \Z: "$" would let a trailing line break through
@@ -209,99 +210,40 @@ class Placement:
     context: str
 
 
-def _problem_text(report: Report) -> str:
-    lines: list[str] = []
-    for p in report.problems:
-        lines.append(p.message)
-        lines.extend(f"    {d}" for d in p.details)
-    return "\n".join(lines)
-
-
 def place_quote(
-    doc: Document, quote: str, *, occurrence: int | None = None, index: DocIndex | None = None
+    doc: Document,
+    quote: str,
+    *,
+    occurrence: int | None = None,
+    index: DocIndex | None = None,
+    asker: Asker = Asker.NOTE_ADD,
 ) -> Placement:
     """Place ``quote`` in ``doc`` exactly, with the shortest prefix/suffix that makes it unique.
 
     Guarantees: the returned selector anchors ``exact`` in ``doc``. Raises
     :class:`UserError` with the anchor stage's message (closest passage and diff) if the
     quote is not in the source, or a numbered list of occurrences if it is there several
-    times and ``occurrence`` (1-based, reading order) does not say which.
+    times and ``occurrence`` (1-based, reading order) does not say which — in the words
+    of ``asker`` (:func:`.placement.refusal`), so the advice names its own syntax.
     """
     quote = " ".join(quote.split())
     if not quote:
         raise UserError("the quote is empty; copy the passage from the source")
     idx = index or DocIndex.build(doc)
-    report = Report()
-    sel = Selector(doc.source_id, quote)
-    anchor = anchor_selector(sel, idx, annotation="new", kind="note", passage=0, report=report)
-    if anchor.status is Status.EXACT:
-        if occurrence not in (None, 1):
-            raise UserError(f"--occurrence {occurrence}: the quote occurs only once in source '{doc.source_id}'")
-        return Placement(doc.source_id, quote, "", "", anchor.start.block if anchor.start else "", anchor.text)
-    q = norm(quote)
-    spans = [(c_start, c_start + len(q)) for c_start in _find_all(idx.text, q)]
-    if anchor.status is Status.AMBIGUOUS and spans:
-        if occurrence is None or not 1 <= occurrence <= len(spans):
-            lines = []
-            for i, (s, e) in enumerate(spans[:MAX_CANDIDATES], start=1):
-                p, x = shortest_context(idx.text, spans, i - 1)
-                fix = _fix(p, x)
-                lines.append(f"    {i}. {idx.block_id(s)}: {idx.context(s, e)}  → {fix}")
-            if len(spans) > MAX_CANDIDATES:
-                lines.append(f"    … and {len(spans) - MAX_CANDIDATES} more")
-            what = "" if occurrence is None else f" (--occurrence {occurrence} is out of range)"
-            raise UserError(
-                f"quote {_quote_repr(quote)} occurs {len(spans)} times in source '{doc.source_id}'{what}; "
-                "say which with --occurrence N:\n" + "\n".join(lines) + "\n    hint: or quote a longer passage"
-            )
-        s, e = spans[occurrence - 1]
-        prefix, suffix = shortest_context(idx.text, spans, occurrence - 1)
-        if not prefix and not suffix:
-            raise UserError(f"occurrence {occurrence} cannot be told apart from the others; quote a longer passage")
-        if prefix and (not suffix or len(prefix) <= len(suffix)):
-            suffix = ""
-        else:
-            prefix = ""
-        check = Report()
-        placed = anchor_selector(
-            Selector(doc.source_id, quote, prefix, suffix), idx, annotation="new", kind="note", passage=0, report=check
-        )
-        if placed.status is not Status.EXACT:  # pragma: no cover - shortest_context guarantees it
-            raise UserError(_problem_text(check))
-        return Placement(doc.source_id, quote, prefix, suffix, idx.block_id(s), idx.context(s, e))
-    # missing, or only approximately there: refuse with the closest passage and the diff
-    if anchor.status is Status.FUZZY and anchor.candidates:
-        c = anchor.candidates[0]
-        raise UserError(
-            f"quote {_quote_repr(quote)} is not in source '{doc.source_id}' as written; closest passage "
-            f"({c.similarity:.0f}% similar) in {c.start.block}: {_quote_repr(c.text, 200)}\n"
-            f"    diff:   {_diff(quote, c.text)}\n"
-            "    hint: copy the passage exactly from the source"
-        )
-    return _raise_missing(report)
-
-
-def _diff(quote: str, found: str) -> str:
-    from .anchor import char_diff
-
-    return char_diff(norm(quote), found)
-
-
-def _raise_missing(report: Report) -> Placement:
-    text = _problem_text(report)
-    raise UserError(text + "\n    hint: copy the passage exactly from the source")
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
-
-
-def _fix(prefix: str, suffix: str) -> str:
-    return fix_hint(prefix, suffix)
+    found = place(idx, quote)
+    if found.status is Status.EXACT and occurrence in (None, 1):
+        return Placement(doc.source_id, quote, "", "", found.start.block if found.start else "", found.text)
+    if found.why is not Why.REPEATED or occurrence is None or not 1 <= occurrence <= len(found.spans):
+        raise UserError(refusal(found, asker, occurrence))
+    s, e = found.spans[occurrence - 1]
+    prefix, suffix = shortest_context(idx.text, list(found.spans), occurrence - 1)
+    if not prefix and not suffix:
+        raise UserError(f"occurrence {occurrence} cannot be told apart from the others; quote a longer passage")
+    prefix, suffix = shorter_side(prefix, suffix)
+    check = place(idx, quote, prefix, suffix)
+    if check.status is not Status.EXACT:  # pragma: no cover - shortest_context guarantees it
+        raise UserError(refusal(check, asker))
+    return Placement(doc.source_id, quote, prefix, suffix, idx.block_id(s), idx.context(s, e))
 
 
 # --------------------------------------------------------------------------- loading
@@ -448,6 +390,7 @@ def note_add_many(root: Path, notes_file: Path) -> str:
                 occurrence=occurrence,
                 from_texts=_row_bool(row.get("from_texts")),
                 taken=taken,
+                asker=Asker.NOTE_FILE,
             )
             planned.append((source, entry))
         except UserError as exc:
@@ -536,10 +479,11 @@ def _new_note(
     occurrence: int | None,
     from_texts: bool,
     taken: set[str],
+    asker: Asker = Asker.NOTE_ADD,
 ) -> tuple[dict[str, object], Placement]:
     """The entry for one new note (not written yet); its id is added to ``taken``."""
     doc = project.doc(project.source(source))
-    place = place_quote(doc, quote, occurrence=occurrence)
+    place = place_quote(doc, quote, occurrence=occurrence, asker=asker)
     if ident is not None:
         ident = _check_new_id(ident, taken, "note")
     else:
@@ -697,12 +641,6 @@ def parse_passage(arg: str) -> tuple[str, str, int | None]:
     return source.strip(), quote, occurrence
 
 
-def _passage_advice(message: str, source: str, quote: str) -> str:
-    """Advice of :func:`place_quote` in ``crossref add``'s own syntax: ``SOURCE#N:"quote"``, not ``--occurrence N``."""
-    message = message.replace("say which with --occurrence N:", f'say which with {source}#N:"{quote}":')
-    return re.sub(r"--occurrence (\d+)", lambda m: f"{source}#{m.group(1)}", message)
-
-
 def crossref_add(
     root: Path,
     passages: Sequence[str],
@@ -733,9 +671,10 @@ def crossref_add(
     problems: list[str] = []
     for n, (source, quote, occurrence) in enumerate(parsed, start=1):
         try:
-            places.append(place_quote(project.doc(project.source(source)), quote, occurrence=occurrence))
+            doc = project.doc(project.source(source))
+            places.append(place_quote(doc, quote, occurrence=occurrence, asker=Asker.CROSSREF_ADD))
         except UserError as exc:
-            problems.append(f"passage {n} ({source}): {_passage_advice(str(exc), source, quote)}")
+            problems.append(f"passage {n} ({source}): {exc}")
     if problems:
         raise UserError("\n".join(problems))
     name = (file or "misc").removesuffix(".yml")

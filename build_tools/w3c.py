@@ -69,12 +69,12 @@ import yaml
 from .anchor import DocIndex
 from .annotations import ANNOTATIONS_DIR
 from .errors import UserError
-from .model import Anchor, Note, Position, Source
+from .model import Anchor, Document, Note, Position, Source
+from .placement import Asker, exact_spans, find_all
 from .scaffold import (
     ID_PATTERN,
     Placement,
     Project,
-    _find_all,
     _ids_in,
     _unique_id,
     _words_slug,
@@ -413,26 +413,34 @@ def _source_id(iri: str) -> str:
 
 
 def _w3c_span(index: DocIndex, quote: dict[str, Any], pos: dict[str, Any] | None) -> tuple[int, int] | None:
-    """The span of ``index.text`` the selectors name, by W3C TextQuoteSelector semantics."""
+    """The span of ``index.text`` the selectors name, by W3C TextQuoteSelector semantics
+    (:func:`.placement.exact_spans`), else by a TextPositionSelector that reads the quote."""
     exact = norm(str(quote.get("exact", "")))
-    prefix = norm(str(quote.get("prefix", "")))
-    suffix = norm(str(quote.get("suffix", "")))
-    text = index.text
     if not exact:
         return None
-    hits = [
-        i
-        for i in _find_all(text, exact)
-        if (not prefix or text[:i].rstrip().endswith(prefix))
-        and (not suffix or text[i + len(exact) :].lstrip().startswith(suffix))
-    ]
-    if len(hits) == 1:
-        return hits[0], hits[0] + len(exact)
+    _, chosen = exact_spans(index.text, exact, norm(str(quote.get("prefix", ""))), norm(str(quote.get("suffix", ""))))
+    if len(chosen) == 1:
+        return chosen[0]
     if pos is not None and isinstance(pos.get("start"), int) and isinstance(pos.get("end"), int):
         s, e = pos["start"], pos["end"]
-        if text[s:e] == exact:
+        if index.text[s:e] == exact:
             return s, e
     return None
+
+
+def place_selected(doc: Document, index: DocIndex, quote: dict[str, Any], pos: dict[str, Any] | None) -> Placement:
+    """The place an imported annotation's selectors name, written as this project's selector.
+
+    Raises :class:`UserError` in the import's own words (:data:`.placement.Asker.IMPORT`):
+    the closest passage, or the candidates with the prefix or suffix that singles each out.
+    """
+    span = _w3c_span(index, quote, pos)
+    if span is None:
+        return place_quote(doc, str(quote.get("exact", "")), index=index, asker=Asker.IMPORT)
+    q = index.text[span[0] : span[1]]
+    starts = find_all(index.text, q)
+    occurrence = starts.index(span[0]) + 1 if len(starts) > 1 else None
+    return place_quote(doc, q, occurrence=occurrence, index=index, asker=Asker.IMPORT)
 
 
 def read_annotation(item: Any, project: Project, n: int) -> Imported:
@@ -454,16 +462,8 @@ def read_annotation(item: Any, project: Project, n: int) -> Imported:
         doc = project.doc(source)
     except UserError as exc:
         return Imported(label, source, None, None, str(exc))
-    index = DocIndex.build(doc)
-    span = _w3c_span(index, quote, pos)
-    exact = str(quote.get("exact", ""))
     try:
-        if span is None:
-            place = place_quote(doc, exact, index=index)  # raises with the closest passage or the candidates
-        else:
-            q = index.text[span[0] : span[1]]
-            starts = _find_all(index.text, q)
-            place = place_quote(doc, q, occurrence=starts.index(span[0]) + 1 if len(starts) > 1 else None, index=index)
+        place = place_selected(doc, DocIndex.build(doc), quote, pos)
     except UserError as exc:
         return Imported(label, source, None, None, str(exc))
     bodies = item.get("body") or item.get("bodyValue") or []

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from build_tools.anchor import (
-    FUZZY_THRESHOLD,
-    DocIndex,
-    NameIndex,
-    anchor_selector,
-    char_diff,
-    find_mentions,
-    shortest_context,
-)
+from build_tools.anchor import DocIndex, NameIndex, anchor_selector, find_mentions
 from build_tools.errors import Origin, Report
 from build_tools.ingest import ingest_text
 from build_tools.model import GlossaryEntry, Position, Selector, Status
+from build_tools.placement import FUZZY_THRESHOLD, char_diff, shortest_context
 from build_tools.textnorm import normalize
 
 from .conftest import make_source

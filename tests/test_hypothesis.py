@@ -20,7 +20,7 @@ NW = "newsweek-2022-02-28-not-allies"
 WS = "wsws-2024-02-12-dong-jun-support"
 
 REFUSED = """\
-refused annotation 4 (Rs5iTp5sEe6Ab1cD4eF5gH): quote "Wang said" occurs 5 times in source 'newsweek-2022-02-28-not-allies'; say which with --occurrence N:
+refused annotation 4 (Rs5iTp5sEe6Ab1cD4eF5gH): quote "Wang said" occurs 5 times in source 'newsweek-2022-02-28-not-allies'; say which with a prefix or suffix in its TextQuoteSelector:
         1. p-8: …untries should subscribe to." «Wang said» China wanted to maintain frie…  → prefix: "to.\\" "
         2. p-9: … problems through sanctions," «Wang said». The official added that it w…  → suffix: ". The"
         3. p-10: …nd avoid further escalation," «Wang said». Chinese Citizens in Ukraine …  → suffix: ". Chinese"
