@@ -208,19 +208,7 @@ def cmd_note_add(args: argparse.Namespace) -> int:
         return 0
     if not args.source or not args.quote:
         raise UserError('note add needs SOURCE and "quote" (or --from-file FILE)')
-    print(
-        note_add(
-            _root(args),
-            args.source,
-            args.quote,
-            body=args.body,
-            ident=args.id,
-            kind=args.kind,
-            occurrence=args.occurrence,
-            from_texts=args.from_texts,
-        )
-    )
-    return 0
+    return _print_added(args, note_add, args.source, args.quote, options=("body", "kind", "occurrence"))
 
 
 def cmd_crossref_add(args: argparse.Namespace) -> int:
@@ -233,18 +221,17 @@ def cmd_crossref_add(args: argparse.Namespace) -> int:
     """
     from .scaffold import crossref_add
 
-    print(
-        crossref_add(
-            _root(args),
-            args.passages,
-            title=args.title,
-            relation=args.relation,
-            note=args.note,
-            file=args.file,
-            ident=args.id,
-            from_texts=args.from_texts,
-        )
-    )
+    return _print_added(args, crossref_add, args.passages, options=("title", "relation", "note", "file"))
+
+
+def _print_added(args: argparse.Namespace, add: Callable[..., str], *given: object, options: Sequence[str]) -> int:
+    """Run a contributor command's scaffold function and print what it appended.
+
+    The options are the parsed arguments of the same names; every such command also takes
+    ``--id`` (as ``ident``) and ``--from-texts``.
+    """
+    values = {name: getattr(args, name) for name in options}
+    print(add(_root(args), *given, ident=args.id, from_texts=args.from_texts, **values))
     return 0
 
 
@@ -368,6 +355,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+def _add_command(
+    parent: argparse._SubParsersAction, name: str, fn: Callable[[argparse.Namespace], int], example: str
+) -> argparse.ArgumentParser:
+    """A command under ``parent`` whose help is ``fn``'s docstring (first line in the list) and an example."""
+    p = parent.add_parser(
+        name,
+        help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
+        description=inspect.cleandoc(fn.__doc__ or ""),
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(func=fn)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs test to list every command)."""
     parser = argparse.ArgumentParser(
@@ -380,17 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", default=".", help="project root (default: the current folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, fn: Callable[[argparse.Namespace], int], example: str, **kw: object) -> argparse.ArgumentParser:
-        p = sub.add_parser(
-            name,
-            help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
-            description=inspect.cleandoc(fn.__doc__ or ""),
-            epilog=f"example:\n  {example}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-            **kw,
-        )
-        p.set_defaults(func=fn)
-        return p
+    def add(name: str, fn: Callable[[argparse.Namespace], int], example: str) -> argparse.ArgumentParser:
+        return _add_command(sub, name, fn, example)
 
     p = add("build", cmd_build, "python -m build_tools build")
     p.add_argument("--site-dir", help="where to write the site (default: site/)")
@@ -434,18 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
         g.set_defaults(func=lambda _args, g=g: (g.print_help(), 2)[1])
         return g.add_subparsers(dest="action", metavar="ACTION")
 
-    def add_to(
-        parent: argparse._SubParsersAction, name: str, fn: Callable[[argparse.Namespace], int], example: str
-    ) -> argparse.ArgumentParser:
-        p = parent.add_parser(
-            name,
-            help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
-            description=inspect.cleandoc(fn.__doc__ or ""),
-            epilog=f"example:\n  {example}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        p.set_defaults(func=fn)
-        return p
+    add_to = _add_command
 
     p = add_to(
         group("note", "add a context note or correction"),
