@@ -1,16 +1,20 @@
-"""Orchestration: the order of the stages, written down once, and writing the output.
+"""Orchestration: the order of the stages, written down once (:data:`STAGES`), and writing the output.
 
-    annotations → ingest → anchor → consistency → render → write → mkdocs
+    annotations → citations → ingest → anchor → consistency → render → write
+        → mkdocs → search → publish (a site build only) → locks
 
-Every stage before *write* only reads and reports into one :class:`~build_tools.errors.Report`.
-Nothing is written unless the whole corpus loaded, anchored and rendered without an
-error. ``build`` then goes through :mod:`build_tools.publish`: MkDocs builds from a staging
-copy of ``docs/`` into a new folder, and the generated ``docs/`` folders and ``site/`` are
-swapped in only if ``mkdocs build --strict`` succeeded, so a failed build changes nothing.
+Every command runs a prefix of that list through :func:`run_stages`, which times each
+stage and prints its progress line. Every stage up to *consistency* only reads and reports
+into one :class:`~build_tools.errors.Report`; nothing after it runs unless the corpus loaded,
+anchored and checked without an error. ``build`` writes through :mod:`build_tools.publish`:
+MkDocs builds from a staging copy of ``docs/`` into a new folder, and the generated ``docs/``
+folders and ``site/`` are swapped in only if ``mkdocs build --strict`` and the search index
+succeeded, so a failed build changes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import html
 import os
@@ -26,21 +30,18 @@ from pathlib import Path
 
 import yaml
 
-from . import cache, site
+from . import cache, publish, site
 from .anchor import Anchoring, anchor_all
 from .annotations import load_annotations
 from .citations import check_citations
 from .errors import BuildFailed, Origin, Problem, Report, UserError
-from .idlock import lock_path
+from .idlock import lock_path, write_locks
 from .ingest import ingest
 from .ingest.rules import parse_dateline
 from .model import Annotations, BlockKind, Document, Outlet, Source
 from .render import render_site
 from .schema import did_you_mean
 from .textnorm import norm
-
-STAGES = ("annotations", "ingest", "anchor", "consistency", "render", "write", "mkdocs")
-"""The pipeline, in order."""
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
@@ -54,13 +55,6 @@ class Corpus:
     anchoring: Anchoring
     report: Report
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def _timed(timings: dict[str, float], name: str, fn: Callable[[], object]) -> object:
-    t0 = time.perf_counter()
-    result = fn()
-    timings[name] = time.perf_counter() - t0
-    return result
 
 
 def check_consistency(ann: Annotations, docs: dict[str, Document], anchoring: Anchoring, report: Report) -> None:
@@ -258,40 +252,16 @@ def load_corpus(
     use_cache: bool = True,
     verify_sources: bool = True,
 ) -> Corpus:
-    """Run the read-only stages; every problem goes into the returned report.
+    """Run the read-only stages (``check``'s prefix of :data:`STAGES`); every problem goes
+    into the returned report.
 
     With ``use_cache`` each source's ingest comes from ``.cache/`` when none of its
     inputs changed (see :mod:`.cache`); the result and the problems are the same.
     With ``verify_sources`` false, a source whose sha256 no longer matches is still read (the
     drift report compares a corrected copy with the old one); it is reported either way.
     """
-    say = progress or (lambda _msg: None)
-    report = Report()
-    timings: dict[str, float] = {}
-    ann = _timed(timings, "annotations", lambda: load_annotations(root, report))
-    assert isinstance(ann, Annotations)
-    check_citations(ann, root, report)
-    say(
-        f"loaded {len(ann.sources)} sources, {len(ann.notes)} notes, {len(ann.crossrefs)} cross-references, "
-        f"{len(ann.glossary)} glossary entries"
-    )
-
-    def do_ingest() -> dict[str, Document]:
-        return ingest_all(ann, root=root, report=report, progress=say, use_cache=use_cache, verify=verify_sources)
-
-    docs = _timed(timings, "ingest", do_ingest)
-    assert isinstance(docs, dict)
-    say(f"ingested {len(docs)} sources into {sum(len(d.blocks) for d in docs.values())} blocks")
-    anchoring = _timed(timings, "anchor", lambda: anchor_all(ann, docs, report))
-    assert isinstance(anchoring, Anchoring)
-    placed = len(anchoring.placed())
-    say(f"anchored {placed} of {len(anchoring.anchors)} passages; found {len(anchoring.mentions)} glossary mentions")
-    _timed(
-        timings,
-        "consistency",
-        lambda: (check_consistency(ann, docs, anchoring, report), check_fragments(ann, docs, report)),
-    )
-    return Corpus(ann, docs, anchoring, report, timings)
+    state = RunState(root, say=progress or _silent, use_cache=use_cache, verify_sources=verify_sources)
+    return run_stages(state, until=CHECKED).corpus()
 
 
 def read_site_url(root: Path) -> str:
@@ -324,13 +294,8 @@ def preprocess(
     Raises :class:`BuildFailed` (carrying every problem) if there is any error, or any
     warning when ``strict``; nothing is written either way.
     """
-    corpus = load_corpus(root, progress=progress)
-    if corpus.report.failed(strict=strict):
-        raise BuildFailed(corpus.report)
-    t0 = time.perf_counter()
-    pages = render_site(corpus.ann, corpus.docs, corpus.anchoring, site_url=read_site_url(root))
-    corpus.timings["render"] = time.perf_counter() - t0
-    return pages, corpus
+    state = run_stages(RunState(root, say=progress or _silent, strict=strict), until="render")
+    return state.pages, state.corpus()
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +347,215 @@ def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
 def mkdocs_env() -> dict[str, str]:
     """The environment MkDocs runs in (Material's MkDocs 2.0 banner silenced)."""
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+# --------------------------------------------------------------------------- the stages
+
+
+def _silent(_msg: str) -> None:
+    """Progress nobody asked for."""
+
+
+@dataclass(slots=True)
+class RunState:
+    """What the stages share: the options of one run and what each stage produced.
+
+    ``site_dir`` set makes the run a site build: the pages are written into a staging copy
+    of ``docs/`` under the build lock (:mod:`.publish`), MkDocs and Pagefind build from it,
+    and only then is everything swapped in. Without it, the pages are written to ``docs/``.
+    """
+
+    root: Path
+    say: Callable[[str], None] = _silent
+    strict: bool = False
+    use_cache: bool = True
+    verify_sources: bool = True
+    site_dir: Path | None = None
+    show_problems: Callable[[Report], None] | None = None
+    """Called with the report when a run goes past the checks with warnings only."""
+    report: Report = field(default_factory=Report)
+    ann: Annotations | None = None
+    docs: dict[str, Document] = field(default_factory=dict)
+    anchoring: Anchoring | None = None
+    pages: dict[str, str] = field(default_factory=dict)
+    written: WriteStats | None = None
+    build: publish.Build | None = None
+    exits: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage, in the order they ran: also the record of what ran."""
+
+    def corpus(self) -> Corpus:
+        assert self.ann is not None and self.anchoring is not None, "the read-only stages have not run"
+        return Corpus(self.ann, self.docs, self.anchoring, self.report, self.timings)
+
+    def elapsed(self, after: str | None = None, until: str | None = None) -> float:
+        """Seconds spent in the stages that ran after stage ``after`` up to stage ``until``."""
+        names = [s.name for s in STAGES]
+        lo = names.index(after) + 1 if after else 0
+        hi = names.index(until) + 1 if until else len(names)
+        return sum(t for name, t in self.timings.items() if lo <= names.index(name) < hi)
+
+
+def annotations_stage(state: RunState) -> None:
+    state.ann = load_annotations(state.root, state.report)
+
+
+def citations_stage(state: RunState) -> None:
+    assert state.ann is not None
+    check_citations(state.ann, state.root, state.report)
+
+
+def ingest_stage(state: RunState) -> None:
+    assert state.ann is not None
+    state.docs = ingest_all(
+        state.ann,
+        root=state.root,
+        report=state.report,
+        progress=state.say,
+        use_cache=state.use_cache,
+        verify=state.verify_sources,
+    )
+
+
+def anchor_stage(state: RunState) -> None:
+    assert state.ann is not None
+    state.anchoring = anchor_all(state.ann, state.docs, state.report)
+
+
+def consistency_stage(state: RunState) -> None:
+    assert state.ann is not None and state.anchoring is not None
+    check_consistency(state.ann, state.docs, state.anchoring, state.report)
+    check_fragments(state.ann, state.docs, state.report)
+
+
+def render_stage(state: RunState) -> None:
+    assert state.ann is not None and state.anchoring is not None
+    state.pages = render_site(state.ann, state.docs, state.anchoring, site_url=read_site_url(state.root))
+
+
+def write_stage(state: RunState) -> None:
+    """Write the pages into ``docs/``, or for a site build into a staging copy of it,
+    taking the build lock that the rest of the build holds."""
+    if state.site_dir is None:
+        state.written = write_pages(state.root, state.pages)
+        return
+    state.build = state.exits.enter_context(publish.open_build(state.root, state.site_dir, say=state.say))
+    publish.stage_pages(state.build, state.pages)
+
+
+def mkdocs_stage(state: RunState) -> None:
+    assert state.build is not None
+    publish.build_site(state.build)
+
+
+def search_stage(state: RunState) -> None:
+    assert state.build is not None and state.build.folder is not None and state.ann is not None
+    index_search(state.build.folder, state.ann, progress=state.say)
+
+
+def publish_stage(state: RunState) -> None:
+    assert state.build is not None
+    publish.put_in_place(state.build)
+
+
+def locks_stage(state: RunState) -> None:
+    """Record the block ids now published (annotations/ids/), once the pages are in place."""
+    write_locks(state.root, state.docs)
+
+
+def _loaded(state: RunState) -> str:
+    ann = state.ann
+    assert ann is not None
+    return (
+        f"loaded {len(ann.sources)} sources, {len(ann.notes)} notes, {len(ann.crossrefs)} cross-references, "
+        f"{len(ann.glossary)} glossary entries"
+    )
+
+
+def _ingested(state: RunState) -> str:
+    return f"ingested {len(state.docs)} sources into {sum(len(d.blocks) for d in state.docs.values())} blocks"
+
+
+def _anchored(state: RunState) -> str:
+    a = state.anchoring
+    assert a is not None
+    return f"anchored {len(a.placed())} of {len(a.anchors)} passages; found {len(a.mentions)} glossary mentions"
+
+
+def _wrote(state: RunState) -> str | None:
+    w = state.written
+    if w is None:  # a site build: the pages went to the stage
+        return None
+    return (
+        f"wrote {w.written} pages under docs/ ({w.unchanged} unchanged, {w.removed} removed) in {state.elapsed():.2f} s"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of the pipeline: what it is called (its key in the timings), what it does
+    to the shared state, and the progress line it prints when done."""
+
+    name: str
+    run: Callable[[RunState], None]
+    label: Callable[[RunState], str | None] | None = None
+    gate: bool = False
+    """Nothing after this stage runs if the report failed: everything is checked before anything is written."""
+    site_only: bool = False
+    """Only a site build (``RunState.site_dir``) runs it."""
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("annotations", annotations_stage, _loaded),
+    Stage("citations", citations_stage),
+    Stage("ingest", ingest_stage, _ingested),
+    Stage("anchor", anchor_stage, _anchored),
+    Stage("consistency", consistency_stage, gate=True),
+    Stage("render", render_stage),
+    Stage("write", write_stage, _wrote),
+    Stage("mkdocs", mkdocs_stage, site_only=True),
+    Stage("search", search_stage, site_only=True),
+    Stage("publish", publish_stage, site_only=True),
+    Stage("locks", locks_stage),
+)
+"""The pipeline, in order: what every command runs a prefix of.
+
+``check`` runs it up to *consistency*, ``serve`` up to *write*, ``preprocess`` all of it
+but the site stages, ``build`` all of it.
+"""
+CHECKED = "consistency"
+"""The last read-only stage."""
+
+
+def plan(until: str, *, site: bool = False) -> tuple[Stage, ...]:
+    """The stages a run up to ``until`` executes, in order."""
+    names = [s.name for s in STAGES]
+    if until not in names:
+        raise ValueError(f"no stage {until!r}; the stages are {', '.join(names)}")
+    return tuple(s for s in STAGES[: names.index(until) + 1] if site or not s.site_only)
+
+
+def run_stages(state: RunState, *, until: str) -> RunState:
+    """Run the stages up to ``until``: each timed, its progress line printed.
+
+    After a gate stage with more to run, a failed report raises :class:`BuildFailed`
+    (nothing has been written); warnings alone go to ``state.show_problems``.
+    """
+    stages = plan(until, site=state.site_dir is not None)
+    with state.exits:
+        for i, stage in enumerate(stages):
+            t0 = time.perf_counter()
+            stage.run(state)
+            state.timings[stage.name] = time.perf_counter() - t0
+            line = stage.label(state) if stage.label else None
+            if line:
+                state.say(line)
+            if stage.gate and i + 1 < len(stages):
+                if state.report.failed(strict=state.strict):
+                    raise BuildFailed(state.report)
+                if state.report.problems and state.show_problems is not None:
+                    state.show_problems(state.report)
+    return state
 
 
 # --------------------------------------------------------------------------- search

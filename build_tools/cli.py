@@ -11,12 +11,15 @@ import inspect
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import BuildFailed, Report, UserError
+
+if TYPE_CHECKING:  # the pipeline is imported by the commands that run it
+    from .build import RunState
 
 EPILOG = """\
 commands, with an example each:
@@ -85,27 +88,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.failed(strict=args.strict) else 0
 
 
-def _preprocess(args: argparse.Namespace, root: Path) -> tuple[float, object]:
-    from .build import preprocess, write_pages
-    from .idlock import write_locks
+def _run(args: argparse.Namespace, root: Path, *, until: str, site_dir: Path | None = None) -> RunState:
+    """Run the stages up to ``until`` (:data:`build_tools.build.STAGES`) with this command's
+    progress lines; warnings are printed once everything is checked."""
+    from .build import RunState, run_stages
 
-    say = _progress(args)
-    t0 = time.perf_counter()
-    pages, corpus = preprocess(root, strict=args.strict, progress=say)
-    stats = write_pages(root, pages)
-    write_locks(root, corpus.docs)  # the block ids now published (annotations/ids/)
-    elapsed = time.perf_counter() - t0
-    _print_report(corpus.report)
-    say(
-        f"wrote {stats.written} pages under docs/ ({stats.unchanged} unchanged, {stats.removed} removed) "
-        f"in {elapsed:.2f} s"
-    )
-    return elapsed, corpus
+    state = RunState(root, say=_progress(args), strict=args.strict, site_dir=site_dir, show_problems=_print_report)
+    return run_stages(state, until=until)
 
 
 def cmd_preprocess(args: argparse.Namespace) -> int:
     """Write the generated pages under docs/ (no MkDocs)."""
-    _preprocess(args, _root(args))
+    _run(args, _root(args), until="locks")
     return 0
 
 
@@ -117,23 +111,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     the generated folders of docs/ and the site swapped in (site/ is a link flipped in one
     step). A second build started meanwhile waits for the first.
     """
-    from .build import index_search, preprocess
-    from .idlock import write_locks
-    from .publish import publish
-
     root = _root(args)
-    say = _progress(args)
-    t0 = time.perf_counter()
-    pages, corpus = preprocess(root, strict=args.strict, progress=say)
-    pre = time.perf_counter() - t0
-    _print_report(corpus.report)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else root / "site"
-    t0 = time.perf_counter()
-    publish(
-        root, pages, site_dir=site_dir, say=say, after_mkdocs=lambda site: index_search(site, corpus.ann, progress=say)
-    )
-    write_locks(root, corpus.docs)  # the block ids now published (annotations/ids/)
-    mk = time.perf_counter() - t0
+    state = _run(args, root, until="locks", site_dir=site_dir)
+    pre, mk = state.elapsed(until="render"), state.elapsed(after="render")
     rel = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
     print(
         f"Built the site in {pre + mk:.1f} s (preprocessing {pre:.2f} s, MkDocs {mk:.1f} s).\n"
@@ -173,14 +154,14 @@ def cmd_anchors(args: argparse.Namespace) -> int:
 
 def cmd_blocks(args: argparse.Namespace) -> int:
     """Show how ingest split a source into typed blocks, and which rule decided each."""
-    from .annotations import load_annotations
-    from .errors import Report
+    from .build import RunState, run_stages
     from .ingest import ingest
     from .schema import did_you_mean
 
     root = _root(args)
-    report = Report()
-    ann = load_annotations(root, report)
+    state = run_stages(RunState(root), until="annotations")
+    ann, report = state.ann, state.report
+    assert ann is not None
     src = ann.sources.get(args.source)
     if src is None:
         raise UserError(f"unknown source '{args.source}'{did_you_mean(args.source, ann.sources)}")
@@ -227,19 +208,7 @@ def cmd_note_add(args: argparse.Namespace) -> int:
         return 0
     if not args.source or not args.quote:
         raise UserError('note add needs SOURCE and "quote" (or --from-file FILE)')
-    print(
-        note_add(
-            _root(args),
-            args.source,
-            args.quote,
-            body=args.body,
-            ident=args.id,
-            kind=args.kind,
-            occurrence=args.occurrence,
-            from_texts=args.from_texts,
-        )
-    )
-    return 0
+    return _print_added(args, note_add, args.source, args.quote, options=("body", "kind", "occurrence"))
 
 
 def cmd_crossref_add(args: argparse.Namespace) -> int:
@@ -252,18 +221,17 @@ def cmd_crossref_add(args: argparse.Namespace) -> int:
     """
     from .scaffold import crossref_add
 
-    print(
-        crossref_add(
-            _root(args),
-            args.passages,
-            title=args.title,
-            relation=args.relation,
-            note=args.note,
-            file=args.file,
-            ident=args.id,
-            from_texts=args.from_texts,
-        )
-    )
+    return _print_added(args, crossref_add, args.passages, options=("title", "relation", "note", "file"))
+
+
+def _print_added(args: argparse.Namespace, add: Callable[..., str], *given: object, options: Sequence[str]) -> int:
+    """Run a contributor command's scaffold function and print what it appended.
+
+    The options are the parsed arguments of the same names; every such command also takes
+    ``--id`` (as ``ident``) and ``--from-texts``.
+    """
+    values = {name: getattr(args, name) for name in options}
+    print(add(_root(args), *given, ident=args.id, from_texts=args.from_texts, **values))
     return 0
 
 
@@ -336,14 +304,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_csl(args: argparse.Namespace, root: Path) -> int:
-    from .annotations import load_annotations
-    from .build import read_site_url
+    from .build import RunState, read_site_url, run_stages
     from .csl import bibliography
 
-    report = Report()
-    ann = load_annotations(root, report)
-    if report.errors:
-        raise BuildFailed(report)
+    state = run_stages(RunState(root), until="annotations")  # the catalog is all it needs
+    ann = state.ann
+    if state.report.errors or ann is None:
+        raise BuildFailed(state.report)
     items = bibliography(ann, site_url=read_site_url(root))
     text = json.dumps(items, indent=2, ensure_ascii=False) + "\n"
     if args.output and args.output != "-":
@@ -388,6 +355,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+def _add_command(
+    parent: argparse._SubParsersAction, name: str, fn: Callable[[argparse.Namespace], int], example: str
+) -> argparse.ArgumentParser:
+    """A command under ``parent`` whose help is ``fn``'s docstring (first line in the list) and an example."""
+    p = parent.add_parser(
+        name,
+        help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
+        description=inspect.cleandoc(fn.__doc__ or ""),
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(func=fn)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs test to list every command)."""
     parser = argparse.ArgumentParser(
@@ -400,17 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", default=".", help="project root (default: the current folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, fn: Callable[[argparse.Namespace], int], example: str, **kw: object) -> argparse.ArgumentParser:
-        p = sub.add_parser(
-            name,
-            help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
-            description=inspect.cleandoc(fn.__doc__ or ""),
-            epilog=f"example:\n  {example}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-            **kw,
-        )
-        p.set_defaults(func=fn)
-        return p
+    def add(name: str, fn: Callable[[argparse.Namespace], int], example: str) -> argparse.ArgumentParser:
+        return _add_command(sub, name, fn, example)
 
     p = add("build", cmd_build, "python -m build_tools build")
     p.add_argument("--site-dir", help="where to write the site (default: site/)")
@@ -454,18 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
         g.set_defaults(func=lambda _args, g=g: (g.print_help(), 2)[1])
         return g.add_subparsers(dest="action", metavar="ACTION")
 
-    def add_to(
-        parent: argparse._SubParsersAction, name: str, fn: Callable[[argparse.Namespace], int], example: str
-    ) -> argparse.ArgumentParser:
-        p = parent.add_parser(
-            name,
-            help=fn.__doc__.splitlines()[0] if fn.__doc__ else "",
-            description=inspect.cleandoc(fn.__doc__ or ""),
-            epilog=f"example:\n  {example}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        p.set_defaults(func=fn)
-        return p
+    add_to = _add_command
 
     p = add_to(
         group("note", "add a context note or correction"),

@@ -15,6 +15,10 @@
    complete site is in place (a kill between two steps leaves the old or the new site);
 4. leftovers of killed builds (stages, unused builds) are removed by the next build.
 
+These are steps of the build's stages (:data:`build_tools.build.STAGES`): *write* opens the
+build (:func:`open_build`, the lock held until the run ends) and stages the pages, *mkdocs*
+builds, *search* indexes the new site, *publish* swaps it in (:func:`put_in_place`).
+
 Errors while writing (a full disk, permissions) are reported as :class:`UserError`
 naming the file, and leave ``docs/`` and ``site/`` as they were.
 """
@@ -30,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import site
@@ -163,48 +168,72 @@ def flip_site(site_dir: Path, build: Path) -> None:
     os.replace(link, site_dir)
 
 
-def publish(
-    root: Path,
-    pages: dict[str, str],
-    *,
-    site_dir: Path,
-    say: Callable[[str], None],
-    after_mkdocs: Callable[[Path], None] | None = None,
-) -> Path:
-    """Build ``pages`` into a new site and swap it and the generated ``docs/`` in; return the build.
+@dataclass(slots=True)
+class Build:
+    """One site build in progress: its staging folder and the folder MkDocs builds into."""
 
-    ``after_mkdocs(site)`` runs on the new site before the swap (a search index, say); if it
-    raises, nothing is swapped either.
+    root: Path
+    site_dir: Path
+    stage: Path
+    folder: Path | None = None
+    """The new site, once the pages are staged."""
+    placing: bool = False
+    """Set once the swap began: from then on the new site is not removed on an error."""
+
+    @property
+    def staged_docs(self) -> Path:
+        return self.stage / "docs"
+
+
+@contextlib.contextmanager
+def open_build(root: Path, site_dir: Path, *, say: Callable[[str], None]) -> Iterator[Build]:
+    """Hold the build lock and a fresh staging folder for the stages of one build.
+
+    On an error before :func:`put_in_place`, the new site is removed; the stage always is,
+    and after a success so are the leftovers of earlier builds.
     """
     with build_lock(root, say=say):
         removed = remove_leftovers(root, site_dir)
         if removed:
             say(f"removed {removed} folders left by earlier builds")
-        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root))
-        builds = builds_dir(site_dir)
+        build = Build(root, site_dir, Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root)))
         try:
-            try:
-                staged = stage_docs(root, stage, pages)
-                builds.mkdir(parents=True, exist_ok=True)
-                build = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=builds))
-            except OSError as exc:
-                raise _write_error(exc) from None
-            try:
-                run_mkdocs(root, docs_dir=staged, site_dir=build, cwd=stage)
-                if after_mkdocs is not None:
-                    after_mkdocs(build)
-            except BaseException:
-                shutil.rmtree(build, ignore_errors=True)
-                raise
-            try:
-                swap_docs(root, staged, stage / "old-docs")
-                flip_site(site_dir, build)
-            except OSError as exc:  # renames within one file system: not expected to fail
-                raise UserError(f"the build succeeded but could not be put in place: {exc}") from None
+            yield build
+        except BaseException:
+            if build.folder is not None and not build.placing:
+                shutil.rmtree(build.folder, ignore_errors=True)
+            raise
         finally:
-            shutil.rmtree(stage, ignore_errors=True)
+            shutil.rmtree(build.stage, ignore_errors=True)
         remove_leftovers(root, site_dir)
-        return build
+
+
+def stage_pages(build: Build, pages: dict[str, str]) -> None:
+    """Write the staging copy of ``docs/`` and make the new site's folder."""
+    try:
+        stage_docs(build.root, build.stage, pages)
+        builds = builds_dir(build.site_dir)
+        builds.mkdir(parents=True, exist_ok=True)
+        build.folder = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=builds))
+    except OSError as exc:
+        raise _write_error(exc) from None
+
+
+def build_site(build: Build) -> None:
+    """MkDocs from the staged docs into the new site's folder."""
+    assert build.folder is not None
+    run_mkdocs(build.root, docs_dir=build.staged_docs, site_dir=build.folder, cwd=build.stage)
+
+
+def put_in_place(build: Build) -> None:
+    """Swap the generated ``docs/`` folders and then ``site/`` to the new build."""
+    assert build.folder is not None
+    build.placing = True
+    try:
+        swap_docs(build.root, build.staged_docs, build.stage / "old-docs")
+        flip_site(build.site_dir, build.folder)
+    except OSError as exc:  # renames within one file system: not expected to fail
+        raise UserError(f"the build succeeded but could not be put in place: {exc}") from None
 
 
 def _write_error(exc: OSError) -> UserError:

@@ -33,8 +33,8 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .build import mkdocs_env, preprocess, serve_search_index, write_pages
-from .errors import BuildFailed
+from .build import RunState, mkdocs_env, run_stages, serve_search_index
+from .errors import BuildFailed, Report
 
 WATCHED = ("sources", "annotations")
 DEBOUNCE = 0.3
@@ -78,19 +78,22 @@ def _ignored(name: str) -> bool:
 
 
 def regenerate(root: Path, progress: Callable[[str], None]) -> bool:
-    """Preprocess and write changed pages; print problems. True on success."""
-    t0 = time.perf_counter()
+    """Run the stages up to *write* (no lock files: a preview publishes nothing); print
+    problems. True on success."""
+    state = RunState(root, show_problems=_print_problems)
     try:
-        pages, corpus = preprocess(root)
+        run_stages(state, until="write")
     except BuildFailed as exc:
-        print(exc.report.render(), file=sys.stderr)
+        _print_problems(exc.report)
         progress(f"not updated: {exc.report.summary()} (the previous pages stay in place)")
         return False
-    if corpus.report.problems:
-        print(corpus.report.render(), file=sys.stderr)
-    stats = write_pages(root, pages)
-    progress(f"regenerated in {time.perf_counter() - t0:.2f} s: {stats.written} pages changed")
+    written = state.written.written if state.written else 0
+    progress(f"regenerated in {state.elapsed():.2f} s: {written} pages changed")
     return True
+
+
+def _print_problems(report: Report) -> None:
+    print(report.render(), file=sys.stderr)
 
 
 def _interrupt(signum: int, frame: object) -> None:
