@@ -424,8 +424,8 @@ def _topic(xref: CrossRef) -> str:
 
 
 def _coverage_columns(xrefs: list[CrossRef], sources: list[Source], site_ctx: SiteContext) -> list[Source]:
-    """The texts a topic's table has a column for: all of them in a small corpus, else only
-    those that report one of its cross-references or are silent on one."""
+    """The texts a table of ``xrefs`` has a column for: all of them in a small corpus, else
+    only those that report one of the cross-references or are silent on one."""
     if len(sources) <= COVERAGE_ALL_COLUMNS:
         return sources
     concerned = {a.source for x in xrefs for a in site_ctx.xref_anchors.get(x.id, [])}
@@ -499,7 +499,6 @@ def render_coverage_pages(site_ctx: SiteContext) -> dict[str, str]:
     by_topic: dict[str, list[CrossRef]] = defaultdict(list)
     for xref in site_ctx.ann.crossrefs:
         by_topic[_topic(xref)].append(xref)
-    columns = {t: _coverage_columns(xs, sources, site_ctx) for t, xs in by_topic.items()}
     rows = [(t, x) for t in sorted(by_topic) for x in sorted(by_topic[t], key=lambda x: x.title.lower())]
     base = "crossrefs/coverage.md"
     bodies = []
@@ -507,12 +506,13 @@ def render_coverage_pages(site_ctx: SiteContext) -> dict[str, str]:
         here = site.paged(base, number)
         body: list[str] = []
         for topic, group in groupby(part, key=lambda t: t[0]):
-            body += _coverage_topic(topic, [x for _, x in group], columns[topic], site_ctx, here)
+            xrefs = [x for _, x in group]
+            body += _coverage_topic(topic, xrefs, _coverage_columns(xrefs, sources, site_ctx), site_ctx, here)
         bodies.append(body)
     which = (
         "one column per text (oldest first)"
         if len(sources) <= COVERAGE_ALL_COLUMNS
-        else "one column per text that reports the topic or is silent on it (oldest first)"
+        else "one column per text that reports one of a table's cross-references or is silent on it (oldest first)"
     )
     intro = [
         f"One row per cross-reference, {which}. A cell links to the "
