@@ -186,10 +186,10 @@ def page_sizes(pages: dict[str, str], site_dir: Path | None) -> dict[str, dict[s
     def add(kind: str | None, key: str, n: int) -> None:
         if kind is None:
             return
-        row = sizes.setdefault(kind, {"pages": 0, "max_md": 0, "max_html": 0})
+        row = sizes.setdefault(kind, {"pages": 0, "max_md": 0, "max_html": 0, "md_pages": 0, "html_pages": 0})
         row[key] = max(row[key], n)
-        if key == "max_md":
-            row["pages"] += 1
+        row[f"{key[4:]}_pages"] += 1  # max_md → md_pages, max_html → html_pages
+        row["pages"] = max(row["md_pages"], row["html_pages"])
 
     for rel, text in pages.items():
         if rel.endswith(".md") and not rel.startswith("_partials/"):

@@ -293,7 +293,7 @@ def _href_problem(href: str) -> str:
 
 
 _ALLOWED: dict[str, set[str]] = {
-    "a": {"href", "title", "class", "id", "aria-label", "data-entry"},
+    "a": {"href", "title", "class", "id", "aria-label", "data-entry", "rel"},  # rel: the pager's prev/next
     "abbr": {"title"},
     "blockquote": set(),
     "br": set(),
@@ -311,7 +311,7 @@ _ALLOWED: dict[str, set[str]] = {
     "li": {"id"},
     "mark": {"class", "id"},
     "ol": set(),
-    "p": {"id", "class"},
+    "p": {"id", "class", "role", "aria-label"},  # role, aria-label: the pager of a page split in parts
     "pre": set(),
     "span": {"class", "aria-hidden"},  # the cross-reference marker's ⇄ (render/source_page.py)
     "strong": set(),
