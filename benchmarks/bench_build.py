@@ -272,7 +272,8 @@ def _size_table(sizes: dict[str, dict[str, int]]) -> str:
     rows = [f"  {'page type':<22} {'pages':>6} {'max Markdown':>13} {'max HTML':>10}"]
     for kind, row in sorted(sizes.items()):
         html = f"{row['max_html'] / 1024:8.1f} KB" if row["max_html"] else f"{'—':>11}"
-        rows.append(f"  {kind:<22} {row['pages']:>6} {row['max_md'] / 1024:10.1f} KB {html}")
+        md = f"{row['max_md'] / 1024:10.1f} KB" if row["max_md"] else f"{'—':>13}"
+        rows.append(f"  {kind:<22} {row['pages']:>6} {md} {html}")
     return "\n".join(rows)
 
 
