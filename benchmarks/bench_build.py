@@ -35,9 +35,18 @@ from build_tools.build import index_search, load_corpus, write_pages  # noqa: E4
 from build_tools.render import render_site  # noqa: E402
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value shared by many copies out in full: annotation files refuse YAML aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def _dump(path: Path, data: object, schema: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = f"# yaml-language-server: $schema={schema}\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    text = f"# yaml-language-server: $schema={schema}\n" + yaml.dump(
+        data, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, width=2**16
+    )
     path.write_text(text, encoding="utf-8")
 
 
@@ -100,7 +109,10 @@ def make_project(dest: Path, copies: int) -> dict[str, int]:
         for f in xref_files:
             for x in f["crossrefs"]:
                 passages = [{**p, "source": p["source"] + suffix} for p in x["passages"]]
-                xrefs.append(relink({**x, "id": x["id"] + suffix, "passages": passages}))
+                new_x = {**x, "id": x["id"] + suffix, "passages": passages}
+                if x.get("silent"):
+                    new_x["silent"] = [{**q, "source": q["source"] + suffix} for q in x["silent"]]
+                xrefs.append(relink(new_x))
         n_xrefs += len(xrefs)
         _dump(ann / "crossrefs" / f"copy{k}.yml", {"crossrefs": xrefs}, "../schema/crossrefs.schema.json")
     _dump(ann / "sources.yml", {"sources": sources}, "schema/sources.schema.json")
@@ -142,6 +154,52 @@ def _incremental(root: Path) -> dict[str, object]:
             "note_add_from_file": {"notes": len(rows), "seconds": round(t3 - t2, 3)},
         }
     }
+
+
+def page_type(path: str) -> str | None:
+    """The kind of page at ``path`` (a ``docs/``-relative ``.md`` or a ``site/``-relative
+    ``index.html``), or None for pages the benchmark does not track (404, assets)."""
+    p = re.sub(r"(^|/)index\.html$", "", path.removesuffix(".md"))
+    p = re.sub(r"(^|/)index$", "", p)
+    parts = p.split("/") if p else []
+    if not parts:
+        return "home"
+    section, rest = parts[0], parts[1:]
+    if section == "sources":
+        return "sources index" if not rest or rest[0] == "index" else "source"
+    if section == "glossary":
+        return "glossary index" if not rest or rest[0] == "index" else "glossary entry"
+    if section == "crossrefs":
+        if not rest or rest[0] == "index":
+            return "cross-reference index"
+        return "coverage" if rest[0] == "coverage" else "cross-reference"
+    if section == "outlets":
+        return "outlets"
+    return "about" if p == "about" else None
+
+
+def page_sizes(pages: dict[str, str], site_dir: Path | None) -> dict[str, dict[str, int]]:
+    """Per page type: how many pages and the largest one's Markdown (and built HTML) bytes.
+    The home page's Markdown is docs/index.md with the partials it includes."""
+    sizes: dict[str, dict[str, int]] = {}
+
+    def add(kind: str | None, key: str, n: int) -> None:
+        if kind is None:
+            return
+        row = sizes.setdefault(kind, {"pages": 0, "max_md": 0, "max_html": 0, "md_pages": 0, "html_pages": 0})
+        row[key] = max(row[key], n)
+        row[f"{key[4:]}_pages"] += 1  # max_md → md_pages, max_html → html_pages
+        row["pages"] = max(row["md_pages"], row["html_pages"])
+
+    for rel, text in pages.items():
+        if rel.endswith(".md") and not rel.startswith("_partials/"):
+            add(page_type(rel), "max_md", len(text.encode()))
+    home = sum(len(pages[p].encode()) for p in pages if p.startswith("_partials/"))
+    add("home", "max_md", home + len((ROOT / "docs" / "index.md").read_bytes()))
+    if site_dir is not None:
+        for html in site_dir.rglob("index.html"):
+            add(page_type(html.relative_to(site_dir).as_posix()), "max_html", html.stat().st_size)
+    return sizes
 
 
 def run(n_sources: int, *, mkdocs: bool) -> dict[str, object]:
@@ -205,7 +263,18 @@ def run(n_sources: int, *, mkdocs: bool) -> dict[str, object]:
             result["search_index_mb"] = round(
                 sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) / 2**20, 2
             )
+        result["page_sizes"] = page_sizes(pages, root / "site" if mkdocs else None)
         return result
+
+
+def _size_table(sizes: dict[str, dict[str, int]]) -> str:
+    """The page-size figures as aligned lines: the largest page of each type."""
+    rows = [f"  {'page type':<22} {'pages':>6} {'max Markdown':>13} {'max HTML':>10}"]
+    for kind, row in sorted(sizes.items()):
+        html = f"{row['max_html'] / 1024:8.1f} KB" if row["max_html"] else f"{'—':>11}"
+        md = f"{row['max_md'] / 1024:10.1f} KB" if row["max_md"] else f"{'—':>13}"
+        rows.append(f"  {kind:<22} {row['pages']:>6} {md} {html}")
+    return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"(nav {r['nav_kb']} KB), pagefind {s['pagefind']:.1f} s, bundle {r['search_index_mb']} MB on disk"  # type: ignore[index]
             )
         print(line)
+        print(_size_table(r["page_sizes"]))  # type: ignore[arg-type]
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")

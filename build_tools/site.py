@@ -29,6 +29,18 @@ def crossref_page(crossref_id: str) -> str:
     return f"crossrefs/{crossref_id}.md"
 
 
+def paged(path: str, number: int) -> str:
+    """Path of page ``number`` (1-based) of a page split in parts: the first keeps the page's
+    own path, the others go in a folder named after it (``glossary/x.md`` → ``glossary/x/2.md``),
+    so the first page's address never changes and later ones stay stable as the corpus grows."""
+    return path if number == 1 else f"{path.removesuffix('.md')}/{number}.md"
+
+
+def up(path: str) -> str:
+    """The prefix that leads from the page at ``path`` back to ``docs/`` (``../`` per folder)."""
+    return "../" * path.count("/")
+
+
 def from_section(path: str) -> str:
     """Link to ``path`` (relative to ``docs/``) from a page one folder deep."""
     return f"../{path}"

@@ -26,7 +26,7 @@ from build_tools.model import Annotations, Citation, CrossRef, GlossaryEntry, No
 from build_tools.render import render_site
 from build_tools.render.common import citation_list, outlet_badge, source_link
 from build_tools.render.context import SiteContext
-from build_tools.render.pages import render_abbreviations, render_crossref_page, render_glossary_page
+from build_tools.render.pages import render_abbreviations, render_crossref_page, render_glossary_pages
 from build_tools.render.source_page import _meta_line, decorate, render_block, render_source_page
 
 from .conftest import ROOT
@@ -252,7 +252,7 @@ def render_fragments(md: markdown.Markdown, payloads: list[str], *, offset: int 
         texts = {
             f"sources/{t.id}.md": render_source_page(t, site_ctx=ctx, site_url=SITE_URL),
             f"sources/{m.id}.md": render_source_page(m, site_ctx=ctx, site_url=SITE_URL),
-            f"glossary/{entry.id}.md": render_glossary_page(entry, site_ctx=bare),
+            **render_glossary_pages(entry, site_ctx=bare),
         }
         if f"x{j}" in xrefs:
             texts[f"crossrefs/x{j}.md"] = render_crossref_page(xrefs[f"x{j}"], site_ctx=bare)
@@ -293,7 +293,7 @@ def _href_problem(href: str) -> str:
 
 
 _ALLOWED: dict[str, set[str]] = {
-    "a": {"href", "title", "class", "id", "aria-label", "data-entry"},
+    "a": {"href", "title", "class", "id", "aria-label", "data-entry", "rel"},  # rel: the pager's prev/next
     "abbr": {"title"},
     "blockquote": set(),
     "br": set(),
@@ -311,7 +311,7 @@ _ALLOWED: dict[str, set[str]] = {
     "li": {"id"},
     "mark": {"class", "id"},
     "ol": set(),
-    "p": {"id", "class"},
+    "p": {"id", "class", "role", "aria-label"},  # role, aria-label: the pager of a page split in parts
     "pre": set(),
     "span": {"class", "aria-hidden"},  # the cross-reference marker's ⇄ (render/source_page.py)
     "strong": set(),

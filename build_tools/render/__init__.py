@@ -8,18 +8,21 @@ Zensical can render them from the same ``mkdocs.yml``.
 
 from __future__ import annotations
 
+import re
+
 from .. import site
 from ..anchor import Anchoring
 from ..model import Annotations, Document
 from .context import SiteContext
 from .pages import (
     correction_link,
+    mention_pages,
     render_abbreviations,
-    render_coverage_page,
+    render_coverage_pages,
     render_crossref_index,
     render_crossref_page,
     render_glossary_index,
-    render_glossary_page,
+    render_glossary_pages,
     render_home_partial,
     render_home_start,
     render_outlet_css,
@@ -39,19 +42,38 @@ def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchorin
         if source.id in docs:
             pages[site.source_page(source.id)] = render_source_page(source, site_ctx=ctx, site_url=site_url)
     for entry in ann.glossary.values():
-        pages[site.glossary_page(entry.id)] = render_glossary_page(entry, site_ctx=ctx)
+        pages.update(render_glossary_pages(entry, site_ctx=ctx))
     for xref in ann.crossrefs:
         pages[site.crossref_page(xref.id)] = render_crossref_page(xref, site_ctx=ctx)
-    pages["sources/index.md"] = render_sources_index(ctx)
-    pages["glossary/index.md"] = render_glossary_index(ctx)
-    pages["crossrefs/index.md"] = render_crossref_index(ctx)
-    pages["crossrefs/coverage.md"] = render_coverage_page(ctx)
+    pages.update(render_sources_index(ctx))
+    pages.update(render_glossary_index(ctx))
+    pages.update(render_crossref_index(ctx))
+    pages.update(render_coverage_pages(ctx))
     pages["outlets/index.md"] = render_outlets_page(ctx)
     pages["outlets/outlets.css"] = render_outlet_css(ctx)
     pages["_partials/timeline.md"] = render_home_partial(ctx)
     pages["_partials/start.md"] = render_home_start(ctx)
     pages["_partials/abbreviations.md"] = render_abbreviations(ctx)
-    for path in pages:  # every page ends with how to report an error (all are one folder deep)
+    _link_later_mention_pages(pages, mention_pages(ctx))
+    for path in pages:  # every page ends with how to report an error
         if path.endswith(".md") and not path.startswith("_partials/"):
-            pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix="../") + "\n"
+            pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix=site.up(path)) + "\n"
     return pages
+
+
+_MENTION_LINK = re.compile(r"\]\(\.\./glossary/([a-z0-9-]+)\.md#in-([a-z0-9-]+)\)")
+
+
+def _link_later_mention_pages(pages: dict[str, str], where: dict[tuple[str, str], int]) -> None:
+    """Point a body's ``glossary:ID#in-SOURCE`` link at the page of the entry that holds
+    that source's mentions, when the entry's mentions take more than one page."""
+    if not where:
+        return
+
+    def fix(m: re.Match[str]) -> str:
+        number = where.get((m.group(1), m.group(2)), 1)
+        return f"](../{site.paged(site.glossary_page(m.group(1)), number)}#in-{m.group(2)})"
+
+    for path, text in pages.items():
+        if "#in-" in text:
+            pages[path] = _MENTION_LINK.sub(fix, text)

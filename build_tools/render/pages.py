@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from collections import defaultdict
 from itertools import groupby
@@ -42,20 +43,102 @@ def _plural(n: int, word: str, plural: str = "") -> str:
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
+# --------------------------------------------------------------------------- pages split in parts
+
+MENTIONS_PER_PAGE = 50
+"""Mentions on one page of a glossary entry; a much-mentioned entry's further mentions go on
+further pages (``glossary/ID/2.md`` …), so no page grows with the corpus."""
+ITEMS_PER_PAGE = 100
+"""Lines of an index (glossary entries, cross-references, texts) on one of its pages."""
+COVERAGE_ROWS_PER_PAGE = 50
+"""Cross-references (rows) on one page of the coverage matrix."""
+COVERAGE_ALL_COLUMNS = 12
+"""Up to this many texts, every coverage table has a column for each of them; above, a topic's
+table has columns only for the texts that report it or are silent on it (else its width
+would grow with the corpus)."""
+OUTLET_SOURCES_SHOWN = 20
+"""Texts listed under each outlet on the outlets page; the rest are on the Sources pages."""
+PAGER_WINDOW = 2
+"""Page numbers linked on each side of the current one (besides the first and the last)."""
+
+
+def chunked(items: list, size: int) -> list[list]:
+    """``items`` in consecutive parts of at most ``size`` (one empty part if there are none)."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def rel_link(target: str, here: str) -> str:
+    """Link from the page at ``here`` to the page at ``target`` (both relative to ``docs/``)."""
+    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+
+def pager(base: str, number: int, total: int) -> list[str]:
+    """Links from page ``number`` of the ``total`` pages of ``base`` to the others: previous,
+    first, a few around this one, last, next. A fixed number of links however many pages,
+    and every page reachable without JavaScript by following "Next". Nothing for one page."""
+    if total <= 1:
+        return []
+    here = site.paged(base, number)
+
+    def link(k: int, label: str, rel: str = "") -> str:
+        attrs = f'{{ rel="{rel}" }}' if rel else ""
+        return f"[{label}]({rel_link(site.paged(base, k), here)}){attrs}"
+
+    window = range(max(1, number - PAGER_WINDOW), min(total, number + PAGER_WINDOW) + 1)
+    parts = [link(number - 1, "← Previous", "prev")] if number > 1 else []
+    last = 0
+    for k in sorted({1, total, *window}):
+        if k - last > 1:
+            parts.append("…")
+        parts.append(f"**{k}**" if k == number else link(k, str(k)))
+        last = k
+    if number < total:
+        parts.append(link(number + 1, "Next →", "next"))
+    return [f"Page {number} of {total}: " + " · ".join(parts), '{: .pager role="navigation" aria-label="Pages" }', ""]
+
+
+def _grouped(items: list[tuple[str, str]]) -> list[str]:
+    """``(heading, line)`` pairs as Markdown: each heading once, above its lines."""
+    lines: list[str] = []
+    for heading, group in groupby(items, key=lambda t: t[0]):
+        lines += [heading, "", *(line for _, line in group), ""]
+    return lines
+
+
+def _index_pages(
+    base: str, title: str, description: str, intro: list[str], parts: list[list[str]], *, heading: str = ""
+) -> dict[str, str]:
+    """An index page split in ``parts``: the first at ``base`` with the ``intro``, the others
+    in ``base``'s folder (``…/2.md``), each with the pager above and below its part."""
+    pages = {}
+    h1 = f"# {heading or title}"
+    for number, body in enumerate(parts, 1):
+        nav = pager(base, number, len(parts))
+        head = (
+            [front_matter(title=title, description=description), h1, "", *intro]
+            if number == 1
+            else [front_matter(title=f"{title}, page {number}", description=description), h1, ""]
+        )
+        pages[site.paged(base, number)] = "\n".join([*head, *nav, *body, *nav])
+    return pages
+
+
 # --------------------------------------------------------------------------- glossary
 
 
-def render_glossary_page(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> str:
-    """An entry's page: what it is, then every mention with its sentence (backlinks)."""
-    mentions = site_ctx.mentions_by_entry.get(entry.id, [])
-    kind = GLOSSARY_KINDS[entry.kind].rstrip("s") if entry.kind != "person" else "Person"
+def _entry_kind(entry: GlossaryEntry) -> str:
+    return GLOSSARY_KINDS[entry.kind].rstrip("s") if entry.kind != "person" else "Person"
+
+
+def _glossary_head(entry: GlossaryEntry, mentions: int) -> list[str]:
+    """The first page's top: what the entry is, its sources and further reading."""
     lines = [
         front_matter(title=entry.name, description=entry.description),
         f"# {escape_text(entry.name)}",
         "",
-        f"*{kind}*"
+        f"*{_entry_kind(entry)}*"
         + (f" · Also written: {', '.join(escape_text(a) for a in entry.aliases)}" if entry.aliases else "")
-        + f" · {_plural(len(mentions), 'mention')}\n{{: .glossary-meta }}",
+        + f" · {_plural(mentions, 'mention')}\n{{: .glossary-meta }}",
         "",
         f"**{escape_text(entry.description)}**",
         "",
@@ -70,27 +153,38 @@ def render_glossary_page(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> s
             "*Further reading:* " + "; ".join(citation_list((c,)).removeprefix("*Sources:* ") for c in entry.links),
             "",
         ]
-    # Excluded from search: the sentences are the sources' own text, indexed on their pages.
-    lines += ["## Mentions { #mentions data-search-exclude }", ""]
-    if not mentions:
-        lines += ["No source mentions this entry yet.", ""]
-    by_source: dict[str, list[Anchor]] = defaultdict(list)
-    for m in mentions:
-        by_source[m.source].append(m)
-    for source in site_ctx.sources_by_date():
-        ms = by_source.get(source.id)
-        if not ms:
-            continue
+    return lines
+
+
+def _glossary_continued(entry: GlossaryEntry, mentions: int, path: str) -> list[str]:
+    """A further page's top: the entry's name, and a link back to what it is."""
+    first = rel_link(site.glossary_page(entry.id), path)
+    return [
+        front_matter(
+            title=f"{entry.name}: mentions, page {path.rsplit('/', 1)[-1].removesuffix('.md')}",
+            description=entry.description,
+        ),
+        f"# {escape_text(entry.name)}",
+        "",
+        f"*{_entry_kind(entry)}* · {_plural(mentions, 'mention')} · [What it is]({first})\n{{: .glossary-meta }}",
+        "",
+    ]
+
+
+def _mention_groups(part: list[tuple[Source, Anchor]], site_ctx: SiteContext, *, prefix: str) -> list[str]:
+    """Mentions under a heading per source: its outlet, date and link, then each sentence."""
+    lines: list[str] = []
+    for source, group in groupby(part, key=lambda t: t[0]):
         outlet = site_ctx.ann.outlets[source.outlet]
         lines += [
             f"### {escape_text(source.display_title)} {{ #in-{source.id} data-search-exclude }}",
             "",
-            f"{outlet_badge(outlet)} · {escape_text(date_label(source))} · {source_link(source)}"
-            "\n{: .mention-source }",
+            f"{outlet_badge(outlet, prefix=prefix)} · {escape_text(date_label(source))} · "
+            f"{source_link(source, prefix=prefix)}\n{{: .mention-source }}",
             "",
         ]
         doc = site_ctx.docs[source.id]
-        for m in ms:
+        for _, m in group:
             assert m.start is not None and m.end is not None
             block = doc.block(m.start.block)
             s, e = sentence_around(block.text, m.start.offset, m.end.offset)
@@ -103,32 +197,74 @@ def render_glossary_page(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> s
                 + ("…" if e < len(text) else "")
             )
             where = m.start.block
-            lines.append(f"- {snippet} — [{block_label(where)}](../{site.source_page(source.id)}#{where})")
+            lines.append(f"- {snippet} — [{block_label(where)}]({prefix}{site.source_page(source.id)}#{where})")
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
-def render_glossary_index(site_ctx: SiteContext) -> str:
-    """All entries, grouped by kind, each with its description and number of mentions."""
+def entry_mentions(entry: GlossaryEntry, site_ctx: SiteContext) -> list[tuple[Source, Anchor]]:
+    """An entry's mentions with their sources, oldest source first."""
+    by_source: dict[str, list[Anchor]] = defaultdict(list)
+    for m in site_ctx.mentions_by_entry.get(entry.id, []):
+        by_source[m.source].append(m)
+    return [(s, m) for s in site_ctx.sources_by_date() for m in by_source.get(s.id, [])]
+
+
+def render_glossary_pages(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> dict[str, str]:
+    """An entry's page: what it is, then every mention with its sentence (backlinks),
+    :data:`MENTIONS_PER_PAGE` at a time: further mentions go on ``glossary/ID/2.md`` …"""
+    mentions = entry_mentions(entry, site_ctx)
+    parts = chunked(mentions, MENTIONS_PER_PAGE)
+    base = site.glossary_page(entry.id)
+    pages = {}
+    for number, part in enumerate(parts, 1):
+        path = site.paged(base, number)
+        nav = pager(base, number, len(parts))
+        lines = _glossary_head(entry, len(mentions)) if number == 1 else _glossary_continued(entry, len(mentions), path)
+        # Excluded from search: the sentences are the sources' own text, indexed on their pages.
+        lines += ["## Mentions { #mentions data-search-exclude }", "", *nav]
+        if not mentions:
+            lines += ["No source mentions this entry yet.", ""]
+        lines += [*_mention_groups(part, site_ctx, prefix=site.up(path)), *nav]
+        pages[path] = "\n".join(lines)
+    return pages
+
+
+def mention_pages(site_ctx: SiteContext) -> dict[tuple[str, str], int]:
+    """``(entry, source)`` → the page of the entry on which that source's mentions begin,
+    for the entries whose mentions take more than one page."""
+    where: dict[tuple[str, str], int] = {}
+    for entry in site_ctx.ann.glossary.values():
+        mentions = entry_mentions(entry, site_ctx)
+        if len(mentions) > MENTIONS_PER_PAGE:
+            for i, (source, _) in enumerate(mentions):
+                where.setdefault((entry.id, source.id), i // MENTIONS_PER_PAGE + 1)
+    return where
+
+
+def render_glossary_index(site_ctx: SiteContext) -> dict[str, str]:
+    """All entries, grouped by kind, each with its description and number of mentions,
+    :data:`ITEMS_PER_PAGE` at a time."""
     entries = sorted(site_ctx.ann.glossary.values(), key=lambda e: (list(GLOSSARY_KINDS).index(e.kind), e.name.lower()))
-    lines = [
-        front_matter(title="Glossary", description="People, organisations, places, terms and documents in the texts"),
-        "# Glossary",
-        "",
+    base = "glossary/index.md"
+
+    def item(e: GlossaryEntry, here: str) -> tuple[str, str]:
+        n = len(site_ctx.mentions_by_entry.get(e.id, []))
+        return (
+            f"## {GLOSSARY_KINDS[e.kind]} {{ #{e.kind} }}",
+            f"- [{escape_text(e.name)}]({rel_link(site.glossary_page(e.id), here)}) — {escape_text(e.description)} "
+            f'<span class="count">({_plural(n, "mention")})</span>',
+        )
+
+    parts = chunked(entries, ITEMS_PER_PAGE)
+    bodies = [_grouped([item(e, site.paged(base, n)) for e in part]) for n, part in enumerate(parts, 1)]
+    intro = [
         f"{_plural(len(entries), 'entry', 'entries')}: the people, organisations, places, terms and documents "
         "the texts mention. Each entry lists every mention, with its sentence.",
         "",
     ]
-    for kind, group in groupby(entries, key=lambda e: e.kind):
-        lines += [f"## {GLOSSARY_KINDS[kind]} {{ #{kind} }}", ""]
-        for e in group:
-            n = len(site_ctx.mentions_by_entry.get(e.id, []))
-            lines.append(
-                f"- [{escape_text(e.name)}]({e.id}.md) — {escape_text(e.description)} "
-                f'<span class="count">({_plural(n, "mention")})</span>'
-            )
-        lines.append("")
-    return "\n".join(lines)
+    description = "People, organisations, places, terms and documents in the texts"
+    return _index_pages(base, "Glossary", description, intro, bodies)
 
 
 # --------------------------------------------------------------------------- cross-references
@@ -287,89 +423,138 @@ def _topic(xref: CrossRef) -> str:
     return stem.replace("-", " ").capitalize()
 
 
-def render_coverage_page(site_ctx: SiteContext) -> str:
+def _coverage_columns(xrefs: list[CrossRef], sources: list[Source], site_ctx: SiteContext) -> list[Source]:
+    """The texts a table of ``xrefs`` has a column for: all of them in a small corpus, else
+    only those that report one of the cross-references or are silent on one."""
+    if len(sources) <= COVERAGE_ALL_COLUMNS:
+        return sources
+    concerned = {a.source for x in xrefs for a in site_ctx.xref_anchors.get(x.id, [])}
+    concerned |= {q.source for x in xrefs for q in x.silent}
+    return [s for s in sources if s.id in concerned]
+
+
+def _coverage_topic(
+    topic: str, xrefs: list[CrossRef], columns: list[Source], site_ctx: SiteContext, here: str
+) -> list[str]:
+    """One topic's rows: a table (wide screens) and the same as lists (phones)."""
+    outlets = site_ctx.ann.outlets
+    up = site.up(here)
+    heads = [
+        f"[{escape_text(outlets[s.outlet].short)} {escape_text(s.date[:4] if s.date else 'undated')}]"
+        f'({up}{site.source_page(s.id)} "{escape_attr(s.display_title)}")'
+        for s in columns
+    ]
+    table = ["| Cross-reference | " + " | ".join(heads) + " |", "|---" * (len(columns) + 1) + "|"]
+    cards: list[str] = []
+    for xref in xrefs:
+        page = rel_link(site.crossref_page(xref.id), here)
+        by_source: dict[str, list[Anchor]] = defaultdict(list)
+        for a in site_ctx.xref_anchors.get(xref.id, []):
+            by_source[a.source].append(a)
+        silent = {q.source: q.why for q in xref.silent}
+        cells, items = [], []
+        for s in columns:
+            mine = by_source.get(s.id, [])
+            who = f"{outlets[s.outlet].short}, {date_label(s)}"
+            if mine:
+                count = f" ({len(mine)})" if len(mine) > 1 else ""
+                target = f"{up}{site.source_page(s.id)}#{site.crossref_anchor(xref.id, mine[0].passage)}"
+                cell = f"[{RELATIONS[xref.relation]}{count}]({target})"
+                items.append(f"    - {escape_text(who)}: {cell}")
+            elif s.id in silent:
+                cell = f"[*silent*]({page}#silent)"
+                items.append(f"    - {escape_text(who)}: *silent* — {escape_text(silent[s.id])}")
+            else:
+                cell = "not reported"
+                items.append(f"    - {escape_text(who)}: not reported")
+            cells.append(cell)
+        title = f"[{escape_text(xref.title)}]({page})"
+        table.append(f"| {title} | " + " | ".join(cells) + " |")
+        cards += [f"- {title}", "", *items, ""]
+    return [
+        f"## {escape_text(topic)}",
+        "",
+        '<div class="coverage-table" markdown>',
+        "",
+        *table,
+        "",
+        "</div>",
+        "",
+        '<div class="coverage-list" markdown data-search-exclude>',
+        "",
+        *cards,
+        "</div>",
+        "",
+    ]
+
+
+def render_coverage_pages(site_ctx: SiteContext) -> dict[str, str]:
     """Which source reports what: one row per cross-reference (grouped by topic), one column
     per source (oldest first). A cell links to the source's passage, with the relation; or
     says the source is *silent* (it covers the topic but says nothing of this, ``silent:`` in
-    the YAML) or that it does not report it. On a phone each row is a list."""
+    the YAML) or that it does not report it. On a phone each row is a list.
+    :data:`COVERAGE_ROWS_PER_PAGE` rows a page; in a large corpus a topic's table has columns
+    only for the texts it concerns (:data:`COVERAGE_ALL_COLUMNS`)."""
     sources = [s for s in site_ctx.sources_by_date() if s.id in site_ctx.docs]
-    outlets = site_ctx.ann.outlets
-    lines = [
-        front_matter(title="Coverage", description="Which source reports each claim, and which says nothing of it"),
-        "# Coverage: who reports what",
-        "",
-        "One row per cross-reference, one column per text (oldest first). A cell links to the "
+    by_topic: dict[str, list[CrossRef]] = defaultdict(list)
+    for xref in site_ctx.ann.crossrefs:
+        by_topic[_topic(xref)].append(xref)
+    rows = [(t, x) for t in sorted(by_topic) for x in sorted(by_topic[t], key=lambda x: x.title.lower())]
+    base = "crossrefs/coverage.md"
+    bodies = []
+    for number, part in enumerate(chunked(rows, COVERAGE_ROWS_PER_PAGE), 1):
+        here = site.paged(base, number)
+        body: list[str] = []
+        for topic, group in groupby(part, key=lambda t: t[0]):
+            xrefs = [x for _, x in group]
+            body += _coverage_topic(topic, xrefs, _coverage_columns(xrefs, sources, site_ctx), site_ctx, here)
+        bodies.append(body)
+    which = (
+        "one column per text (oldest first)"
+        if len(sources) <= COVERAGE_ALL_COLUMNS
+        else "one column per text that reports one of a table's cross-references or is silent on it (oldest first)"
+    )
+    intro = [
+        f"One row per cross-reference, {which}. A cell links to the "
         "text's passage; *silent* means the text covers the same topic or event but says nothing "
         "of this; *not reported* means the text does not cover it.",
         "",
     ]
-    heads = [
-        f"[{escape_text(outlets[s.outlet].short)} {escape_text(s.date[:4] if s.date else 'undated')}]"
-        f'(../{site.source_page(s.id)} "{escape_attr(s.display_title)}")'
-        for s in sources
+    description = "Which source reports each claim, and which says nothing of it"
+    return _index_pages(base, "Coverage", description, intro, bodies, heading="Coverage: who reports what")
+
+
+def render_crossref_index(site_ctx: SiteContext) -> dict[str, str]:
+    """Every cross-reference with its relation and the outlets it links, :data:`ITEMS_PER_PAGE` a page."""
+    base = "crossrefs/index.md"
+
+    def item(xref: CrossRef, here: str) -> str:
+        anchors = site_ctx.xref_anchors.get(xref.id, [])
+        badges = " ".join(
+            outlet_badge(site_ctx.ann.outlets[site_ctx.ann.sources[s].outlet], prefix=site.up(here))
+            for s in dict.fromkeys(a.source for a in anchors)
+        )
+        page = rel_link(site.crossref_page(xref.id), here)
+        return f"- [{escape_text(xref.title)}]({page}) · *{RELATIONS[xref.relation]}* · {badges}"
+
+    xrefs = sorted(site_ctx.ann.crossrefs, key=lambda x: x.title.lower())
+    bodies = [
+        [*(item(x, site.paged(base, n)) for x in part), ""] for n, part in enumerate(chunked(xrefs, ITEMS_PER_PAGE), 1)
     ]
-    by_topic: dict[str, list[CrossRef]] = defaultdict(list)
-    for xref in site_ctx.ann.crossrefs:
-        by_topic[_topic(xref)].append(xref)
-    for topic in sorted(by_topic):
-        lines += [f"## {escape_text(topic)}", ""]
-        table = ["| Cross-reference | " + " | ".join(heads) + " |", "|---" * (len(sources) + 1) + "|"]
-        cards: list[str] = []
-        for xref in sorted(by_topic[topic], key=lambda x: x.title.lower()):
-            anchors = site_ctx.xref_anchors.get(xref.id, [])
-            silent = {q.source: q.why for q in xref.silent}
-            cells, items = [], []
-            for s in sources:
-                mine = [a for a in anchors if a.source == s.id]
-                who = f"{outlets[s.outlet].short}, {date_label(s)}"
-                if mine:
-                    count = f" ({len(mine)})" if len(mine) > 1 else ""
-                    target = f"../{site.source_page(s.id)}#{site.crossref_anchor(xref.id, mine[0].passage)}"
-                    cell = f"[{RELATIONS[xref.relation]}{count}]({target})"
-                    items.append(f"    - {escape_text(who)}: {cell}")
-                elif s.id in silent:
-                    cell = f"[*silent*]({xref.id}.md#silent)"
-                    items.append(f"    - {escape_text(who)}: *silent* — {escape_text(silent[s.id])}")
-                else:
-                    cell = "not reported"
-                    items.append(f"    - {escape_text(who)}: not reported")
-                cells.append(cell)
-            title = f"[{escape_text(xref.title)}]({xref.id}.md)"
-            table.append(f"| {title} | " + " | ".join(cells) + " |")
-            cards += [f"- {title}", "", *items, ""]
-        lines += ['<div class="coverage-table" markdown>', "", *table, "", "</div>", ""]
-        lines += ['<div class="coverage-list" markdown data-search-exclude>', "", *cards, "</div>", ""]
-    return "\n".join(lines)
-
-
-def render_crossref_index(site_ctx: SiteContext) -> str:
-    """Every cross-reference with its relation and the outlets it links."""
-    lines = [
-        front_matter(
-            title="Cross-references", description="Passages of different outlets that speak of the same thing"
-        ),
-        "# Cross-references",
-        "",
+    intro = [
         "Passages in different sources that speak of the same event, quotation or claim, read side by side. "
         "[Coverage](coverage.md) shows, for each, which text reports it and which says nothing of it.",
         "",
     ]
-    for xref in sorted(site_ctx.ann.crossrefs, key=lambda x: x.title.lower()):
-        anchors = site_ctx.xref_anchors.get(xref.id, [])
-        badges = " ".join(
-            outlet_badge(site_ctx.ann.outlets[site_ctx.ann.sources[s].outlet])
-            for s in dict.fromkeys(a.source for a in anchors)
-        )
-        lines.append(f"- [{escape_text(xref.title)}]({xref.id}.md) · *{RELATIONS[xref.relation]}* · {badges}")
-    lines.append("")
-    return "\n".join(lines)
+    description = "Passages of different outlets that speak of the same thing"
+    return _index_pages(base, "Cross-references", description, intro, bodies)
 
 
 # --------------------------------------------------------------------------- outlets, sources, home
 
 
 def render_outlets_page(site_ctx: SiteContext) -> str:
-    """Every outlet with its description and its sources."""
+    """Every outlet with its description and its oldest :data:`OUTLET_SOURCES_SHOWN` sources."""
     lines = [
         front_matter(title="Outlets", description="Who published the texts"),
         "# Outlets",
@@ -383,15 +568,22 @@ def render_outlets_page(site_ctx: SiteContext) -> str:
         cites = citation_list(outlet.citations)
         if cites:
             lines += [cites, ""]
-        for s in by_outlet.get(outlet.id, []):
+        mine = by_outlet.get(outlet.id, [])
+        for s in mine[:OUTLET_SOURCES_SHOWN]:
             lines.append(f"- {source_link(s, prefix='../')} · {escape_text(date_label(s))}")
+        if len(mine) > OUTLET_SOURCES_SHOWN:
+            lines.append(
+                f"- … and {_plural(len(mine) - OUTLET_SOURCES_SHOWN, 'later text')}, "
+                "on the [Sources](../sources/index.md) pages"
+            )
         lines.append("")
     return "\n".join(lines)
 
 
-def _timeline(site_ctx: SiteContext, *, prefix: str) -> list[str]:
+def _timeline(sources: list[Source], site_ctx: SiteContext, *, prefix: str) -> list[str]:
+    """``sources`` by year, each with its date, outlet, byline and what annotates it."""
     lines: list[str] = ['<div class="timeline" markdown>', ""]
-    for year, group in groupby(site_ctx.sources_by_date(), key=lambda s: s.date[:4] if s.date else "Undated"):
+    for year, group in groupby(sources, key=lambda s: s.date[:4] if s.date else "Undated"):
         lines += [f"### {year} {{ #year-{year.lower()} }}", ""]
         for s in group:
             outlet = site_ctx.ann.outlets[s.outlet]
@@ -416,7 +608,14 @@ def render_home_partial(site_ctx: SiteContext) -> str:
         f"**{_plural(len(ann.notes), 'note')}** · **{_plural(len(ann.crossrefs), 'cross-reference')}** · "
         f"**{_plural(len(ann.glossary), 'glossary entry', 'glossary entries')}**\n{{: .corpus-counts }}"
     )
-    return "\n".join([total, "", *_timeline(site_ctx, prefix="")])
+    sources = site_ctx.sources_by_date()
+    if len(sources) <= ITEMS_PER_PAGE:
+        return "\n".join([total, "", *_timeline(sources, site_ctx, prefix="")])
+    more = (
+        f"The {_plural(ITEMS_PER_PAGE, 'oldest text')} of {len(sources):,}: "
+        "every text is on the [Sources](sources/index.md) pages.\n{: .timeline-more }"
+    )
+    return "\n".join([total, "", more, "", *_timeline(sources[:ITEMS_PER_PAGE], site_ctx, prefix="")])
 
 
 def render_home_start(site_ctx: SiteContext) -> str:
@@ -444,19 +643,17 @@ def correction_link(*, prefix: str = "../") -> str:
     return f"[Suggest a correction]({prefix}about.md#corrections){{ .reader-correction }}"
 
 
-def render_sources_index(site_ctx: SiteContext) -> str:
-    """All sources as a timeline, oldest first."""
-    return "\n".join(
-        [
-            front_matter(title="Sources", description="The texts, by date"),
-            "# Sources",
-            "",
-            "Every text, oldest first, with its outlet and how many notes, cross-references "
-            "and glossary entries it carries.",
-            "",
-            *_timeline(site_ctx, prefix="../"),
-        ]
-    )
+def render_sources_index(site_ctx: SiteContext) -> dict[str, str]:
+    """All sources as a timeline, oldest first, :data:`ITEMS_PER_PAGE` a page."""
+    base = "sources/index.md"
+    parts = chunked(site_ctx.sources_by_date(), ITEMS_PER_PAGE)
+    bodies = [_timeline(part, site_ctx, prefix=site.up(site.paged(base, n))) for n, part in enumerate(parts, 1)]
+    intro = [
+        "Every text, oldest first, with its outlet and how many notes, cross-references "
+        "and glossary entries it carries.",
+        "",
+    ]
+    return _index_pages(base, "Sources", "The texts, by date", intro, bodies)
 
 
 def render_abbreviations(site_ctx: SiteContext) -> str:
