@@ -40,7 +40,7 @@ from typing import Any
 from .anchor import DocIndex
 from .errors import UserError
 from .model import Source
-from .scaffold import ID_PATTERN, Project, _find_all, place_quote
+from .scaffold import ID_PATTERN, Project, _find_all, _selector, place_quote
 from .schema import did_you_mean
 from .w3c import Imported, _source_id, _w3c_span, read_json, write_imported
 
@@ -113,16 +113,9 @@ def read_row(row: Any, project: Project, n: int, *, by_url: dict[str, Source], s
             place = place_quote(doc, q, occurrence=starts.index(span[0]) + 1 if len(starts) > 1 else None, index=index)
     except UserError as exc:
         return Imported(label, source.id, None, None, str(exc))
-    entry: dict[str, Any] = {"id": "", "quote": place.quote}
-    if place.prefix:
-        entry["prefix"] = place.prefix
-    if place.suffix:
-        entry["suffix"] = place.suffix
-    entry["body"] = text
     raw_tags = [str(t) for t in row.get("tags") or [] if isinstance(t, str | int)]
     tags = list(dict.fromkeys(t for t in map(_tag, raw_tags) if t and ID_PATTERN.match(t)))
-    if tags:
-        entry["tags"] = tags
+    entry = {"id": "", **_selector(place), "body": text, "tags": tags}
     dropped = [t for t in raw_tags if not _tag(t)]
     link = (row.get("links") or {}).get("html") if isinstance(row.get("links"), dict) else None
     origin = ", ".join(

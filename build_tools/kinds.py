@@ -170,7 +170,12 @@ SHARED: dict[str, dict[str, object]] = {
         "description": "Text just after the quote, to tell identical passages apart (W3C TextQuoteSelector suffix).",
     },
     "citation": {"record": CITATION},
-    "citations": {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1},
+    "citations": {
+        "type": "array",
+        "items": {"$ref": "#/$defs/citation"},
+        "minItems": 1,
+        "description": "Public sources for the facts stated that are not in the texts: title, url, accessed.",
+    },
 }
 """The types of ``common.schema.json``, shared by every kind."""
 
@@ -440,7 +445,14 @@ CROSSREFS = Kind(
             Field(
                 "from_texts", "bool", "true if the note only compares the texts themselves and so needs no citation."
             ),
-            Field("passages", "list", required=True, items=PASSAGE, schema={"minItems": 2}),
+            Field(
+                "passages",
+                "list",
+                "Two or more passages, from at least two different sources.",
+                required=True,
+                items=PASSAGE,
+                schema={"minItems": 2},
+            ),
             Field(
                 "silent",
                 "list",
@@ -625,9 +637,9 @@ def choices(kind: str, name: str) -> tuple[str, ...]:
     return tuple(KINDS[kind].item.get(name).choices)
 
 
-def default(kind: str, name: str) -> str | None:
-    """The value an absent key stands for."""
-    return KINDS[kind].item.get(name).default
+def default(kind: str, name: str) -> str:
+    """The value an absent key stands for (``""`` if the field has none)."""
+    return KINDS[kind].item.get(name).default or ""
 
 
 def todo(kind: str, name: str) -> str:
@@ -771,6 +783,8 @@ TABLE = re.compile(r"(<!-- fields: ([a-z-]+) -->\n).*?(<!-- /fields -->)", re.S)
 """A generated field table in CONTRIBUTING.md, between its two marker comments."""
 TYPE_WORDS = {
     "id": "id",
+    "ids": "list of ids",
+    "texts": "list of texts, one line each",
     "text": "text, one line",
     "markdown": "Markdown",
     "url": "web address",
@@ -791,7 +805,7 @@ def _type_words(f: Field) -> str:
     if f.type == "list" and isinstance(f.items, Record):
         return "list of mappings (" + ", ".join(g.name for g in f.items.fields) + ")"
     if f.type == "list":
-        return f"list of {TYPE_WORDS.get(str(f.items), str(f.items))}"
+        return TYPE_WORDS[f"{f.items}s"]
     if f.type == "map":
         return "mapping of " + ", ".join(f.choices) + " → text"
     return TYPE_WORDS[f.type]
@@ -802,9 +816,10 @@ def field_table(kind: Kind) -> str:
     rows = ["| Field | Required | Value | Meaning |", "|---|---|---|---|"]
     for f in (*kind.top, *kind.item.fields):
         meaning = f.help or str(SHARED.get(f.type, {}).get("description", ""))
-        if f.default is not None:
+        if f.default is not None and not f.required:
             meaning = f"{meaning} Default: `{f.default}`.".strip()
-        rows.append(f"| `{f.name}` | {'yes' if f.required else ''} | {_type_words(f)} | {meaning.replace('|', '/')} |")
+        name = f"`{f.name}` (top level)" if f in kind.top else f"`{f.name}`"
+        rows.append(f"| {name} | {'yes' if f.required else ''} | {_type_words(f)} | {meaning.replace('|', '/')} |")
     return "\n".join(rows) + "\n"
 
 
