@@ -431,18 +431,8 @@ def note_add(
     the notes files without validating them.
     """
     project = _catalog_project(root)
-    taken = _note_ids(root)
-    entry, place = _new_note(
-        project,
-        source,
-        quote,
-        body=body,
-        ident=ident,
-        kind=kind,
-        occurrence=occurrence,
-        from_texts=from_texts,
-        taken=taken,
-    )
+    row = {"source": source, "quote": quote, "body": body, "id": ident, "kind": kind, "occurrence": occurrence}
+    _, entry, place = _note_from_row(project, {**row, "from_texts": from_texts}, _note_ids(root))
     done = append_note(root, source, entry)
     return _report_added(root, done, f"note '{entry['id']}'", place, todo=_note_todo(entry))
 
@@ -465,27 +455,7 @@ def note_add_many(root: Path, notes_file: Path) -> str:
     failures: list[str] = []
     for line, row in rows:
         try:
-            unknown = sorted(set(row) - set(NOTE_FIELDS))
-            if unknown:
-                raise UserError(f"unknown field {unknown[0]!r}{did_you_mean(unknown[0], NOTE_FIELDS)}")
-            source, quote = (str(row.get(k) or "").strip() for k in ("source", "quote"))
-            if not source or not quote:
-                raise UserError("each note needs `source` and `quote`")
-            kind = str(row.get("kind") or kinds.default("notes", "kind"))
-            if kind not in kinds.choices("notes", "kind"):
-                raise UserError(f"kind {kind!r} must be {kinds.one_of(kinds.choices('notes', 'kind'))}")
-            occurrence = _row_int(row.get("occurrence"))
-            entry, _ = _new_note(
-                project,
-                source,
-                quote,
-                body=str(row["body"]) if row.get("body") else None,
-                ident=str(row["id"]) if row.get("id") else None,
-                kind=kind,
-                occurrence=occurrence,
-                from_texts=_row_bool(row.get("from_texts")),
-                taken=taken,
-            )
+            source, entry, _ = _note_from_row(project, row, taken)
             planned.append((source, entry))
         except UserError as exc:
             failures.append(f"{notes_file}:{line}: " + str(exc).replace("\n", "\n    "))
@@ -506,6 +476,34 @@ def note_add_many(root: Path, notes_file: Path) -> str:
         lines.append(f"next: {todo} notes still have a TODO body or no citations (see `check`)")
     lines.append("  - then run: python -m build_tools check")
     return "\n".join(lines)
+
+
+def _note_from_row(
+    project: Project, row: dict[str, object], taken: set[str]
+) -> tuple[str, dict[str, object], Placement]:
+    """(source, values, placement) of the note a row of :data:`NOTE_FIELDS` asks for, checked;
+    ``note add`` passes its arguments as such a row, so one note and many are made alike."""
+    unknown = sorted(set(row) - set(NOTE_FIELDS))
+    if unknown:
+        raise UserError(f"unknown field {unknown[0]!r}{did_you_mean(unknown[0], NOTE_FIELDS)}")
+    source, quote = (str(row.get(k) or "").strip() for k in ("source", "quote"))
+    if not source or not quote:
+        raise UserError("each note needs `source` and `quote`")
+    kind = str(row.get("kind") or kinds.default("notes", "kind"))
+    if kind not in kinds.choices("notes", "kind"):
+        raise UserError(f"kind {kind!r} must be {kinds.one_of(kinds.choices('notes', 'kind'))}")
+    entry, place = _new_note(
+        project,
+        source,
+        quote,
+        body=str(row["body"]) if row.get("body") else None,
+        ident=str(row["id"]) if row.get("id") else None,
+        kind=kind,
+        occurrence=_row_int(row.get("occurrence")),
+        from_texts=_row_bool(row.get("from_texts")),
+        taken=taken,
+    )
+    return source, entry, place
 
 
 def _row_int(value: object) -> int | None:
