@@ -10,7 +10,7 @@ NPM        ?= npm
 NPM_STAMP  := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help citation-stats bench-anchor bench-search
+.PHONY: site test serve check preprocess lint bench bench-import bench-build portability clean help citation-stats bench-anchor bench-search schemas
 
 help:
 	@echo "make site          set up .venv, preprocess and build the site into site/"
@@ -18,6 +18,7 @@ help:
 	@echo "make serve         live preview at http://127.0.0.1:8000/ (edits to sources/ and annotations/ reload)"
 	@echo "make check         validate and anchor all annotations; print every problem"
 	@echo "make lint          ruff check and format check"
+	@echo "make schemas       regenerate annotations/schema/ and CONTRIBUTING.md's field tables from build_tools/kinds.py"
 	@echo "make bench-import  article-extraction benchmark (F1, titles, bylines, dates on 181 news pages; beside plain trafilatura)"
 	@echo "make bench-build   build-time benchmark on a synthetic corpus of many sources"
 	@echo "make bench-anchor  re-anchoring benchmark: this project and diff-match-patch on corrected texts"
@@ -66,6 +67,9 @@ preprocess: $(SITE_STAMP)
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check build_tools tests benchmarks scripts
 	$(PY) -m ruff format --check build_tools tests benchmarks scripts
+
+schemas: $(SITE_STAMP)
+	$(PY) -m build_tools.kinds --write-schemas --write-docs
 
 bench: bench-import bench-build
 

@@ -10,16 +10,18 @@ out of the result so that one mistake does not cause a cascade of others.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import regex
 
-from . import site
+from . import kinds, site
 from .errors import Origin, Report
 from .mdsafe import BodyContext, sanitize
 from .model import (
@@ -41,26 +43,16 @@ from .unicode_checks import check_strings
 from .yamlio import LoadedYaml, Positions, load_yaml
 
 ANNOTATIONS_DIR = "annotations"
-LAYOUT: dict[str, str] = {
-    "outlets": "outlets.yml",
-    "sources": "sources.yml",
-    "notes": "notes/*.yml",
-    "crossrefs": "crossrefs/*.yml",
-    "glossary": "glossary/*.yml",
-}
-"""Which files hold which kind of annotation, relative to ``annotations/``."""
-OTHER_FILES = ("citation-policy.yml",)
+LAYOUT: dict[str, str] = {name: kinds.KINDS[name].path for name in kinds.LOADED}
+"""Which files hold which kind of annotation, relative to ``annotations/`` (from the registry)."""
+OTHER_FILES = (kinds.POLICY.path,)
 """Files under ``annotations/`` read by later stages (see :mod:`.citations`), not unknown files."""
 
 SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
-KIND_TABLE = {
-    "outlets": "outlet",
-    "sources": "source",
-    "notes": "note",
-    "crossrefs": "crossref",
-    "glossary": "glossary",
-}
-"""The id table (see ``_Loader.ids``) each kind of file defines."""
+KIND_TABLE = {name: kinds.KINDS[name].table for name in kinds.LOADED}
+"""The id table (see ``_Loader.ids``) each kind of file defines (from the registry)."""
+REFERABLE = ("outlets", "sources", "glossary", "crossrefs")
+"""Kinds whose ids other items refer to or link to (collected before any item is read)."""
 PLACEHOLDER = re.compile(r"^\s*TODO\b")
 """A body that still begins with ``TODO`` (what the scaffolding commands write) fails the check."""
 
@@ -167,7 +159,7 @@ def _load(kind: str, path: Path, root: Path, report: Report) -> _File | None:
     if loaded is None:
         return None
     first = loaded.text.split("\n", 1)[0]
-    expected = f"{'../' if '/' in LAYOUT[kind] else ''}schema/{kind}.schema.json"
+    expected = kinds.KINDS[kind].schema_line.partition("=")[2]
     m = SCHEMA_COMMENT.match(first)
     if not m or m.group(1) != expected:
         report.warning(
@@ -202,6 +194,20 @@ def _citations(raw: list | None, f: _File, path: tuple[str | int, ...]) -> tuple
     )
 
 
+def _record(cls: type, values: dict[str, Any]) -> Any:
+    """An instance of the record class ``cls`` from its attribute values; a value of a field
+    the registry declares but ``cls`` has no attribute for goes to its ``extra`` pairs."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    extra = tuple((k, v) for k, v in values.items() if k not in names)
+    return cls(**{k: v for k, v in values.items() if k in names}, **({"extra": extra} if extra else {}))
+
+
+def _by_kind(field: kinds.Field) -> bool:
+    """True if the loader converts this field by its type alone; the other fields (the quote
+    and its context, lists of mappings other than citations) each kind converts itself."""
+    return field.type not in ("quote", "prefix", "suffix") and not isinstance(field.items, kinds.Record)
+
+
 class _Loader:
     """Builds the typed records; holds the cross-file id tables while it does."""
 
@@ -209,13 +215,7 @@ class _Loader:
         self.root = root
         self.report = report
         self.files: dict[str, list[_File]] = {}
-        self.ids: dict[str, dict[str, Origin]] = {
-            "source": {},
-            "glossary": {},
-            "crossref": {},
-            "note": {},
-            "outlet": {},
-        }
+        self.ids: dict[str, dict[str, Origin]] = {KIND_TABLE[name]: {} for name in kinds.LOADED}
         """Ids registered so far, for duplicate and reference checks."""
         self.linkable: dict[str, set[str]] = {"source": set(), "glossary": set(), "crossref": set()}
         """Every id a Markdown body may link to (``glossary:ID``), known before any body is read."""
@@ -326,131 +326,133 @@ class _Loader:
                 code="citation-contradiction",
             )
 
+    # -- every kind
+    def entries(self, f: _File) -> Iterator[tuple[tuple[str | int, ...], dict]]:
+        """The valid items of one file whose id is new (a duplicate is reported), with their paths."""
+        kind = kinds.KINDS[f.kind]
+        for i, item in f.items(kind.key):
+            path = (kind.key, i)
+            if self.register(kind.table, item["id"], f.pos.origin((*path, "id")), kind.what):
+                yield path, item
+
+    def each(self, kind: str) -> Iterator[tuple[_File, tuple[str | int, ...], dict]]:
+        """:meth:`entries` of every file of ``kind``."""
+        for f in self.files.get(kind, []):
+            for path, item in self.entries(f):
+                yield f, path, item
+
+    def values(self, f: _File, path: tuple[str | int, ...], item: dict) -> dict[str, Any]:
+        """The record's attribute values of every field the registry types alone, in declared
+        order: Markdown sanitised (``""`` if absent), citations typed, lists as tuples, flags
+        as booleans, an absent value as its default; a text the commands write as a ``TODO``
+        placeholder is reported while it still is one."""
+        out: dict[str, Any] = {}
+        for field in kinds.KINDS[f.kind].item.fields:
+            if not _by_kind(field):
+                continue
+            value, fpath = item.get(field.name, field.default), (*path, field.name)
+            if field.type == "markdown":
+                value = self.body(value, f, fpath) if value else ""
+            elif field.type == "citations" or field.items == "citation":
+                value = _citations(value, f, fpath)
+            elif field.type == "bool":
+                value = bool(value)
+            elif field.type == "list":
+                value = tuple(value or ())
+            elif field.type == "map":
+                value = dict(value or {})
+            elif field.todo and isinstance(value, str):
+                self.placeholder(value, f, fpath)
+            out[field.attr or field.name] = value
+        return out
+
     # -- kinds
     def outlets(self) -> dict[str, Outlet]:
         out: dict[str, Outlet] = {}
-        for f in self.files.get("outlets", []):
-            for i, item in f.items("outlets"):
-                path = ("outlets", i)
-                origin = f.pos.origin(path)
-                if not self.register("outlet", item["id"], f.pos.origin((*path, "id")), "outlet"):
+        for f, path, item in self.each("outlets"):
+            origin = f.pos.origin(path)
+            rules = []
+            for j, rule in enumerate(item.get("boilerplate", [])):
+                rpath = (*path, "boilerplate", j, "pattern")
+                try:
+                    pattern = regex.compile(rule["pattern"])
+                except (regex.error, RecursionError) as exc:
+                    self.report.error(
+                        f.pos.origin(rpath),
+                        f"boilerplate pattern {rule['pattern']!r} is not a valid regular expression: {exc}",
+                        hint="escape special characters such as ( [ . * + ? with a backslash",
+                        code="pattern-invalid",
+                    )
                     continue
-                rules = []
-                for j, rule in enumerate(item.get("boilerplate", [])):
-                    rpath = (*path, "boilerplate", j, "pattern")
-                    try:
-                        pattern = regex.compile(rule["pattern"])
-                    except (regex.error, RecursionError) as exc:
-                        self.report.error(
-                            f.pos.origin(rpath),
-                            f"boilerplate pattern {rule['pattern']!r} is not a valid regular expression: {exc}",
-                            hint="escape special characters such as ( [ . * + ? with a backslash",
-                            code="pattern-invalid",
-                        )
-                        continue
-                    rules.append(BoilerplateRule(pattern, rule["drop"], f.pos.origin(rpath)))
-                out[item["id"]] = Outlet(
-                    id=item["id"],
-                    name=item["name"],
-                    short=item["short"],
-                    description=self.body(item["description"], f, (*path, "description")),
-                    url=item.get("url"),
-                    color=item["color"],
-                    boilerplate=tuple(rules),
-                    citations=_citations(item.get("citations"), f, (*path, "citations")),
-                    origin=origin,
-                )
+                rules.append(BoilerplateRule(pattern, rule["drop"], f.pos.origin(rpath)))
+            out[item["id"]] = _record(
+                Outlet, {**self.values(f, path, item), "boilerplate": tuple(rules), "origin": origin}
+            )
         return out
 
     def sources(self, outlets: dict[str, Outlet]) -> dict[str, Source]:
         out: dict[str, Source] = {}
         files_seen: dict[str, Origin] = {}
-        for f in self.files.get("sources", []):
-            for i, item in f.items("sources"):
-                path = ("sources", i)
-                origin = f.pos.origin(path)
-                if not self.register("source", item["id"], f.pos.origin((*path, "id")), "source"):
-                    continue
-                ok = self.known("outlet", item["outlet"], f.pos.origin((*path, "outlet")), "outlet")
-                file_origin = f.pos.origin((*path, "file"))
-                source_path = self.root / item["file"]
-                not_regular = (
-                    regular_file_problem(source_path, self.root / "sources")
-                    if source_path.is_symlink() or source_path.exists()
-                    else None
+        for f, path, item in self.each("sources"):
+            origin = f.pos.origin(path)
+            ok = self.known("outlet", item["outlet"], f.pos.origin((*path, "outlet")), "outlet")
+            file_origin = f.pos.origin((*path, "file"))
+            source_path = self.root / item["file"]
+            not_regular = (
+                regular_file_problem(source_path, self.root / "sources")
+                if source_path.is_symlink() or source_path.exists()
+                else None
+            )
+            if not_regular is not None:
+                self.report.error(
+                    file_origin,
+                    f"source file '{item['file']}' {not_regular}; sources must be regular files under sources/",
+                    hint="store the text itself under sources/ (python -m build_tools source add FILE does it)",
+                    code="source-not-regular",
                 )
-                if not_regular is not None:
-                    self.report.error(
-                        file_origin,
-                        f"source file '{item['file']}' {not_regular}; sources must be regular files under sources/",
-                        hint="store the text itself under sources/ (python -m build_tools source add FILE does it)",
-                        code="source-not-regular",
-                    )
-                    ok = False
-                elif not source_path.is_file():
-                    present = sorted(p.name for p in (self.root / "sources").glob("*"))
-                    self.report.error(
-                        file_origin,
-                        f"source file '{item['file']}' does not exist"
-                        + did_you_mean(item["file"].split("/")[-1], present),
-                        hint="put the raw text under sources/ (python -m build_tools source add FILE does it for you)",
-                        code="source-file-missing",
-                    )
-                    ok = False
-                elif item["file"] in files_seen:
-                    self.report.error(
-                        file_origin,
-                        f"source file '{item['file']}' is already catalogued at {files_seen[item['file']]}",
-                        hint="each file is one source; remove the duplicate entry",
-                        code="source-file-duplicate",
-                    )
-                    ok = False
-                files_seen.setdefault(item["file"], file_origin)
-                if item.get("page") is not None:
-                    ok = self.page(item, f, path) and ok
-                if item.get("title") is None and not item.get("label"):
-                    self.report.error(
-                        f.pos.origin((*path, "title")),
-                        "title is unknown (null) but there is no `label:` to show instead",
-                        hint="add `label:` with a short description in square brackets, e.g. [Untitled report on …]",
-                        code="source-label-missing",
-                    )
-                inferred = dict(item.get("inferred", {}))
-                for field in inferred:
-                    if item.get(field) is None:
-                        self.report.error(
-                            f.pos.origin((*path, "inferred", field), key=True),
-                            f"'{field}' is marked inferred but its value is null",
-                            hint=f"give the inferred value under `{field}:`, or remove it from `inferred:`",
-                            code="inferred-null",
-                        )
-                structure = tuple(
-                    StructureOverride(o["quote"], o["as"], o["reason"], f.pos.origin((*path, "structure", j, "quote")))
-                    for j, o in enumerate(item.get("structure", []))
+                ok = False
+            elif not source_path.is_file():
+                present = sorted(p.name for p in (self.root / "sources").glob("*"))
+                self.report.error(
+                    file_origin,
+                    f"source file '{item['file']}' does not exist" + did_you_mean(item["file"].split("/")[-1], present),
+                    hint="put the raw text under sources/ (python -m build_tools source add FILE does it for you)",
+                    code="source-file-missing",
                 )
-                if not ok:
-                    continue
-                out[item["id"]] = Source(
-                    id=item["id"],
-                    file=item["file"],
-                    format=item["format"],
-                    outlet=item["outlet"],
-                    title=item["title"],
-                    label=item.get("label"),
-                    byline=item["byline"],
-                    date=item["date"],
-                    url=item["url"],
-                    language=item["language"],
-                    sha256=item["sha256"],
-                    inferred=inferred,
-                    dating=item.get("dating"),
-                    about=self.body(item["about"], f, (*path, "about")) if item.get("about") else "",
-                    structure=structure,
-                    citations=_citations(item.get("citations"), f, (*path, "citations")),
-                    origin=origin,
-                    page=item.get("page"),
-                    page_sha256=item.get("page_sha256"),
+                ok = False
+            elif item["file"] in files_seen:
+                self.report.error(
+                    file_origin,
+                    f"source file '{item['file']}' is already catalogued at {files_seen[item['file']]}",
+                    hint="each file is one source; remove the duplicate entry",
+                    code="source-file-duplicate",
                 )
+                ok = False
+            files_seen.setdefault(item["file"], file_origin)
+            if item.get("page") is not None:
+                ok = self.page(item, f, path) and ok
+            if item.get("title") is None and not item.get("label"):
+                self.report.error(
+                    f.pos.origin((*path, "title")),
+                    "title is unknown (null) but there is no `label:` to show instead",
+                    hint="add `label:` with a short description in square brackets, e.g. [Untitled report on …]",
+                    code="source-label-missing",
+                )
+            for field in item.get("inferred", {}):
+                if item.get(field) is None:
+                    self.report.error(
+                        f.pos.origin((*path, "inferred", field), key=True),
+                        f"'{field}' is marked inferred but its value is null",
+                        hint=f"give the inferred value under `{field}:`, or remove it from `inferred:`",
+                        code="inferred-null",
+                    )
+            structure = tuple(
+                StructureOverride(o["quote"], o["as"], o["reason"], f.pos.origin((*path, "structure", j, "quote")))
+                for j, o in enumerate(item.get("structure", []))
+            )
+            if not ok:
+                continue
+            out[item["id"]] = _record(Source, {**self.values(f, path, item), "structure": structure, "origin": origin})
         return out
 
     def page(self, item: dict, f: _File, path: tuple[str | int, ...]) -> bool:
@@ -491,20 +493,15 @@ class _Loader:
                 continue
             source = data["source"]
             source_ok = self.known("source", source, f.pos.origin(("source",)), "source") and source in sources
-            for i, item in f.items("notes"):
-                path = ("notes", i)
-                if not self.register("note", item["id"], f.pos.origin((*path, "id")), "note"):
-                    continue
+            for path, item in self.entries(f):
                 self.require_sources(f, path, item, "note")
-                note = Note(
-                    id=item["id"],
-                    kind=item.get("kind", "context"),
-                    selector=self.selector(item, source, f, path),
-                    body=self.body(item["body"], f, (*path, "body")),
-                    citations=_citations(item.get("citations"), f, (*path, "citations")),
-                    tags=tuple(item.get("tags", [])),
-                    origin=f.pos.origin(path),
-                    from_texts=bool(item.get("from_texts")),
+                note = _record(
+                    Note,
+                    {
+                        **self.values(f, path, item),
+                        "selector": self.selector(item, source, f, path),
+                        "origin": f.pos.origin(path),
+                    },
                 )
                 if source_ok:
                     out.append(note)
@@ -512,119 +509,85 @@ class _Loader:
 
     def crossrefs(self, sources: dict[str, Source]) -> tuple[CrossRef, ...]:
         out: list[CrossRef] = []
-        for f in self.files.get("crossrefs", []):
-            for i, item in f.items("crossrefs"):
-                path = ("crossrefs", i)
-                if not self.register("crossref", item["id"], f.pos.origin((*path, "id")), "cross-reference"):
+        for f, path, item in self.each("crossrefs"):
+            self.require_sources(f, path, item, "cross-reference")
+            passages = []
+            ok = True
+            for j, p in enumerate(item["passages"]):
+                ppath = (*path, "passages", j)
+                if not self.known("source", p["source"], f.pos.origin((*ppath, "source")), "source"):
+                    ok = False
                     continue
-                self.require_sources(f, path, item, "cross-reference")
-                self.placeholder(item["title"], f, (*path, "title"))
-                passages = []
-                ok = True
-                for j, p in enumerate(item["passages"]):
-                    ppath = (*path, "passages", j)
-                    if not self.known("source", p["source"], f.pos.origin((*ppath, "source")), "source"):
-                        ok = False
-                        continue
-                    passages.append(self.selector(p, p["source"], f, ppath))
-                distinct = {p["source"] for p in item["passages"]}
-                if len(distinct) < 2:
+                passages.append(self.selector(p, p["source"], f, ppath))
+            distinct = {p["source"] for p in item["passages"]}
+            if len(distinct) < 2:
+                self.report.error(
+                    f.pos.origin((*path, "passages")),
+                    f"cross-reference '{item['id']}' links passages of only one source ({', '.join(sorted(distinct))})",
+                    hint="a cross-reference links passages of two or more different sources; "
+                    "for a remark on one source, write a note instead",
+                    code="crossref-one-source",
+                )
+                ok = False
+            values = self.values(f, path, item)
+            silent = []
+            for j, q in enumerate(item.get("silent") or []):
+                qpath = (*path, "silent", j)
+                if not self.known("source", q["source"], f.pos.origin((*qpath, "source")), "source"):
+                    ok = False
+                    continue
+                if q["source"] in distinct:
                     self.report.error(
-                        f.pos.origin((*path, "passages")),
-                        f"cross-reference '{item['id']}' links passages of only one source "
-                        f"({', '.join(sorted(distinct))})",
-                        hint="a cross-reference links passages of two or more different sources; "
-                        "for a remark on one source, write a note instead",
-                        code="crossref-one-source",
+                        f.pos.origin((*qpath, "source")),
+                        f"cross-reference '{item['id']}' marks source '{q['source']}' as silent "
+                        "but also quotes a passage of it",
+                        hint="a source is either quoted under `passages:` or listed under `silent:`; "
+                        "remove one of the two",
+                        code="crossref-silent-quoted",
                     )
                     ok = False
-                note = self.body(item["note"], f, (*path, "note"))
-                silent = []
-                for j, q in enumerate(item.get("silent") or []):
-                    qpath = (*path, "silent", j)
-                    if not self.known("source", q["source"], f.pos.origin((*qpath, "source")), "source"):
-                        ok = False
-                        continue
-                    if q["source"] in distinct:
-                        self.report.error(
-                            f.pos.origin((*qpath, "source")),
-                            f"cross-reference '{item['id']}' marks source '{q['source']}' as silent "
-                            "but also quotes a passage of it",
-                            hint="a source is either quoted under `passages:` or listed under `silent:`; "
-                            "remove one of the two",
-                            code="crossref-silent-quoted",
-                        )
-                        ok = False
-                        continue
-                    self.placeholder(q["why"], f, (*qpath, "why"))
-                    silent.append(Silence(q["source"], q["why"]))
-                if ok and all(p.source in sources for p in passages):
-                    out.append(
-                        CrossRef(
-                            id=item["id"],
-                            title=item["title"],
-                            relation=item["relation"],
-                            note=note,
-                            passages=tuple(passages),
-                            citations=_citations(item.get("citations"), f, (*path, "citations")),
-                            origin=f.pos.origin(path),
-                            from_texts=bool(item.get("from_texts")),
-                            silent=tuple(silent),
-                        )
-                    )
+                    continue
+                self.placeholder(q["why"], f, (*qpath, "why"))
+                silent.append(Silence(q["source"], q["why"]))
+            if ok and all(p.source in sources for p in passages):
+                values.update(passages=tuple(passages), silent=tuple(silent), origin=f.pos.origin(path))
+                out.append(_record(CrossRef, values))
         return tuple(out)
 
     def glossary(self) -> dict[str, GlossaryEntry]:
         out: dict[str, GlossaryEntry] = {}
         claimed: dict[str, tuple[str, Origin]] = {}
-        for f in self.files.get("glossary", []):
-            for i, item in f.items("entries"):
-                path = ("entries", i)
-                if not self.register("glossary", item["id"], f.pos.origin((*path, "id")), "glossary"):
-                    continue
-                self.require_sources(f, path, item, "glossary entry")
-                names = [item["name"], *item.get("aliases", [])]
-                for j, name in enumerate(names):
-                    npath = (*path, "name") if j == 0 else (*path, "aliases", j - 1)
-                    other = claimed.get(name)
-                    if other and other[0] != item["id"]:
-                        self.report.error(
-                            f.pos.origin(npath),
-                            f"'{name}' is already a name of glossary entry '{other[0]}' ({other[1]})",
-                            hint="a name can link to one entry only; remove it from one of the two",
-                            code="alias-conflict",
-                        )
-                    elif other and j > 0:
-                        self.report.warning(
-                            f.pos.origin(npath),
-                            f"alias '{name}' repeats the entry's name",
-                            hint="remove it from `aliases:`",
-                            code="alias-redundant",
-                        )
-                    claimed.setdefault(name, (item["id"], f.pos.origin(npath)))
-                out[item["id"]] = GlossaryEntry(
-                    id=item["id"],
-                    name=item["name"],
-                    kind=item["kind"],
-                    aliases=tuple(item.get("aliases", [])),
-                    description=" ".join(item["description"].split()),
-                    body=self.body(item["body"], f, (*path, "body")) if item.get("body") else "",
-                    citations=_citations(item.get("citations"), f, (*path, "citations")),
-                    links=_citations(item.get("links"), f, (*path, "links")),
-                    origin=f.pos.origin(path),
-                    from_texts=bool(item.get("from_texts")),
-                )
+        for f, path, item in self.each("glossary"):
+            self.require_sources(f, path, item, "glossary entry")
+            names = [item["name"], *item.get("aliases", [])]
+            for j, name in enumerate(names):
+                npath = (*path, "name") if j == 0 else (*path, "aliases", j - 1)
+                other = claimed.get(name)
+                if other and other[0] != item["id"]:
+                    self.report.error(
+                        f.pos.origin(npath),
+                        f"'{name}' is already a name of glossary entry '{other[0]}' ({other[1]})",
+                        hint="a name can link to one entry only; remove it from one of the two",
+                        code="alias-conflict",
+                    )
+                elif other and j > 0:
+                    self.report.warning(
+                        f.pos.origin(npath),
+                        f"alias '{name}' repeats the entry's name",
+                        hint="remove it from `aliases:`",
+                        code="alias-redundant",
+                    )
+                claimed.setdefault(name, (item["id"], f.pos.origin(npath)))
+            values = self.values(f, path, item)
+            values.update(description=" ".join(item["description"].split()), origin=f.pos.origin(path))
+            out[item["id"]] = _record(GlossaryEntry, values)
         return out
 
     def preregister(self) -> None:
         """Collect the ids that bodies may link to before any body is sanitised, and the ids
         of items left out for schema errors (so a reference to one is not a second error)."""
-        for kind, table, key in (
-            ("outlets", "outlet", "outlets"),
-            ("sources", "source", "sources"),
-            ("glossary", "glossary", "entries"),
-            ("crossrefs", "crossref", "crossrefs"),
-        ):
+        for kind in REFERABLE:
+            table, key = KIND_TABLE[kind], kinds.KINDS[kind].key
             for f in self.files.get(kind, []):
                 valid = {item["id"] for _, item in f.items(key)}
                 data = f.loaded.data

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, kinds
 from .errors import BuildFailed, Report, UserError
 
 if TYPE_CHECKING:  # the pipeline is imported by the commands that run it
@@ -439,7 +439,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("quote", nargs="?", help="the passage, copied from the source")
     p.add_argument("--body", help="the note (Markdown); default: a TODO placeholder that `check` rejects")
     p.add_argument("--id", help="the note's id (default: made from the outlet and the quote)")
-    p.add_argument("--kind", choices=("context", "correction"), default="context", help="default: context")
+    p.add_argument(
+        "--kind",
+        choices=kinds.choices("notes", "kind"),
+        default=kinds.default("notes", "kind"),
+        help=f"default: {kinds.default('notes', 'kind')}",
+    )
     p.add_argument("--occurrence", type=int, metavar="N", help="which occurrence of the quote (1 = first)")
     p.add_argument("--from-texts", action="store_true", help="the note explains only from the texts: no citation")
     p.add_argument(
@@ -460,9 +465,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="the event, quotation or claim (default: a TODO placeholder)")
     p.add_argument(
         "--relation",
-        choices=("same-event", "same-quotation", "contradicts", "corrects", "cites", "context"),
-        default="same-event",
-        help="default: same-event",
+        choices=kinds.choices("crossrefs", "relation"),
+        default=kinds.default("crossrefs", "relation"),
+        help=f"default: {kinds.default('crossrefs', 'relation')}",
     )
     p.add_argument("--note", help="how the accounts differ (Markdown; default: a TODO placeholder)")
     p.add_argument("--file", help="annotations/crossrefs/FILE.yml to append to (default: misc)")

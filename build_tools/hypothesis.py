@@ -40,7 +40,7 @@ from typing import Any
 from .anchor import DocIndex
 from .errors import UserError
 from .model import Source
-from .scaffold import ID_PATTERN, Project
+from .scaffold import ID_PATTERN, Project, _selector
 from .schema import did_you_mean
 from .w3c import Imported, _source_id, place_selected, read_json, write_imported
 
@@ -106,16 +106,9 @@ def read_row(row: Any, project: Project, n: int, *, by_url: dict[str, Source], s
         place = place_selected(doc, DocIndex.build(doc), quote, None)
     except UserError as exc:
         return Imported(label, source.id, None, None, str(exc))
-    entry: dict[str, Any] = {"id": "", "quote": place.quote}
-    if place.prefix:
-        entry["prefix"] = place.prefix
-    if place.suffix:
-        entry["suffix"] = place.suffix
-    entry["body"] = text
     raw_tags = [str(t) for t in row.get("tags") or [] if isinstance(t, str | int)]
     tags = list(dict.fromkeys(t for t in map(_tag, raw_tags) if t and ID_PATTERN.match(t)))
-    if tags:
-        entry["tags"] = tags
+    entry = {"id": "", **_selector(place), "body": text, "tags": tags}
     dropped = [t for t in raw_tags if not _tag(t)]
     link = (row.get("links") or {}).get("html") if isinstance(row.get("links"), dict) else None
     origin = ", ".join(

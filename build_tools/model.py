@@ -13,10 +13,16 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from . import kinds
 from .errors import Origin
 
 if TYPE_CHECKING:
     from .placement import QuotePlacement
+
+Extra = tuple[tuple[str, object], ...]
+"""Fields the registry (:mod:`.kinds`) declares but the record has no attribute for yet, as
+``(name, value)`` pairs: a field added to the registry reaches the record at once; a test
+(``test_kinds``) asks for an attribute before it is merged."""
 
 # --------------------------------------------------------------------------- sources
 
@@ -164,6 +170,7 @@ class Outlet:
     boilerplate: tuple[BoilerplateRule, ...]
     citations: tuple[Citation, ...]
     origin: Origin
+    extra: Extra = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +216,7 @@ class Source:
     """The saved web page the text was extracted from (relative to the project root), if any."""
     page_sha256: str | None = None
     """SHA-256 of ``page``."""
+    extra: Extra = ()
 
     @property
     def display_title(self) -> str:
@@ -255,17 +263,13 @@ class Note:
     origin: Origin
     from_texts: bool = False
     """True if the note explains only from the texts themselves (no citation needed)."""
+    extra: Extra = ()
 
 
-RELATIONS = {
-    "same-event": "Same event",
-    "same-quotation": "Same quotation",
-    "contradicts": "Contradicts",
-    "corrects": "Corrects",
-    "cites": "Cites",
-    "context": "Context",
-}
-"""Cross-reference relations and how they are labelled for readers."""
+NOTE_KINDS = kinds.labels("notes", "kind")
+"""Kinds of note (``context``, ``correction``) and their labels, from the registry."""
+RELATIONS = kinds.labels("crossrefs", "relation")
+"""Cross-reference relations and how they are labelled for readers, from the registry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,16 +299,11 @@ class CrossRef:
     """True if the note only compares the texts themselves (no citation needed)."""
     silent: tuple[Silence, ...] = ()
     """Sources that cover the topic but say nothing of this (the coverage matrix's "silent")."""
+    extra: Extra = ()
 
 
-GLOSSARY_KINDS = {
-    "person": "People",
-    "organisation": "Organisations",
-    "place": "Places",
-    "term": "Terms",
-    "document": "Documents",
-    "event": "Events",
-}
+GLOSSARY_KINDS = kinds.labels("glossary", "kind")
+"""Kinds of glossary entry and their headings on the glossary page, from the registry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +324,7 @@ class GlossaryEntry:
     """Further reading."""
     origin: Origin
     from_texts: bool = False
+    extra: Extra = ()
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import yaml
 
+from . import kinds
 from .anchor import DocIndex
 from .annotations import ANNOTATIONS_DIR, load_annotations, load_outlets
 from .errors import Origin, Report, UserError
@@ -55,9 +56,9 @@ from .schema import did_you_mean, slugify
 from .yamlio import check_limits
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # \Z: "$" would let a trailing line break through
-TODO_BODY = "TODO: write the note: a few neutral sentences; cite a public source for every fact not in the texts."
-TODO_XREF_NOTE = "TODO: say how the accounts differ, attributed and neutral."
-TODO_XREF_TITLE = "TODO: name the event, quotation or claim"
+TODO_BODY = kinds.todo("notes", "body")
+TODO_XREF_NOTE = kinds.todo("crossrefs", "note")
+TODO_XREF_TITLE = kinds.todo("crossrefs", "title")
 CITATION_TEMPLATE = (
     "# citations:            # or, if it explains only from the texts: from_texts: true",
     "#   - title: Title of the page or document (Publisher, date)",
@@ -109,6 +110,42 @@ def dump_entry(entry: dict[str, object], *, indent: int, comments: dict[str, str
         else:
             lines.append(f"{lead}{key}: {yaml_scalar(value)}{note}")
     return lines
+
+
+def entry_lines(
+    entry: dict[str, object], *, comments: dict[str, str] | None = None, template: bool = True
+) -> Callable[[int], list[str]]:
+    """``render`` for :func:`append_item`: the entry's lines, then — with ``template``, for an
+    entry with neither citations nor ``from_texts`` — the commented citation template."""
+
+    def render(indent: int) -> list[str]:
+        lines = dump_entry(entry, indent=indent, comments=comments)
+        if template and not entry.get("from_texts") and not entry.get("citations"):
+            lines.extend(" " * (indent + 2) + c for c in CITATION_TEMPLATE)
+        return lines
+
+    return render
+
+
+def append_note(
+    root: Path, source: str, values: dict[str, object], *, comments: dict[str, str] | None = None, template: bool = True
+) -> Appended:
+    """Append one note, written from ``values`` by the registry (:func:`.kinds.new_entry`), to
+    ``annotations/notes/SOURCE.yml`` (created with its schema line if missing)."""
+    path = root / ANNOTATIONS_DIR / "notes" / f"{source}.yml"
+
+    def same_source(data: object) -> None:
+        if isinstance(data, dict) and data.get("source") != source:
+            raise UserError(f"{_rel(path, root)} holds notes for '{data.get('source')}', not '{source}'")
+
+    return append_item(
+        path,
+        key=kinds.NOTES.key,
+        render=entry_lines(kinds.new_entry(kinds.NOTES.item, values), comments=comments, template=template),
+        new_file=lambda: f"{kinds.NOTES.schema_line}\nsource: {source}\n{kinds.NOTES.key}:\n",
+        root=root,
+        check=same_source,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +358,7 @@ def note_add(
     *,
     body: str | None = None,
     ident: str | None = None,
-    kind: str = "context",
+    kind: str = kinds.default("notes", "kind"),
     occurrence: int | None = None,
     from_texts: bool = False,
 ) -> str:
@@ -336,19 +373,9 @@ def note_add(
     the notes files without validating them.
     """
     project = _catalog_project(root)
-    taken = _note_ids(root)
-    entry, place = _new_note(
-        project,
-        source,
-        quote,
-        body=body,
-        ident=ident,
-        kind=kind,
-        occurrence=occurrence,
-        from_texts=from_texts,
-        taken=taken,
-    )
-    done = _append_note(root, source, entry)
+    row = {"source": source, "quote": quote, "body": body, "id": ident, "kind": kind, "occurrence": occurrence}
+    _, entry, place = _note_from_row(project, {**row, "from_texts": from_texts}, _note_ids(root))
+    done = append_note(root, source, entry)
     return _report_added(root, done, f"note '{entry['id']}'", place, todo=_note_todo(entry))
 
 
@@ -370,28 +397,7 @@ def note_add_many(root: Path, notes_file: Path) -> str:
     failures: list[str] = []
     for line, row in rows:
         try:
-            unknown = sorted(set(row) - set(NOTE_FIELDS))
-            if unknown:
-                raise UserError(f"unknown field {unknown[0]!r}{did_you_mean(unknown[0], NOTE_FIELDS)}")
-            source, quote = (str(row.get(k) or "").strip() for k in ("source", "quote"))
-            if not source or not quote:
-                raise UserError("each note needs `source` and `quote`")
-            kind = str(row.get("kind") or "context")
-            if kind not in ("context", "correction"):
-                raise UserError(f"kind {kind!r} must be context or correction")
-            occurrence = _row_int(row.get("occurrence"))
-            entry, _ = _new_note(
-                project,
-                source,
-                quote,
-                body=str(row["body"]) if row.get("body") else None,
-                ident=str(row["id"]) if row.get("id") else None,
-                kind=kind,
-                occurrence=occurrence,
-                from_texts=_row_bool(row.get("from_texts")),
-                taken=taken,
-                asker=Asker.NOTE_FILE,
-            )
+            source, entry, _ = _note_from_row(project, row, taken, asker=Asker.NOTE_FILE)
             planned.append((source, entry))
         except UserError as exc:
             failures.append(f"{notes_file}:{line}: " + str(exc).replace("\n", "\n    "))
@@ -403,7 +409,7 @@ def note_add_many(root: Path, notes_file: Path) -> str:
     files: dict[str, int] = {}
     todo = 0
     for source, entry in planned:
-        done = _append_note(root, source, entry)
+        done = append_note(root, source, entry)
         files[_rel(done.path, root)] = files.get(_rel(done.path, root), 0) + 1
         todo += bool(_note_todo(entry))
     lines = [f"added {len(planned)} notes to {len(files)} files:"]
@@ -412,6 +418,35 @@ def note_add_many(root: Path, notes_file: Path) -> str:
         lines.append(f"next: {todo} notes still have a TODO body or no citations (see `check`)")
     lines.append("  - then run: python -m build_tools check")
     return "\n".join(lines)
+
+
+def _note_from_row(
+    project: Project, row: dict[str, object], taken: set[str], *, asker: Asker = Asker.NOTE_ADD
+) -> tuple[str, dict[str, object], Placement]:
+    """(source, values, placement) of the note a row of :data:`NOTE_FIELDS` asks for, checked;
+    ``note add`` passes its arguments as such a row, so one note and many are made alike."""
+    unknown = sorted(set(row) - set(NOTE_FIELDS))
+    if unknown:
+        raise UserError(f"unknown field {unknown[0]!r}{did_you_mean(unknown[0], NOTE_FIELDS)}")
+    source, quote = (str(row.get(k) or "").strip() for k in ("source", "quote"))
+    if not source or not quote:
+        raise UserError("each note needs `source` and `quote`")
+    kind = str(row.get("kind") or kinds.default("notes", "kind"))
+    if kind not in kinds.choices("notes", "kind"):
+        raise UserError(f"kind {kind!r} must be {kinds.one_of(kinds.choices('notes', 'kind'))}")
+    entry, place = _new_note(
+        project,
+        source,
+        quote,
+        body=str(row["body"]) if row.get("body") else None,
+        ident=str(row["id"]) if row.get("id") else None,
+        kind=kind,
+        occurrence=_row_int(row.get("occurrence")),
+        from_texts=_row_bool(row.get("from_texts")),
+        taken=taken,
+        asker=asker,
+    )
+    return source, entry, place
 
 
 def _row_int(value: object) -> int | None:
@@ -481,7 +516,7 @@ def _new_note(
     taken: set[str],
     asker: Asker = Asker.NOTE_ADD,
 ) -> tuple[dict[str, object], Placement]:
-    """The entry for one new note (not written yet); its id is added to ``taken``."""
+    """The values of one new note (not written yet); its id is added to ``taken``."""
     doc = project.doc(project.source(source))
     place = place_quote(doc, quote, occurrence=occurrence, asker=asker)
     if ident is not None:
@@ -490,21 +525,17 @@ def _new_note(
         outlet = project.ann.sources[source].outlet
         ident = _unique_id(f"{outlet}-{_words_slug(place.quote)}", taken)
     taken.add(ident)
-    entry: dict[str, object] = {"id": ident}
-    if kind != "context":
-        entry["kind"] = kind
-    entry["quote"] = place.quote
-    if place.prefix:
-        entry["prefix"] = place.prefix
-    if place.suffix:
-        entry["suffix"] = place.suffix
-    if from_texts:
-        entry["from_texts"] = True
-    entry["body"] = body if body and body.strip() else TODO_BODY
-    return entry, place
+    values = {"id": ident, "kind": kind, **_selector(place), "from_texts": from_texts, "body": body}
+    return values, place
 
 
-def _note_todo(entry: dict[str, object]) -> list[str]:
+def _selector(place: Placement) -> dict[str, object]:
+    """The quote and the context that singles it out, as a note's or a passage's fields."""
+    return {"quote": place.quote, "prefix": place.prefix, "suffix": place.suffix}
+
+
+def _note_todo(values: dict[str, object]) -> list[str]:
+    entry = kinds.new_entry(kinds.NOTES.item, values)
     return [
         *(["write the body (it starts with TODO:)"] if entry["body"] == TODO_BODY else []),
         *(
@@ -513,29 +544,6 @@ def _note_todo(entry: dict[str, object]) -> list[str]:
             else ["add citations: (see the commented template), or from_texts: true if the note cites nothing"]
         ),
     ]
-
-
-def _append_note(root: Path, source: str, entry: dict[str, object]) -> Appended:
-    path = root / ANNOTATIONS_DIR / "notes" / f"{source}.yml"
-
-    def render(indent: int) -> list[str]:
-        lines = dump_entry(entry, indent=indent)
-        if not entry.get("from_texts"):
-            lines.extend(" " * (indent + 2) + c for c in CITATION_TEMPLATE)
-        return lines
-
-    def same_source(data: object) -> None:
-        if isinstance(data, dict) and data.get("source") != source:
-            raise UserError(f"{_rel(path, root)} holds notes for '{data.get('source')}', not '{source}'")
-
-    return append_item(
-        path,
-        key="notes",
-        render=render,
-        new_file=lambda: f"# yaml-language-server: $schema=../schema/notes.schema.json\nsource: {source}\nnotes:\n",
-        root=root,
-        check=same_source,
-    )
 
 
 def _catalog_project(root: Path) -> Project:
@@ -646,7 +654,7 @@ def crossref_add(
     passages: Sequence[str],
     *,
     title: str | None = None,
-    relation: str = "same-event",
+    relation: str = kinds.default("crossrefs", "relation"),
     note: str | None = None,
     file: str | None = None,
     ident: str | None = None,
@@ -688,35 +696,20 @@ def crossref_add(
         ident = _check_new_id(ident, taken, "cross-reference")
     else:
         ident = _unique_id(_words_slug(title or places[0].quote, 6), taken)
-    entry: dict[str, object] = {
+    values = {
         "id": ident,
-        "title": title.strip() if title and title.strip() else TODO_XREF_TITLE,
+        "title": title.strip() if title else None,
         "relation": relation,
+        "from_texts": from_texts,
+        "note": note,
+        "passages": [{"source": p.source, **_selector(p)} for p in places],
     }
-    if from_texts:
-        entry["from_texts"] = True
-    entry["note"] = note if note and note.strip() else TODO_XREF_NOTE
-    entry["passages"] = [
-        {
-            "source": p.source,
-            "quote": p.quote,
-            **({"prefix": p.prefix} if p.prefix else {}),
-            **({"suffix": p.suffix} if p.suffix else {}),
-        }
-        for p in places
-    ]
-
-    def render(indent: int) -> list[str]:
-        lines = dump_entry(entry, indent=indent)
-        if not from_texts:
-            lines.extend(" " * (indent + 2) + c for c in CITATION_TEMPLATE)
-        return lines
-
+    entry = kinds.new_entry(kinds.CROSSREFS.item, values)
     done = append_item(
         path,
-        key="crossrefs",
-        render=render,
-        new_file=lambda: "# yaml-language-server: $schema=../schema/crossrefs.schema.json\ncrossrefs:\n",
+        key=kinds.CROSSREFS.key,
+        render=entry_lines(entry),
+        new_file=lambda: f"{kinds.CROSSREFS.schema_line}\n{kinds.CROSSREFS.key}:\n",
         root=root,
     )
     todo = []
@@ -726,7 +719,7 @@ def crossref_add(
         todo.append("write the note (it starts with TODO:)")
     if not from_texts:
         todo.append("add citations: (see the commented template), or from_texts: true if it compares only the texts")
-    todo.append(f"check the relation ({relation}): same-event, same-quotation, contradicts, corrects, cites or context")
+    todo.append(f"check the relation ({relation}): {kinds.one_of(kinds.choices('crossrefs', 'relation'))}")
     return _report_added(root, done, f"cross-reference '{ident}'", *places, todo=todo)
 
 
@@ -952,9 +945,9 @@ def source_add(
     stored = [f"  stored {_rel(text_path, root)} (sha256 {digest})"]
     if raw_path is not None:
         stored.append(f"  kept the page as received: {_rel(raw_path, root)} (sha256 {digest_raw})")
-    kinds = [h.as_kind for h in article.structure]
-    if kinds:
-        counted = ", ".join(f"{kinds.count(k)} {k}(s)" for k in ("caption", "quotation") if k in kinds)
+    found_kinds = [h.as_kind for h in article.structure]
+    if found_kinds:
+        counted = ", ".join(f"{found_kinds.count(k)} {k}(s)" for k in ("caption", "quotation") if k in found_kinds)
         stored.append(f"  kept {counted} marked in the page's HTML as `structure:` overrides of the entry")
     if article.dropped:
         stored.append("  left out of the text:")

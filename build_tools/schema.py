@@ -1,8 +1,9 @@
 """JSON Schema validation of annotation files, with messages a contributor can act on.
 
 The schemas live in ``annotations/schema/`` so editors can use them too (each YAML file
-names its schema on its first line). jsonschema reports where a value is by its path;
-:class:`~build_tools.yamlio.Positions` turns that path back into a line and column.
+names its schema on its first line); they are generated from :mod:`.kinds`. jsonschema
+reports where a value is by its path; :class:`~build_tools.yamlio.Positions` turns that
+path back into a line and column.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from . import kinds
 from .errors import Report
 from .yamlio import Positions
 
-SCHEMA_DIR = Path("annotations/schema")
-KINDS = ("outlets", "sources", "notes", "crossrefs", "glossary", "ids")
+SCHEMA_DIR = kinds.SCHEMA_DIR
+KINDS = tuple(name for name in kinds.KINDS if name != kinds.POLICY.name)
+"""The kinds validated here (:mod:`.citations` validates its policy file itself)."""
 LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 """Every character a browser, YAML or Python-Markdown may treat as a line break."""
 

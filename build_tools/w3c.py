@@ -76,10 +76,10 @@ from .scaffold import (
     Placement,
     Project,
     _ids_in,
+    _selector,
     _unique_id,
     _words_slug,
-    append_item,
-    dump_entry,
+    append_note,
     place_quote,
     shown,
 )
@@ -367,6 +367,7 @@ class Imported:
     label: str
     source: str | None
     entry: dict[str, Any] | None
+    """The note's field values, written in the registry's order by :func:`.scaffold.append_note`."""
     place: Placement | None
     problem: str = ""
     comments: dict[str, str] = field(default_factory=dict)
@@ -493,22 +494,15 @@ def read_annotation(item: Any, project: Project, n: int) -> Imported:
     m = re.search(r"#a-([a-z0-9-]+)$", str(item.get("id", "")))
     if m and ID_PATTERN.match(m.group(1)):
         note_id = m.group(1)
-    entry: dict[str, Any] = {"id": note_id}
-    if item.get("motivation") in ("assessing", "correcting"):
-        entry["kind"] = "correction"
-    entry["quote"] = place.quote
-    if place.prefix:
-        entry["prefix"] = place.prefix
-    if place.suffix:
-        entry["suffix"] = place.suffix
-    entry["body"] = text.strip()
-    if citations:
-        entry["citations"] = citations
-    if FROM_TEXTS_TAG in tags:
-        entry["from_texts"] = True
-    real_tags = [t for t in tags if t != FROM_TEXTS_TAG and ID_PATTERN.match(t)]
-    if real_tags:
-        entry["tags"] = real_tags
+    entry = {
+        "id": note_id,
+        "kind": "correction" if item.get("motivation") in ("assessing", "correcting") else None,
+        **_selector(place),
+        "body": text.strip(),
+        "citations": citations,
+        "from_texts": FROM_TEXTS_TAG in tags,
+        "tags": [t for t in tags if t != FROM_TEXTS_TAG and ID_PATTERN.match(t)],
+    }
     return Imported(label, source, entry, place)
 
 
@@ -558,17 +552,7 @@ def write_imported(
         if dry_run:
             lines.append(f"would add note '{r.entry['id']}' to {target}: {r.place.block}{how}{r.remark}")
             continue
-        entry = r.entry
-        source = r.place.source
-        append_item(
-            root / ANNOTATIONS_DIR / "notes" / f"{source}.yml",
-            key="notes",
-            render=lambda indent, entry=entry, r=r: dump_entry(entry, indent=indent, comments=r.comments),
-            new_file=lambda source=source: (
-                f"# yaml-language-server: $schema=../schema/notes.schema.json\nsource: {source}\nnotes:\n"
-            ),
-            root=root,
-        )
+        append_note(root, r.place.source, r.entry, comments=r.comments, template=False)
         written += 1
         lines.append(f"added note '{r.entry['id']}' to {target}: {r.place.block}{how}{r.remark}")
     refused = sum(1 for r in results if r.entry is None)
