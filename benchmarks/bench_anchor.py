@@ -11,7 +11,7 @@ inside one paragraph whose quote and context occur once in the original are samp
 
 Two matchers place every passage in the edited text:
 
-* **project** — :func:`build_tools.anchor.anchor_selector` (exact, then
+* **project** — :func:`build_tools.stages.anchor.anchor_selector` (exact, then
   :mod:`build_tools.matcher`); ``exact`` or ``fuzzy`` counts as placed, ``ambiguous``
   or ``missing`` as reported (orphaned);
 * **dmp** — the algorithm of dom-anchor-text-quote's ``toPositionAnchor`` (which the
@@ -50,9 +50,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from build_tools.anchor import DocIndex, anchor_selector  # noqa: E402
 from build_tools.errors import Report  # noqa: E402
 from build_tools.model import Block, BlockKind, Document, Selector, Span  # noqa: E402
+from build_tools.stages.anchor import DocIndex, anchor_selector  # noqa: E402
 
 CONTEXT = 32
 """Characters of prefix and suffix, as the Hypothesis client records them."""

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from build_tools.build import index_search, load_corpus, write_pages  # noqa: E402
-from build_tools.render import render_site  # noqa: E402
+from build_tools.pipeline import index_search, load_corpus, write_pages  # noqa: E402
+from build_tools.stages.render import render_site  # noqa: E402
 
 
 class _NoAliases(yaml.SafeDumper):
@@ -123,8 +123,8 @@ def make_project(dest: Path, copies: int) -> dict[str, int]:
 def _incremental(root: Path) -> dict[str, object]:
     """After a cold run (which filled .cache/): edit one note and preprocess again; add one
     note with `note add`; add 100 notes with `note add --from-file`."""
-    from build_tools.build import read_site_url
-    from build_tools.scaffold import note_add, note_add_many
+    from build_tools.contrib.add import note_add, note_add_many
+    from build_tools.pipeline import read_site_url
 
     notes = sorted((root / "annotations" / "notes").glob("*.yml"))
     data = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in notes[:100]]  # the bench's own setup, untimed
@@ -211,7 +211,7 @@ def run(n_sources: int, *, mkdocs: bool) -> dict[str, object]:
         corpus = load_corpus(root)
         assert not corpus.report.errors, corpus.report.render()[:2000]
         t1 = time.perf_counter()
-        from build_tools.build import read_site_url
+        from build_tools.pipeline import read_site_url
 
         pages = render_site(corpus.ann, corpus.docs, corpus.anchoring, site_url=read_site_url(root))
         t2 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Benchmark the import stage (``build_tools.importer``) on saved news pages.
+"""Benchmark the import stage (``build_tools.contrib.extract``) on saved news pages.
 
 Data: the Scrapinghub article-extraction benchmark (MIT licence), laid out as
 ``DIR/html/<sha>.html.gz`` plus ``DIR/ground-truth.json`` mapping each sha to
@@ -178,7 +178,7 @@ Extractor = Callable[[bytes, str], Extraction]
 
 
 def project_extractor(module: Any) -> Extractor:
-    """``extract_article`` of ``module`` (build_tools.importer, now or at another revision)."""
+    """``extract_article`` of ``module`` (build_tools.contrib.extract, now or at another revision)."""
 
     def run(raw: bytes, filename: str) -> Extraction:
         article = module.extract_article(raw, filename=filename)
@@ -209,20 +209,29 @@ def trafilatura_extractor(**options: Any) -> Extractor:
     return run
 
 
+EXTRACTOR_PATHS = ("build_tools/contrib/extract.py", "build_tools/importer.py")
+"""Where the extractor lives now, and where it lived before the pipeline layout."""
+
+
 def importer_at(rev: str) -> Any:
-    """``build_tools/importer.py`` as it was at git revision ``rev``, as a module."""
-    source = subprocess.run(
-        ["git", "-C", str(PROJECT_ROOT), "show", f"{rev}:build_tools/importer.py"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if source.returncode != 0:
-        raise DataError(f"cannot read build_tools/importer.py at {rev!r}: {source.stderr.strip()}")
+    """The article extractor as it was at git revision ``rev``, as a module.
+
+    It is ``build_tools/contrib/extract.py`` now and was ``build_tools/importer.py`` before
+    the pipeline layout; both are tried, so ``--before`` can name a revision of either age."""
+    errors = []
+    for path in EXTRACTOR_PATHS:
+        source = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "show", f"{rev}:{path}"], capture_output=True, text=True, check=False
+        )
+        if source.returncode == 0:
+            break
+        errors.append(source.stderr.strip())
+    else:
+        raise DataError(f"cannot read the extractor at {rev!r}: {'; '.join(errors)}")
     module = types.ModuleType("build_tools._importer_before")
     module.__package__ = "build_tools"
     sys.modules[module.__name__] = module
-    exec(compile(source.stdout, f"{rev}:build_tools/importer.py", "exec"), module.__dict__)
+    exec(compile(source.stdout, f"{rev}:{path}", "exec"), module.__dict__)
     return module
 
 
@@ -468,7 +477,7 @@ def _parse_setting(text: str) -> tuple[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
-    parser = argparse.ArgumentParser(description="Score build_tools.importer on saved news pages.")
+    parser = argparse.ArgumentParser(description="Score build_tools.contrib.extract on saved news pages.")
     parser.add_argument(
         "--data",
         type=Path,
@@ -519,8 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_parse_setting,
         default=[],
         metavar="KEY=VALUE",
-        help="override an entry of importer.TRAFILATURA_OPTIONS for this run (true/false for booleans); "
-        "KEY drop_title_from_body toggles importer.DROP_TITLE_FROM_BODY",
+        help="override an entry of extract.TRAFILATURA_OPTIONS for this run (true/false for booleans); "
+        "KEY drop_title_from_body toggles extract.DROP_TITLE_FROM_BODY",
     )
     return parser
 
@@ -530,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
-    from build_tools import importer
+    from build_tools.contrib import extract
 
     data = args.data if args.data is not None else PROJECT_ROOT / DEFAULT_DATA
     data = data.resolve()
@@ -542,19 +551,19 @@ def main(argv: list[str] | None = None) -> int:
 
     for key, value in args.settings:
         if key == "drop_title_from_body":
-            importer.DROP_TITLE_FROM_BODY = bool(value)
-        elif key in importer.TRAFILATURA_OPTIONS:
-            importer.TRAFILATURA_OPTIONS[key] = value
+            extract.DROP_TITLE_FROM_BODY = bool(value)
+        elif key in extract.TRAFILATURA_OPTIONS:
+            extract.TRAFILATURA_OPTIONS[key] = value
         else:
-            known = ", ".join(sorted(importer.TRAFILATURA_OPTIONS))
+            known = ", ".join(sorted(extract.TRAFILATURA_OPTIONS))
             print(
                 f"bench_import.py: error: unknown setting {key!r} (known: {known})",
                 file=sys.stderr,
             )
             return 2
     settings = {
-        **importer.TRAFILATURA_OPTIONS,
-        "drop_title_from_body": importer.DROP_TITLE_FROM_BODY,
+        **extract.TRAFILATURA_OPTIONS,
+        "drop_title_from_body": extract.DROP_TITLE_FROM_BODY,
     }
 
     shas = sorted(truth)[: args.limit] if args.limit else sorted(truth)
@@ -570,14 +579,14 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"bench_import.py: error: {err}", file=sys.stderr)
         return 2
-    configs.append(("importer (this version)", project_extractor(importer)))
+    configs.append(("importer (this version)", project_extractor(extract)))
 
     rows: list[tuple[str, dict[str, Any]]] = []
-    for name, extract in configs:
+    for name, extractor in configs:
         results: list[PageResult] = []
         start = time.perf_counter()
         for i, sha in enumerate(shas, 1):
-            results.append(score_page(data, sha, truth[sha], extract=extract, label=labels.get(sha)))
+            results.append(score_page(data, sha, truth[sha], extract=extractor, label=labels.get(sha)))
             if i % PROGRESS_EVERY == 0 or i == len(shas):
                 running = statistics.fmean(r.f1 for r in results)
                 print(f"[{name}: {i}/{len(shas)}] mean F1 so far {running:.4f}", file=sys.stderr)

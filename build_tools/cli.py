@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, kinds
-from .errors import BuildFailed, Report, UserError
+from build_tools import __version__, kinds
+from build_tools.errors import BuildFailed, Report, UserError
 
 if TYPE_CHECKING:  # the pipeline is imported by the commands that run it
-    from .build import RunState
+    from build_tools.pipeline import RunState
 
 EPILOG = """\
 commands, with an example each:
@@ -73,7 +73,7 @@ def _print_report(report: Report, fmt: str = "text") -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Load, validate and anchor everything; print each problem; exit 1 on any error."""
-    from .build import load_corpus
+    from build_tools.pipeline import load_corpus
 
     root = _root(args)
     corpus = load_corpus(root, progress=_progress(args) if args.format == "text" else None)
@@ -89,9 +89,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, root: Path, *, until: str, site_dir: Path | None = None) -> RunState:
-    """Run the stages up to ``until`` (:data:`build_tools.build.STAGES`) with this command's
+    """Run the stages up to ``until`` (:data:`build_tools.pipeline.STAGES`) with this command's
     progress lines; warnings are printed once everything is checked."""
-    from .build import RunState, run_stages
+    from build_tools.pipeline import RunState, run_stages
 
     state = RunState(root, say=_progress(args), strict=args.strict, site_dir=site_dir, show_problems=_print_report)
     return run_stages(state, until=until)
@@ -128,23 +128,23 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Live preview: regenerate pages when sources or annotations change; MkDocs reloads."""
-    from .serve import serve
+    from build_tools.serve import serve
 
     return serve(_root(args), port=args.port, progress=_progress(args))
 
 
 def cmd_anchors(args: argparse.Namespace) -> int:
     """Print where every annotation sits, as JSON (see docs/contract.md)."""
-    from .build import load_corpus
-    from .contract import anchors_json
+    from build_tools.contract import anchors_json
+    from build_tools.pipeline import load_corpus
 
     root = _root(args)
     if args.fix:
-        from .fix import fix_quotes
+        from build_tools.contrib.fix import fix_quotes
 
         return fix_quotes(root, load_corpus(root, verify_sources=False))  # also for a corrected copy
     if args.report:  # a corrected copy of a source is read on purpose: its checksum changed
-        from .drift import drift_report
+        from build_tools.contrib.drift import drift_report
 
         return drift_report(root, against=args.against, corpus=load_corpus(root, verify_sources=False))
     corpus = load_corpus(root)
@@ -154,9 +154,9 @@ def cmd_anchors(args: argparse.Namespace) -> int:
 
 def cmd_blocks(args: argparse.Namespace) -> int:
     """Show how ingest split a source into typed blocks, and which rule decided each."""
-    from .build import RunState, run_stages
-    from .ingest import ingest
-    from .schema import did_you_mean
+    from build_tools.pipeline import RunState, run_stages
+    from build_tools.schema import did_you_mean
+    from build_tools.stages.ingest import ingest
 
     root = _root(args)
     state = run_stages(RunState(root), until="annotations")
@@ -199,7 +199,7 @@ def cmd_note_add(args: argparse.Namespace) -> int:
     --from-file FILE adds every note of a YAML list or CSV in one run, or none if any
     of them fails.
     """
-    from .scaffold import note_add, note_add_many
+    from build_tools.contrib.add import note_add, note_add_many
 
     if args.from_file:
         if args.source or args.quote:
@@ -219,7 +219,7 @@ def cmd_crossref_add(args: argparse.Namespace) -> int:
     placeholders and without --from-texts no citation is written, so `check` fails
     until you fill them in.
     """
-    from .scaffold import crossref_add
+    from build_tools.contrib.add import crossref_add
 
     return _print_added(args, crossref_add, args.passages, options=("title", "relation", "note", "file"))
 
@@ -251,7 +251,7 @@ def cmd_source_add(args: argparse.Namespace) -> int:
     A date goes into the id only when it is given, printed in the text or stated in the
     page's markup; otherwise the id says `undated`.
     """
-    from .scaffold import source_add
+    from build_tools.contrib.add import source_add
 
     print(
         source_add(
@@ -274,15 +274,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     --w3c: an AnnotationCollection. Selectors: a TextQuoteSelector (exact, prefix, suffix)
     and a TextPositionSelector whose offsets count code points in the source's normalised
-    reading text (see build_tools/w3c.py). Exit 1 if a note had to be left out because it
+    reading text (see build_tools/contrib/w3c.py). Exit 1 if a note had to be left out because it
     does not anchor.
 
     --csl: the five texts and every work cited in notes, cross-references, the glossary,
     outlets and the catalog, once per URL, as CSL-JSON for Zotero, Pandoc or citeproc
-    (see build_tools/csl.py), e.g. python -m build_tools export --csl -o works.json
+    (see build_tools/contrib/csl.py), e.g. python -m build_tools export --csl -o works.json
     """
-    from .build import load_corpus
-    from .w3c import export_w3c
+    from build_tools.contrib.w3c import export_w3c
+    from build_tools.pipeline import load_corpus
 
     if args.w3c == args.csl:
         raise UserError("say which format: --w3c (notes as W3C Web Annotations) or --csl (bibliography)")
@@ -304,8 +304,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_csl(args: argparse.Namespace, root: Path) -> int:
-    from .build import RunState, read_site_url, run_stages
-    from .csl import bibliography
+    from build_tools.contrib.csl import bibliography
+    from build_tools.pipeline import RunState, read_site_url, run_stages
 
     state = run_stages(RunState(root), until="annotations")  # the catalog is all it needs
     ann = state.ann
@@ -335,14 +335,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     --hypothesis reads Hypothesis's search-API JSON ({"rows": [...]}) or its client
     export ({"annotations": [...]}): each annotation goes to the source whose catalog url
     is its uri; page notes, replies and highlights without a comment are refused (see
-    build_tools/hypothesis.py), e.g. python -m build_tools import --hypothesis export.json --dry-run
+    build_tools/contrib/hypothesis.py), e.g. python -m build_tools import --hypothesis export.json --dry-run
     """
-    from .w3c import import_w3c
+    from build_tools.contrib.w3c import import_w3c
 
     if args.w3c == args.hypothesis:
         raise UserError("say which format: --w3c (W3C Web Annotations) or --hypothesis (a Hypothesis export)")
     if args.hypothesis:
-        from .hypothesis import import_hypothesis
+        from build_tools.contrib.hypothesis import import_hypothesis
 
         text, status = import_hypothesis(_root(args), Path(args.file), dry_run=args.dry_run)
         print(text)

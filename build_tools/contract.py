@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import Anchor, Candidate
+from build_tools.model import Anchor, Candidate
 
 if TYPE_CHECKING:
-    from .build import Corpus
+    from build_tools.pipeline import Corpus
 
 CONTRACT_VERSION = 1
 

@@ -61,7 +61,7 @@ class Problem:
 
         Bidirectional controls are shown as ``<U+202E>``: a terminal never receives one raw.
         """
-        from .unicode_checks import visible
+        from build_tools.unicode_checks import visible
 
         lines = [f"{self.origin}: {self.severity.value}: {self.message}"]
         lines.extend(f"    {d}" for d in self.details)

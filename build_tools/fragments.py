@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from .model import Document, Position
+from build_tools.model import Document, Position
 
 SHORT = 10
 """A passage of at most this many words is quoted whole (``textStart`` only)."""

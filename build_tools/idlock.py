@@ -26,11 +26,11 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from .errors import Origin, Report
-from .model import ID_PREFIX, BlockKind, Document
-from .schema import validate
-from .textnorm import norm
-from .yamlio import load_yaml
+from build_tools.errors import Origin, Report
+from build_tools.model import ID_PREFIX, BlockKind, Document
+from build_tools.schema import validate
+from build_tools.textnorm import norm
+from build_tools.yamlio import load_yaml
 
 LOCK_DIR = Path("annotations") / "ids"
 LOCKED_KINDS = frozenset({BlockKind.HEADING, BlockKind.PARAGRAPH, BlockKind.QUOTATION, BlockKind.CAPTION})

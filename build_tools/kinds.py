@@ -623,7 +623,7 @@ POLICY = Kind(
 KINDS: dict[str, Kind] = {k.name: k for k in (OUTLETS, SOURCES, NOTES, CROSSREFS, GLOSSARY, IDS, POLICY)}
 """Every kind of annotation file, by schema name."""
 LOADED = ("outlets", "sources", "notes", "crossrefs", "glossary")
-"""The kinds :func:`build_tools.annotations.load_annotations` reads (block-id locks and the
+"""The kinds :func:`build_tools.stages.load.load_annotations` reads (block-id locks and the
 citation policy are read by later stages)."""
 
 

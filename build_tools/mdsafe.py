@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from .errors import Origin, Report
+from build_tools.errors import Origin, Report
 
 # Characters Python-Markdown would read as syntax somewhere inline. Backslash escapes
 # work for these; the rest of the risky characters become entities below.

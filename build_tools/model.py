@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from . import kinds
-from .errors import Origin
+from build_tools import kinds
+from build_tools.errors import Origin
 
 if TYPE_CHECKING:
-    from .placement import QuotePlacement
+    from build_tools.placement import QuotePlacement
 
 Extra = tuple[tuple[str, object], ...]
 """Fields the registry (:mod:`.kinds`) declares but the record has no attribute for yet, as

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Indel
 
-from .errors import Origin, Problem, Severity
-from .matcher import QUOTE_MIN, Outcome, Place, match
-from .model import Candidate, Position, Status
-from .textnorm import norm
+from build_tools.errors import Origin, Problem, Severity
+from build_tools.matcher import QUOTE_MIN, Outcome, Place, match
+from build_tools.model import Candidate, Position, Status
+from build_tools.textnorm import norm
 
 if TYPE_CHECKING:
-    from .anchor import DocIndex
+    from build_tools.stages.anchor import DocIndex
 
 FUZZY_THRESHOLD = QUOTE_MIN
 """Minimum similarity (0–100, rapidfuzz ``ratio``) for a quote to anchor with a warning."""

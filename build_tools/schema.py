@@ -21,9 +21,9 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from . import kinds
-from .errors import Report
-from .yamlio import Positions
+from build_tools import kinds
+from build_tools.errors import Report
+from build_tools.yamlio import Positions
 
 SCHEMA_DIR = kinds.SCHEMA_DIR
 KINDS = tuple(name for name in kinds.KINDS if name != kinds.POLICY.name)

@@ -16,8 +16,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from .errors import Report
-from .yamlio import Positions
+from build_tools.errors import Report
+from build_tools.yamlio import Positions
 
 BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Unicode's bidirectional formatting characters."""

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Origin, Report
+from build_tools.errors import Origin, Report
 
 try:  # The C composer is several times faster; fall back where libyaml is missing.
     from yaml import CSafeLoader as _Loader

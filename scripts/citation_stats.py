@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from build_tools.annotations import load_annotations  # noqa: E402
-from build_tools.citations import KINDS, LABELLED, _cited, host_problem, load_policy, url_host  # noqa: E402
 from build_tools.errors import Report  # noqa: E402
+from build_tools.stages.citations import KINDS, LABELLED, _cited, host_problem, load_policy, url_host  # noqa: E402
+from build_tools.stages.load import load_annotations  # noqa: E402
 
 
 def count(annotations_dir: Path, *, policy_root: Path) -> tuple[Counter[str], Counter[str]]:

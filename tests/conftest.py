@@ -57,7 +57,7 @@ def golden(update_goldens: bool):
 @pytest.fixture(scope="session")
 def corpus():
     """The real project, loaded, ingested and anchored once."""
-    from build_tools.build import load_corpus
+    from build_tools.pipeline import load_corpus
 
     return load_corpus(ROOT)
 

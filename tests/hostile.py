@@ -36,9 +36,9 @@ from pathlib import Path
 import yaml
 
 from build_tools.errors import Origin, Report
-from build_tools.ingest import ingest_text
 from build_tools.mdsafe import BodyContext, UnsafeUrl, check_url, sanitize
 from build_tools.model import BlockKind
+from build_tools.stages.ingest import ingest_text
 
 from .conftest import ROOT, make_source
 

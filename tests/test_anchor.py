@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from build_tools.anchor import DocIndex, NameIndex, anchor_selector, find_mentions
 from build_tools.errors import Origin, Report
-from build_tools.ingest import ingest_text
 from build_tools.model import GlossaryEntry, Position, Selector, Status
 from build_tools.placement import FUZZY_THRESHOLD, char_diff, shortest_context
+from build_tools.stages.anchor import DocIndex, NameIndex, anchor_selector, find_mentions
+from build_tools.stages.ingest import ingest_text
 from build_tools.textnorm import normalize
 
 from .conftest import make_source
@@ -292,7 +292,7 @@ def test_ambiguous_message_shows_context_as_valid_yaml_with_a_whole_word():
 
 @pytest.mark.parametrize("occurrence", [1, 2])
 def test_place_quote_singles_out_an_occurrence_next_to_punctuation(occurrence):
-    from build_tools.scaffold import place_quote
+    from build_tools.contrib.add import place_quote
 
     doc = ingest_text(CLASS, make_source("text"), outlet=None, report=Report())
     place = place_quote(doc, "try showing a little class", occurrence=occurrence)

@@ -14,10 +14,10 @@ from contextlib import contextmanager
 
 import pytest
 
-from build_tools.anchor import DocIndex, anchor_selector
+from build_tools.contrib.add import place_quote
 from build_tools.errors import Origin, Report, UserError
 from build_tools.model import Block, BlockKind, Document, Selector, Span, Status
-from build_tools.scaffold import place_quote
+from build_tools.stages.anchor import DocIndex, anchor_selector
 
 LIMIT = 10
 ORIGIN = Origin("annotations/notes/big.yml", 3, 12)

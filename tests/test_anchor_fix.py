@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.build import load_corpus
+from build_tools.pipeline import load_corpus
 
 from .test_contrib_commands import CO, GZ, base, run  # noqa: F401  (base is a fixture)
 

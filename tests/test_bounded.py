@@ -7,8 +7,8 @@ import time
 import regex
 
 from build_tools.errors import Origin, Report
-from build_tools.ingest import ingest_text
 from build_tools.model import BoilerplateRule, Outlet
+from build_tools.stages.ingest import ingest_text
 
 from .conftest import make_source
 

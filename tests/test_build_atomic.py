@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from build_tools.cli import main
-from build_tools.publish import builds_dir
+from build_tools.stages.publish import builds_dir
 
 from .conftest import ROOT
 
@@ -84,7 +84,7 @@ def test_two_builds_at_once_are_serialised(project):
 def test_a_full_disk_is_a_clear_error(project, monkeypatch, capsys):
     import errno
 
-    import build_tools.publish as publish
+    import build_tools.stages.publish as publish
 
     def full(path: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))

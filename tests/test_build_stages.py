@@ -1,4 +1,4 @@
-"""One executable stage list: every command runs a prefix of ``build.STAGES``, and nothing else.
+"""One executable stage list: every command runs a prefix of ``pipeline.STAGES``, and nothing else.
 
 Each stage in the list is wrapped to record that it ran, and every function that does a
 stage's work (loading, ingesting, anchoring, rendering, writing, MkDocs, Pagefind, the
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import anchor, annotations, build, citations, idlock, publish, render, serve
+from build_tools import idlock, pipeline, serve
 from build_tools.cli import main
+from build_tools.stages import anchor, citations, load, publish, render
 
 CHECK = ("annotations", "citations", "ingest", "anchor", "consistency")
 SERVE = (*CHECK, "render", "write")
@@ -25,17 +26,17 @@ PREPROCESS = (*SERVE, "locks")
 BUILD = (*SERVE, "mkdocs", "search", "publish", "locks")
 
 WORK = {
-    (annotations, "load_annotations"): "annotations",
+    (load, "load_annotations"): "annotations",
     (citations, "check_citations"): "citations",
-    (build, "ingest_all"): "ingest",
+    (pipeline, "ingest_all"): "ingest",
     (anchor, "anchor_all"): "anchor",
-    (build, "check_consistency"): "consistency",
-    (build, "check_fragments"): "consistency",
+    (pipeline, "check_consistency"): "consistency",
+    (pipeline, "check_fragments"): "consistency",
     (render, "render_site"): "render",
-    (build, "write_pages"): "write",
+    (pipeline, "write_pages"): "write",
     (publish, "stage_docs"): "write",
     (publish, "run_mkdocs"): "mkdocs",
-    (build, "index_search"): "search",
+    (pipeline, "index_search"): "search",
     (publish, "swap_docs"): "publish",
     (publish, "flip_site"): "publish",
     (idlock, "write_locks"): "locks",
@@ -61,8 +62,8 @@ class Recorder:
 def recorder(monkeypatch) -> Recorder:
     rec = Recorder()
 
-    def stage(original: build.Stage) -> build.Stage:
-        def run(state: build.RunState) -> None:
+    def stage(original: pipeline.Stage) -> pipeline.Stage:
+        def run(state: pipeline.RunState) -> None:
             rec.stages.append(original.name)
             rec.running = original.name
             try:
@@ -72,7 +73,7 @@ def recorder(monkeypatch) -> Recorder:
 
         return dataclasses.replace(original, run=run)
 
-    monkeypatch.setattr(build, "STAGES", tuple(stage(s) for s in build.STAGES))
+    monkeypatch.setattr(pipeline, "STAGES", tuple(stage(s) for s in pipeline.STAGES))
 
     def work(fn, owner: str):
         def wrapper(*args, **kwargs):
@@ -94,7 +95,7 @@ def recorder(monkeypatch) -> Recorder:
 def assert_ran(rec: Recorder, expected: tuple[str, ...]) -> None:
     stages, calls = rec.take()
     assert stages == expected
-    assert [name for name in (s.name for s in build.STAGES) if name in expected] == list(expected)  # in list order
+    assert [name for name in (s.name for s in pipeline.STAGES) if name in expected] == list(expected)  # in list order
     outside = [(fn, running) for running, fn, owner in calls if running != owner]
     assert not outside, f"stage work called outside its stage: {outside}"
     assert {owner for _, _, owner in calls} <= set(expected)
@@ -138,9 +139,9 @@ def test_a_failed_check_stops_every_command_before_anything_is_written(project, 
 
 
 def test_timings_are_recorded_per_stage_in_the_order_run(project):
-    state = build.run_stages(build.RunState(project), until="render")
+    state = pipeline.run_stages(pipeline.RunState(project), until="render")
     assert tuple(state.timings) == (*CHECK, "render")
     assert state.elapsed() == pytest.approx(sum(state.timings.values()))
     assert state.elapsed(after="consistency") == pytest.approx(state.timings["render"])
     with pytest.raises(ValueError, match="no stage 'mkdcos'"):
-        build.plan("mkdcos")
+        pipeline.plan("mkdcos")

@@ -1,4 +1,4 @@
-"""The citation policy (build_tools/citations.py, annotations/citation-policy.yml)."""
+"""The citation policy (build_tools/stages/citations.py, annotations/citation-policy.yml)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.annotations import load_annotations
-from build_tools.citations import KINDS, LABELLED, check_citations, host_problem, load_policy, url_host
 from build_tools.errors import Report
+from build_tools.stages.citations import KINDS, LABELLED, check_citations, host_problem, load_policy, url_host
+from build_tools.stages.load import load_annotations
 
 from .conftest import ROOT
 from .test_contrib_broken import make_case
@@ -137,7 +137,7 @@ def test_the_real_policy_is_valid_and_classifies_every_cited_host() -> None:
     policy = load_policy(ROOT, report)
     assert report.problems == [] and policy is not None
     ann = load_annotations(ROOT, Report())
-    from build_tools.citations import _cited
+    from build_tools.stages.citations import _cited
 
     unlisted = sorted({url_host(c.url) for c in _cited(ann) if policy.rule_for(url_host(c.url)) is None})
     assert unlisted == []
@@ -154,7 +154,7 @@ def test_citation_stats_counts_by_kind(tmp_path: Path) -> None:
         check=True,
     ).stdout
     ann = load_annotations(ROOT, Report())
-    from build_tools.citations import _cited
+    from build_tools.stages.citations import _cited
 
     total = len(list(_cited(ann)))
     lines = out.splitlines()

@@ -1,4 +1,4 @@
-"""Corrections as schema.org ClaimReview (build_tools/render/claimreview.py).
+"""Corrections as schema.org ClaimReview (build_tools/stages/render/claimreview.py).
 
 Checked against schema.org's own definitions (a vendored extract of release 30.0, see
 tests/data/schemaorg/SOURCE.md): every property is defined for the type it is used on,
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from build_tools import site as layout
-from build_tools.render.claimreview import claim_reviews, script_json
+from build_tools import paths as layout
+from build_tools.stages.render.claimreview import claim_reviews, script_json
 
 VOCAB = Path(__file__).resolve().parent / "data" / "schemaorg" / "schemaorg-claimreview.jsonld"
 SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>')
@@ -81,7 +81,7 @@ def schema_problems(node: dict[str, Any], path: str = "") -> list[str]:
 
 
 def _reviews(corpus) -> list[tuple[str, dict[str, Any]]]:
-    from build_tools.render.context import SiteContext
+    from build_tools.stages.render.context import SiteContext
 
     ctx = SiteContext.build(corpus.ann, corpus.docs, corpus.anchoring)
     out = []

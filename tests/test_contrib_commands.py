@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.build import load_corpus
 from build_tools.cli import build_parser, main
+from build_tools.pipeline import load_corpus
 
 from .conftest import FIXTURES, ROOT
 from .test_contrib_broken import make_case
@@ -493,7 +493,7 @@ def test_w3c_round_trip(which: str, request: pytest.FixtureRequest, tmp_path: Pa
 
 
 def test_w3c_export_positions_are_in_the_documented_text(base: Path, tmp_path: Path, capsys) -> None:
-    from build_tools.anchor import DocIndex
+    from build_tools.stages.anchor import DocIndex
 
     out = tmp_path / "n.jsonld"
     assert run(base, capsys, "export", "--w3c", "-o", str(out))[0] == 0
@@ -770,15 +770,15 @@ def test_source_add_reads_neither_the_annotations_nor_the_whole_catalog(
     sources.yml (only the new entry is parsed, to check it reads back)."""
     import yaml
 
-    from build_tools import scaffold
+    from build_tools.contrib import add
 
     def refuse(*_args: object, **_kw: object) -> None:
         raise AssertionError("source add loaded the whole project")
 
     parsed: list[str] = []
     real_load = yaml.safe_load
-    monkeypatch.setattr(scaffold, "load_annotations", refuse)
-    monkeypatch.setattr(scaffold.yaml, "safe_load", lambda text: parsed.append(text) or real_load(text))
+    monkeypatch.setattr(add, "load_annotations", refuse)
+    monkeypatch.setattr(add.yaml, "safe_load", lambda text: parsed.append(text) or real_load(text))
     page = FIXTURES / "import" / "article.html"
     status, _, err = run(base, capsys, "source", "add", str(page), "--outlet", "courier", "--id", "courier-ferry")
     assert (status, err) == (0, "")

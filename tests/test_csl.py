@@ -1,4 +1,4 @@
-"""Citations as data: `export --csl` (build_tools/csl.py) rendered with citeproc-py, and the
+"""Citations as data: `export --csl` (build_tools/contrib/csl.py) rendered with citeproc-py, and the
 citation_* meta tags Zotero reads on the built source pages."""
 
 from __future__ import annotations

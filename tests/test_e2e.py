@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from build_tools import site as layout
+from build_tools import paths as layout
 from build_tools.mdsafe import plain_text
 
 pytestmark = pytest.mark.e2e

@@ -84,7 +84,7 @@ def test_a_source_that_failed_its_checksum_is_never_quoted(tmp_path, capsys):
 
 def test_the_drift_report_still_reads_a_corrected_copy(tmp_path, capsys):
     """The one place a changed source is read on purpose: it compares it with the old one."""
-    from build_tools.build import load_corpus
+    from build_tools.pipeline import load_corpus
 
     root = make_case(None, tmp_path / "p")
     (root / COURIER).write_text(

@@ -1,4 +1,4 @@
-"""`import --hypothesis` (build_tools/hypothesis.py) on a hand-made export in Hypothesis's
+"""`import --hypothesis` (build_tools/contrib/hypothesis.py) on a hand-made export in Hypothesis's
 documented search-API format (tests/fixtures/hypothesis/search-export.json), into a copy of
 the real project: exact report, exactly what is written, and what `check` then asks for."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_tools.build import load_corpus
+from build_tools.pipeline import load_corpus
 
 from .conftest import FIXTURES
 from .test_contrib_commands import run

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-import build_tools.ingest as ingest_module
-from build_tools.annotations import load_annotations
-from build_tools.build import load_corpus
+import build_tools.stages.ingest as ingest_module
 from build_tools.errors import Report
 from build_tools.idlock import lock_path
-from build_tools.ingest import ingest_text
-from build_tools.ingest.parse import decode_source
+from build_tools.pipeline import load_corpus
+from build_tools.stages.ingest import ingest_text
+from build_tools.stages.ingest.parse import decode_source
+from build_tools.stages.load import load_annotations
 
 from .conftest import ROOT
 from .test_contrib_broken import make_case

@@ -1,4 +1,4 @@
-"""Tests for the import stage (build_tools.importer) and the benchmark's scoring."""
+"""Tests for the import stage (build_tools.contrib.extract) and the benchmark's scoring."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ for _path in (ROOT, ROOT / "benchmarks"):
 from bench_import import main as bench_main  # noqa: E402
 from bench_import import normalise_url, shingle_f1, shingles, tokenize  # noqa: E402
 
-from build_tools.importer import ExtractedArticle, ImportProblem, extract_article  # noqa: E402
+from build_tools.contrib.extract import ExtractedArticle, ImportProblem, extract_article  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 
@@ -311,7 +311,7 @@ def test_benchmark_missing_data_folder(tmp_path: Path, capsys: pytest.CaptureFix
 
 # --- issue 12: structure, titles, dates, bylines, hostile pages ------------------------
 
-from build_tools.importer import MAX_PAGE_BYTES, StructureHint, clean_metadata  # noqa: E402
+from build_tools.contrib.extract import MAX_PAGE_BYTES, StructureHint, clean_metadata  # noqa: E402
 
 ARTICLE_BODY = (
     "<p>Residents of Port Elwyn voted on Saturday to keep the small passenger ferry that has "

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from build_tools.ingest import format_document
+from build_tools.stages.ingest import format_document
 
 from .conftest import FIXTURES, ROOT
 

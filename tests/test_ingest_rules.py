@@ -7,8 +7,8 @@ import pytest
 import regex
 
 from build_tools.errors import Origin, Report
-from build_tools.ingest import ingest_text
 from build_tools.model import BlockKind, BoilerplateRule, Outlet
+from build_tools.stages.ingest import ingest_text
 
 from .conftest import ROOT, make_source
 
@@ -104,7 +104,7 @@ def test_markdown_inline_formatting_is_kept(corpus):
 
 
 def test_plain_text_characters_render_literally():
-    from build_tools.render.inline import Decorations, render_inline
+    from build_tools.stages.render.inline import Decorations, render_inline
 
     src = make_source("text")
     doc = ingest_text(
@@ -154,8 +154,8 @@ def test_captions_and_photo_credits(corpus):
 
 def test_override_is_needed_for_the_yalu_caption():
     """Without the catalog's structure fix the heuristic calls it a heading (why overrides exist)."""
-    from build_tools.ingest.parse import parse_text
-    from build_tools.ingest.rules import IngestContext, detect_captions, detect_headings
+    from build_tools.stages.ingest.parse import parse_text
+    from build_tools.stages.ingest.rules import IngestContext, detect_captions, detect_headings
 
     blocks = parse_text(
         "Intro line.\n\nChinese troops crossing Yalu River during Korean War\n\nDespite the fact that it ended.\n"

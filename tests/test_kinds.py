@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from build_tools import kinds
-from build_tools.annotations import load_annotations
 from build_tools.cli import main
+from build_tools.contrib.add import append_note
 from build_tools.errors import Report
 from build_tools.model import CrossRef, GlossaryEntry, Note, Outlet, Source
-from build_tools.scaffold import append_note
+from build_tools.stages.load import load_annotations
 
 from .conftest import ROOT
 from .test_contrib_broken import make_case

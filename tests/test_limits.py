@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.ingest import MAX_SOURCE_BYTES
+from build_tools.stages.ingest import MAX_SOURCE_BYTES
 from build_tools.yamlio import MAX_YAML_BYTES
 
 from .conftest import ROOT

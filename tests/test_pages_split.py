@@ -13,11 +13,11 @@ import shutil
 
 import pytest
 
-from build_tools import site
-from build_tools.build import preprocess, read_site_url
-from build_tools.render import pages as pages_mod
-from build_tools.render import render_site
-from build_tools.site import GENERATED_DIRS
+from build_tools import paths
+from build_tools.paths import GENERATED_DIRS
+from build_tools.pipeline import read_site_url
+from build_tools.stages.render import pages as pages_mod
+from build_tools.stages.render import render_site
 
 from .conftest import FIXTURES, ROOT
 
@@ -42,16 +42,16 @@ def split(corpus, small_pages):
 def _parts(pages: dict[str, str], base: str) -> list[str]:
     """The pages of ``base`` in order: the first, then ``…/2.md`` and so on while they exist."""
     out = [base]
-    while site.paged(base, len(out) + 1) in pages:
-        out.append(site.paged(base, len(out) + 1))
+    while paths.paged(base, len(out) + 1) in pages:
+        out.append(paths.paged(base, len(out) + 1))
     return out
 
 
 def test_paged_paths_keep_the_first_page_where_it_was():
-    assert site.paged("glossary/nato.md", 1) == "glossary/nato.md"
-    assert site.paged("glossary/nato.md", 2) == "glossary/nato/2.md"
-    assert site.up("glossary/nato.md") == "../"
-    assert site.up("glossary/nato/2.md") == "../../"
+    assert paths.paged("glossary/nato.md", 1) == "glossary/nato.md"
+    assert paths.paged("glossary/nato.md", 2) == "glossary/nato/2.md"
+    assert paths.up("glossary/nato.md") == "../"
+    assert paths.up("glossary/nato/2.md") == "../../"
 
 
 def test_pager_has_a_fixed_number_of_links_however_many_pages():
@@ -71,7 +71,7 @@ def test_every_mention_is_on_exactly_one_page_of_its_entry(split, corpus):
     entry = "chinese-communist-party"
     mentions = corpus.anchoring.mentions
     expected = sum(1 for m in mentions if m.annotation == entry)
-    parts = _parts(split, site.glossary_page(entry))
+    parts = _parts(split, paths.glossary_page(entry))
     assert len(parts) == -(-expected // pages_mod.MENTIONS_PER_PAGE) > 1
     listed = [line for p in parts for line in split[p].splitlines() if line.startswith("- ") and "<strong>" in line]
     assert len(listed) == expected
@@ -121,7 +121,7 @@ def test_coverage_columns_are_the_texts_a_topic_concerns(split, corpus):
 
 def test_a_body_link_to_a_later_pages_mentions_follows_them():
     pages = {"sources/s.md": "see [there](../glossary/e.md#in-b) and [here](../glossary/e.md#in-a)"}
-    from build_tools.render import _link_later_mention_pages
+    from build_tools.stages.render import _link_later_mention_pages
 
     _link_later_mention_pages(pages, {("e", "a"): 1, ("e", "b"): 3})
     assert pages["sources/s.md"] == "see [there](../glossary/e/3.md#in-b) and [here](../glossary/e.md#in-a)"
@@ -130,7 +130,7 @@ def test_a_body_link_to_a_later_pages_mentions_follows_them():
 def test_split_fixture_site_builds_strict(tmp_path, monkeypatch):
     """The split pages' links and anchors resolve: `mkdocs build --strict` on the fixture
     project with one mention and one index line per page."""
-    from build_tools.publish import publish
+    from build_tools.pipeline import RunState, run_stages
 
     monkeypatch.setattr(pages_mod, "MENTIONS_PER_PAGE", 1)
     monkeypatch.setattr(pages_mod, "ITEMS_PER_PAGE", 1)
@@ -142,9 +142,8 @@ def test_split_fixture_site_builds_strict(tmp_path, monkeypatch):
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", root / "overrides")
     shutil.copytree(ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns(*GENERATED_DIRS))
-    pages, _ = preprocess(root, strict=True)
-    assert "glossary/vladimir-putin/4.md" in pages and "glossary/index/3.md" in pages
-    assert "sources/index/2.md" in pages
-    built = publish(root, pages, site_dir=root / "site", say=lambda _msg: None)
-    page = (built / "glossary" / "vladimir-putin" / "2" / "index.html").read_text(encoding="utf-8")
+    state = run_stages(RunState(root, strict=True, site_dir=root / "site"), until="publish")  # as `build` does
+    assert "glossary/vladimir-putin/4.md" in state.pages and "glossary/index/3.md" in state.pages
+    assert "sources/index/2.md" in state.pages
+    page = (root / "site" / "glossary" / "vladimir-putin" / "2" / "index.html").read_text(encoding="utf-8")
     assert 'rel="prev"' in page and 'rel="next"' in page and 'class="pager"' in page

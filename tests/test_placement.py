@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.anchor import DocIndex
 from build_tools.errors import Origin, Report, Severity
-from build_tools.ingest import ingest_text
 from build_tools.model import Position, Status
 from build_tools.placement import Asker, Why, drift_details, place, problem, refusal
+from build_tools.stages.anchor import DocIndex
+from build_tools.stages.ingest import ingest_text
 
 from .conftest import make_source
 from .test_anchor import TEXT

@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
-from build_tools.build import preprocess
-from build_tools.site import GENERATED_DIRS
+from build_tools.paths import GENERATED_DIRS
+from build_tools.pipeline import preprocess
 
 from .conftest import FIXTURES, ROOT
 
@@ -64,7 +64,7 @@ def test_fixture_site_builds_strict_and_renders_as_intended(tmp_path):
     """The rendered Markdown goes through `mkdocs build --strict` (links and anchors checked)."""
     from bs4 import BeautifulSoup
 
-    from build_tools.build import RunState, run_stages
+    from build_tools.pipeline import RunState, run_stages
 
     root = tmp_path / "project"
     shutil.copytree(PROJECT, root)
@@ -95,7 +95,7 @@ def test_fixture_site_builds_strict_and_renders_as_intended(tmp_path):
 
 
 def test_word_diff_marks_what_an_account_drops_and_adds():
-    from build_tools.render.pages import quoted_words, word_diff
+    from build_tools.stages.render.pages import quoted_words, word_diff
 
     base = quoted_words("urging “the United States to stop undermining international security”")
     other = quoted_words("attacked the West for “undermining” <international> security")

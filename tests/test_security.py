@@ -17,11 +17,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from build_tools.errors import Origin, Report
-from build_tools.ingest import ingest_text
 from build_tools.mdsafe import BodyContext, escape_attr, escape_text, sanitize
 from build_tools.model import BlockKind
-from build_tools.render.inline import Decorations
-from build_tools.render.source_page import render_block
+from build_tools.stages.ingest import ingest_text
+from build_tools.stages.render.inline import Decorations
+from build_tools.stages.render.source_page import render_block
 
 from .conftest import make_source
 
@@ -131,7 +131,7 @@ def test_front_matter_values_cannot_carry_markup():
 
     import yaml
 
-    from build_tools.render.common import front_matter
+    from build_tools.stages.render.common import front_matter
 
     for payload in PAYLOADS:
         block = front_matter(title=payload, description=payload + "\r\u2028next")
@@ -176,7 +176,7 @@ def test_links_are_checked_as_the_browser_decodes_them(href):
 
 @pytest.mark.parametrize("br", ["\r", "\n", "\r\n", "\u2028", "\x85", "\x0b", "\x0c"])
 def test_a_line_break_cannot_close_a_fence(md, br):
-    from build_tools.render.common import fence, indent
+    from build_tools.stages.render.common import fence, indent
 
     page = '??? quote "Cite"\n\n' + indent(fence(f"By Ana{br}```{br}<script>alert(1)</script>"))
     soup = html_of(md, page)

@@ -20,7 +20,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from build_tools.w3c import export_w3c
+from build_tools.contrib.w3c import export_w3c
 
 from .conftest import ROOT
 
@@ -121,7 +121,7 @@ def test_a_correction_assesses_and_the_target_names_the_received_text(exported: 
 
 
 def test_no_dates_or_creator_outside_git(project: Path) -> None:
-    from build_tools.build import load_corpus
+    from build_tools.pipeline import load_corpus
 
     collection, _ = export_w3c(project, load_corpus(project))
     first = collection["first"]["items"][0]

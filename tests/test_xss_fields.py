@@ -61,7 +61,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.build import load_corpus
+from build_tools.pipeline import load_corpus
 
 from .hostile import FIXED_BREAKS, OPEN_BREAKS, PAYLOADS, write_hostile_project
 from .xss_render import FIELD_PATHS, attribute, make_markdown, scan_batch, site_features

@@ -19,15 +19,15 @@ import markdown
 import yaml
 from bs4 import BeautifulSoup
 
-from build_tools.anchor import anchor_all
 from build_tools.errors import Origin, Report
-from build_tools.ingest import ingest_text
 from build_tools.model import Annotations, Citation, CrossRef, GlossaryEntry, Note, Outlet, Selector, Source
-from build_tools.render import render_site
-from build_tools.render.common import citation_list, outlet_badge, source_link
-from build_tools.render.context import SiteContext
-from build_tools.render.pages import render_abbreviations, render_crossref_page, render_glossary_pages
-from build_tools.render.source_page import _meta_line, decorate, render_block, render_source_page
+from build_tools.stages.anchor import anchor_all
+from build_tools.stages.ingest import ingest_text
+from build_tools.stages.render import render_site
+from build_tools.stages.render.common import citation_list, outlet_badge, source_link
+from build_tools.stages.render.context import SiteContext
+from build_tools.stages.render.pages import render_abbreviations, render_crossref_page, render_glossary_pages
+from build_tools.stages.render.source_page import _meta_line, decorate, render_block, render_source_page
 
 from .conftest import ROOT
 

@@ -27,10 +27,10 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from .model import Citation, Outlet, Source
+from build_tools.model import Citation, Outlet, Source
 
 if TYPE_CHECKING:
-    from .model import Annotations
+    from build_tools.model import Annotations
 
 
 def _date(iso: str) -> dict[str, Any]:

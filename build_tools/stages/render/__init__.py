@@ -1,7 +1,7 @@
 """Render stage: the anchored corpus → generated Markdown pages for MkDocs.
 
 Everything is rendered into memory first (a mapping of ``docs/``-relative paths to
-text); :mod:`build_tools.build` writes it only if nothing failed. The pages use
+text); :mod:`build_tools.pipeline` writes it only if nothing failed. The pages use
 standard Python-Markdown extensions and Material features only, so ProperDocs and
 Zensical can render them from the same ``mkdocs.yml``.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from .. import site
-from ..anchor import Anchoring
-from ..model import Annotations, Document
-from .context import SiteContext
-from .pages import (
+from build_tools import paths
+from build_tools.model import Annotations, Document
+from build_tools.stages.anchor import Anchoring
+from build_tools.stages.render.context import SiteContext
+from build_tools.stages.render.pages import (
     correction_link,
     mention_pages,
     render_abbreviations,
@@ -29,7 +29,7 @@ from .pages import (
     render_outlets_page,
     render_sources_index,
 )
-from .source_page import render_source_page
+from build_tools.stages.render.source_page import render_source_page
 
 __all__ = ["SiteContext", "render_site"]
 
@@ -40,11 +40,11 @@ def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchorin
     pages: dict[str, str] = {}
     for source in ann.sources.values():
         if source.id in docs:
-            pages[site.source_page(source.id)] = render_source_page(source, site_ctx=ctx, site_url=site_url)
+            pages[paths.source_page(source.id)] = render_source_page(source, site_ctx=ctx, site_url=site_url)
     for entry in ann.glossary.values():
         pages.update(render_glossary_pages(entry, site_ctx=ctx))
     for xref in ann.crossrefs:
-        pages[site.crossref_page(xref.id)] = render_crossref_page(xref, site_ctx=ctx)
+        pages[paths.crossref_page(xref.id)] = render_crossref_page(xref, site_ctx=ctx)
     pages.update(render_sources_index(ctx))
     pages.update(render_glossary_index(ctx))
     pages.update(render_crossref_index(ctx))
@@ -57,7 +57,7 @@ def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchorin
     _link_later_mention_pages(pages, mention_pages(ctx))
     for path in pages:  # every page ends with how to report an error
         if path.endswith(".md") and not path.startswith("_partials/"):
-            pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix=site.up(path)) + "\n"
+            pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix=paths.up(path)) + "\n"
     return pages
 
 
@@ -72,7 +72,7 @@ def _link_later_mention_pages(pages: dict[str, str], where: dict[tuple[str, str]
 
     def fix(m: re.Match[str]) -> str:
         number = where.get((m.group(1), m.group(2)), 1)
-        return f"](../{site.paged(site.glossary_page(m.group(1)), number)}#in-{m.group(2)})"
+        return f"](../{paths.paged(paths.glossary_page(m.group(1)), number)}#in-{m.group(2)})"
 
     for path, text in pages.items():
         if "#in-" in text:

@@ -8,13 +8,13 @@ import re
 from collections import defaultdict
 from itertools import groupby
 
-from .. import site
-from ..fragments import original_link
-from ..mdsafe import escape_attr, escape_text, md_url
-from ..model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry, Source
-from .common import citation_list, date_label, front_matter, outlet_badge, source_link
-from .context import SiteContext
-from .inline import RANK_HIGHLIGHT, Decorations, Wrapper, render_inline
+from build_tools import paths
+from build_tools.fragments import original_link
+from build_tools.mdsafe import escape_attr, escape_text, md_url
+from build_tools.model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry, Source
+from build_tools.stages.render.common import citation_list, date_label, front_matter, outlet_badge, source_link
+from build_tools.stages.render.context import SiteContext
+from build_tools.stages.render.inline import RANK_HIGHLIGHT, Decorations, Wrapper, render_inline
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’)\]]*\s+(?=[“\"‘(\[]?[A-Z0-9])")
 
@@ -78,11 +78,11 @@ def pager(base: str, number: int, total: int) -> list[str]:
     and every page reachable without JavaScript by following "Next". Nothing for one page."""
     if total <= 1:
         return []
-    here = site.paged(base, number)
+    here = paths.paged(base, number)
 
     def link(k: int, label: str, rel: str = "") -> str:
         attrs = f'{{ rel="{rel}" }}' if rel else ""
-        return f"[{label}]({rel_link(site.paged(base, k), here)}){attrs}"
+        return f"[{label}]({rel_link(paths.paged(base, k), here)}){attrs}"
 
     window = range(max(1, number - PAGER_WINDOW), min(total, number + PAGER_WINDOW) + 1)
     parts = [link(number - 1, "← Previous", "prev")] if number > 1 else []
@@ -119,7 +119,7 @@ def _index_pages(
             if number == 1
             else [front_matter(title=f"{title}, page {number}", description=description), h1, ""]
         )
-        pages[site.paged(base, number)] = "\n".join([*head, *nav, *body, *nav])
+        pages[paths.paged(base, number)] = "\n".join([*head, *nav, *body, *nav])
     return pages
 
 
@@ -158,7 +158,7 @@ def _glossary_head(entry: GlossaryEntry, mentions: int) -> list[str]:
 
 def _glossary_continued(entry: GlossaryEntry, mentions: int, path: str) -> list[str]:
     """A further page's top: the entry's name, and a link back to what it is."""
-    first = rel_link(site.glossary_page(entry.id), path)
+    first = rel_link(paths.glossary_page(entry.id), path)
     return [
         front_matter(
             title=f"{entry.name}: mentions, page {path.rsplit('/', 1)[-1].removesuffix('.md')}",
@@ -197,7 +197,7 @@ def _mention_groups(part: list[tuple[Source, Anchor]], site_ctx: SiteContext, *,
                 + ("…" if e < len(text) else "")
             )
             where = m.start.block
-            lines.append(f"- {snippet} — [{block_label(where)}]({prefix}{site.source_page(source.id)}#{where})")
+            lines.append(f"- {snippet} — [{block_label(where)}]({prefix}{paths.source_page(source.id)}#{where})")
         lines.append("")
     return lines
 
@@ -215,17 +215,17 @@ def render_glossary_pages(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> 
     :data:`MENTIONS_PER_PAGE` at a time: further mentions go on ``glossary/ID/2.md`` …"""
     mentions = entry_mentions(entry, site_ctx)
     parts = chunked(mentions, MENTIONS_PER_PAGE)
-    base = site.glossary_page(entry.id)
+    base = paths.glossary_page(entry.id)
     pages = {}
     for number, part in enumerate(parts, 1):
-        path = site.paged(base, number)
+        path = paths.paged(base, number)
         nav = pager(base, number, len(parts))
         lines = _glossary_head(entry, len(mentions)) if number == 1 else _glossary_continued(entry, len(mentions), path)
         # Excluded from search: the sentences are the sources' own text, indexed on their pages.
         lines += ["## Mentions { #mentions data-search-exclude }", "", *nav]
         if not mentions:
             lines += ["No source mentions this entry yet.", ""]
-        lines += [*_mention_groups(part, site_ctx, prefix=site.up(path)), *nav]
+        lines += [*_mention_groups(part, site_ctx, prefix=paths.up(path)), *nav]
         pages[path] = "\n".join(lines)
     return pages
 
@@ -252,12 +252,12 @@ def render_glossary_index(site_ctx: SiteContext) -> dict[str, str]:
         n = len(site_ctx.mentions_by_entry.get(e.id, []))
         return (
             f"## {GLOSSARY_KINDS[e.kind]} {{ #{e.kind} }}",
-            f"- [{escape_text(e.name)}]({rel_link(site.glossary_page(e.id), here)}) — {escape_text(e.description)} "
+            f"- [{escape_text(e.name)}]({rel_link(paths.glossary_page(e.id), here)}) — {escape_text(e.description)} "
             f'<span class="count">({_plural(n, "mention")})</span>',
         )
 
     parts = chunked(entries, ITEMS_PER_PAGE)
-    bodies = [_grouped([item(e, site.paged(base, n)) for e in part]) for n, part in enumerate(parts, 1)]
+    bodies = [_grouped([item(e, paths.paged(base, n)) for e in part]) for n, part in enumerate(parts, 1)]
     intro = [
         f"{_plural(len(entries), 'entry', 'entries')}: the people, organisations, places, terms and documents "
         "the texts mention. Each entry lists every mention, with its sentence.",
@@ -275,7 +275,7 @@ def _passage_card(xref: CrossRef, anchors: list[Anchor], site_ctx: SiteContext) 
     a = anchors[0]
     source = site_ctx.ann.sources[a.source]
     outlet = site_ctx.ann.outlets[source.outlet]
-    html_id = site.crossref_anchor(xref.id, a.passage)
+    html_id = paths.crossref_anchor(xref.id, a.passage)
     decos: dict[str, Decorations] = {}
     blocks = {}
     for other in anchors:
@@ -300,7 +300,7 @@ def _passage_card(xref: CrossRef, anchors: list[Anchor], site_ctx: SiteContext) 
             "",
             f"    {body}",
             "",
-            f"    [Read it in context →](../{site.source_page(a.source)}#{html_id}){{ "
+            f"    [Read it in context →](../{paths.source_page(a.source)}#{html_id}){{ "
             f'aria-label="Read it in context: {escape_attr(passages)}, {escape_attr(outlet.short)}, '
             f'{escape_attr(date_label(source))}" }}',
             *_original_link(source, a, site_ctx),
@@ -438,16 +438,16 @@ def _coverage_topic(
 ) -> list[str]:
     """One topic's rows: a table (wide screens) and the same as lists (phones)."""
     outlets = site_ctx.ann.outlets
-    up = site.up(here)
+    up = paths.up(here)
     heads = [
         f"[{escape_text(outlets[s.outlet].short)} {escape_text(s.date[:4] if s.date else 'undated')}]"
-        f'({up}{site.source_page(s.id)} "{escape_attr(s.display_title)}")'
+        f'({up}{paths.source_page(s.id)} "{escape_attr(s.display_title)}")'
         for s in columns
     ]
     table = ["| Cross-reference | " + " | ".join(heads) + " |", "|---" * (len(columns) + 1) + "|"]
     cards: list[str] = []
     for xref in xrefs:
-        page = rel_link(site.crossref_page(xref.id), here)
+        page = rel_link(paths.crossref_page(xref.id), here)
         by_source: dict[str, list[Anchor]] = defaultdict(list)
         for a in site_ctx.xref_anchors.get(xref.id, []):
             by_source[a.source].append(a)
@@ -458,7 +458,7 @@ def _coverage_topic(
             who = f"{outlets[s.outlet].short}, {date_label(s)}"
             if mine:
                 count = f" ({len(mine)})" if len(mine) > 1 else ""
-                target = f"{up}{site.source_page(s.id)}#{site.crossref_anchor(xref.id, mine[0].passage)}"
+                target = f"{up}{paths.source_page(s.id)}#{paths.crossref_anchor(xref.id, mine[0].passage)}"
                 cell = f"[{RELATIONS[xref.relation]}{count}]({target})"
                 items.append(f"    - {escape_text(who)}: {cell}")
             elif s.id in silent:
@@ -503,7 +503,7 @@ def render_coverage_pages(site_ctx: SiteContext) -> dict[str, str]:
     base = "crossrefs/coverage.md"
     bodies = []
     for number, part in enumerate(chunked(rows, COVERAGE_ROWS_PER_PAGE), 1):
-        here = site.paged(base, number)
+        here = paths.paged(base, number)
         body: list[str] = []
         for topic, group in groupby(part, key=lambda t: t[0]):
             xrefs = [x for _, x in group]
@@ -531,15 +531,15 @@ def render_crossref_index(site_ctx: SiteContext) -> dict[str, str]:
     def item(xref: CrossRef, here: str) -> str:
         anchors = site_ctx.xref_anchors.get(xref.id, [])
         badges = " ".join(
-            outlet_badge(site_ctx.ann.outlets[site_ctx.ann.sources[s].outlet], prefix=site.up(here))
+            outlet_badge(site_ctx.ann.outlets[site_ctx.ann.sources[s].outlet], prefix=paths.up(here))
             for s in dict.fromkeys(a.source for a in anchors)
         )
-        page = rel_link(site.crossref_page(xref.id), here)
+        page = rel_link(paths.crossref_page(xref.id), here)
         return f"- [{escape_text(xref.title)}]({page}) · *{RELATIONS[xref.relation]}* · {badges}"
 
     xrefs = sorted(site_ctx.ann.crossrefs, key=lambda x: x.title.lower())
     bodies = [
-        [*(item(x, site.paged(base, n)) for x in part), ""] for n, part in enumerate(chunked(xrefs, ITEMS_PER_PAGE), 1)
+        [*(item(x, paths.paged(base, n)) for x in part), ""] for n, part in enumerate(chunked(xrefs, ITEMS_PER_PAGE), 1)
     ]
     intro = [
         "Passages in different sources that speak of the same event, quotation or claim, read side by side. "
@@ -647,7 +647,7 @@ def render_sources_index(site_ctx: SiteContext) -> dict[str, str]:
     """All sources as a timeline, oldest first, :data:`ITEMS_PER_PAGE` a page."""
     base = "sources/index.md"
     parts = chunked(site_ctx.sources_by_date(), ITEMS_PER_PAGE)
-    bodies = [_timeline(part, site_ctx, prefix=site.up(site.paged(base, n))) for n, part in enumerate(parts, 1)]
+    bodies = [_timeline(part, site_ctx, prefix=paths.up(paths.paged(base, n))) for n, part in enumerate(parts, 1)]
     intro = [
         "Every text, oldest first, with its outlet and how many notes, cross-references "
         "and glossary entries it carries.",

@@ -7,7 +7,7 @@
    for the first and says so;
 2. the hand-written ``docs/`` and every generated page are written to a staging folder
    (``.build-*`` in the project root), and MkDocs builds from it — ``mkdocs build --strict``
-   through MkDocs' own Python API (:mod:`build_tools.mkdocs_run`), ``docs_dir`` pointing at
+   through MkDocs' own Python API (:mod:`build_tools.stages.mkdocs`), ``docs_dir`` pointing at
    the stage — into a new folder beside the published site;
 3. only when that succeeded are the generated folders of ``docs/`` renamed into place, one
    folder at a time, and ``site/`` flipped to the new build: ``site`` is a symbolic link to
@@ -15,7 +15,7 @@
    complete site is in place (a kill between two steps leaves the old or the new site);
 4. leftovers of killed builds (stages, unused builds) are removed by the next build.
 
-These are steps of the build's stages (:data:`build_tools.build.STAGES`): *write* opens the
+These are steps of the build's stages (:data:`build_tools.pipeline.STAGES`): *write* opens the
 build (:func:`open_build`, the lock held until the run ends) and stages the pages, *mkdocs*
 builds, *search* indexes the new site, *publish* swaps it in (:func:`put_in_place`).
 
@@ -37,8 +37,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import site
-from .errors import BuildFailed, Origin, Report, UserError
+from build_tools import paths
+from build_tools.errors import BuildFailed, Origin, Report, UserError
 
 LOCK_NAME = ".build.lock"
 STAGE_PREFIX = ".build-"
@@ -107,7 +107,7 @@ def stage_docs(root: Path, stage: Path, pages: dict[str, str]) -> Path:
     """Copy the hand-written ``docs/`` and write every generated page into ``stage/docs``."""
     docs = root / "docs"
     dest = stage / "docs"
-    shutil.copytree(docs, dest, ignore=lambda folder, names: site.GENERATED_DIRS if Path(folder) == docs else ())
+    shutil.copytree(docs, dest, ignore=lambda folder, names: paths.GENERATED_DIRS if Path(folder) == docs else ())
     for rel, content in pages.items():
         _write(dest / rel, content.encode("utf-8"))
     return dest
@@ -119,7 +119,7 @@ def run_mkdocs(root: Path, *, docs_dir: Path, site_dir: Path, cwd: Path) -> None
     Raises :class:`BuildFailed` with MkDocs' own messages if the build fails.
     """
     cmd = [
-        sys.executable, "-m", "build_tools.mkdocs_run",
+        sys.executable, "-m", "build_tools.stages.mkdocs",
         "--config", str(root / "mkdocs.yml"), "--docs-dir", str(docs_dir), "--site-dir", str(site_dir),
     ]  # fmt: skip
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": _package_path()}
@@ -139,7 +139,7 @@ def run_mkdocs(root: Path, *, docs_dir: Path, site_dir: Path, cwd: Path) -> None
 
 
 def _package_path() -> str:
-    here = str(Path(__file__).resolve().parent.parent)
+    here = str(Path(__file__).resolve().parents[2])
     return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
 
 
@@ -147,7 +147,7 @@ def swap_docs(root: Path, staged_docs: Path, trash: Path) -> None:
     """Rename each generated folder of ``staged_docs`` into ``docs/`` (the old one into ``trash``)."""
     docs = root / "docs"
     trash.mkdir(exist_ok=True)
-    for name in site.GENERATED_DIRS:
+    for name in paths.GENERATED_DIRS:
         new, live = staged_docs / name, docs / name
         if live.exists() or live.is_symlink():
             os.replace(live, trash / name)

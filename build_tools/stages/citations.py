@@ -29,10 +29,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .errors import Origin, Report
-from .model import Annotations, Citation
-from .schema import SCHEMA_DIR, describe
-from .yamlio import load_yaml
+from build_tools.errors import Origin, Report
+from build_tools.model import Annotations, Citation
+from build_tools.schema import SCHEMA_DIR, describe
+from build_tools.yamlio import load_yaml
 
 POLICY_FILE = "annotations/citation-policy.yml"
 POLICY_SCHEMA = "citation-policy.schema.json"

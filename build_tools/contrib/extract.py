@@ -18,7 +18,7 @@ import lxml.html
 import trafilatura
 from trafilatura.deduplication import LRUCache
 
-from .errors import UserError
+from build_tools.errors import UserError
 
 __all__ = [
     "MAX_PAGE_BYTES",

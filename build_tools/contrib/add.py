@@ -44,16 +44,16 @@ from pathlib import Path
 
 import yaml
 
-from . import kinds
-from .anchor import DocIndex
-from .annotations import ANNOTATIONS_DIR, load_annotations, load_outlets
-from .errors import Origin, Report, UserError
-from .importer import ExtractedArticle
-from .ingest import ingest
-from .model import Annotations, BlockKind, Document, Outlet, Source, Status
-from .placement import Asker, Why, place, refusal, shorter_side, shortest_context
-from .schema import did_you_mean, slugify
-from .yamlio import check_limits
+from build_tools import kinds
+from build_tools.contrib.extract import ExtractedArticle
+from build_tools.errors import Origin, Report, UserError
+from build_tools.model import Annotations, BlockKind, Document, Outlet, Source, Status
+from build_tools.placement import Asker, Why, place, refusal, shorter_side, shortest_context
+from build_tools.schema import did_you_mean, slugify
+from build_tools.stages.anchor import DocIndex
+from build_tools.stages.ingest import ingest
+from build_tools.stages.load import ANNOTATIONS_DIR, load_annotations, load_outlets
+from build_tools.yamlio import check_limits
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # \Z: "$" would let a trailing line break through
 TODO_BODY = kinds.todo("notes", "body")
@@ -549,7 +549,7 @@ def _note_todo(values: dict[str, object]) -> list[str]:
 def _catalog_project(root: Path) -> Project:
     """A :class:`Project` with only the outlets and sources loaded (no notes,
     cross-references or glossary), whose sources are ingested through the cache."""
-    from .annotations import KIND_TABLE, _load, _Loader, discover
+    from build_tools.stages.load import KIND_TABLE, _load, _Loader, discover
 
     report = Report()
     loader = _Loader(root, report)
@@ -566,10 +566,10 @@ def _catalog_project(root: Path) -> Project:
 
 
 class _CachedProject(Project):
-    """Ingests through the build's cache (:func:`build_tools.build.ingest_cached`)."""
+    """Ingests through the build's cache (:func:`build_tools.pipeline.ingest_cached`)."""
 
     def doc(self, source_id: str) -> Document:
-        from .build import ingest_cached
+        from build_tools.pipeline import ingest_cached
 
         self.source(source_id)
         if source_id not in self._docs:
@@ -748,8 +748,8 @@ def _outlet_guess(outlets: dict[str, Outlet], sitename: str | None, url: str | N
 def _with_front_matter(article: ExtractedArticle, outlet: Outlet, *, filename: str) -> ExtractedArticle:
     """Fill title, byline and date from the text's own title, byline and dateline lines,
     found by the same ingest rules that will read the source (where the importer found none)."""
-    from .ingest import ingest_text
-    from .ingest.rules import parse_dateline
+    from build_tools.stages.ingest import ingest_text
+    from build_tools.stages.ingest.rules import parse_dateline
 
     probe = Source(
         id="new", file=f"sources/{filename}", format=article.format, outlet=outlet.id, title=None, label="new",
@@ -796,7 +796,7 @@ def source_add(
     load), so its cost hardly grows with the number of sources and not at all with
     the annotations.
     """
-    from .importer import MAX_PAGE_BYTES, extract_article
+    from build_tools.contrib.extract import MAX_PAGE_BYTES, extract_article
 
     given = _given_metadata(title=title, byline=byline, date_=date_, url=url, about=about)
     if not file.is_file():
@@ -970,7 +970,7 @@ def source_add(
 
 def _given_metadata(**options: str | None) -> dict[str, str]:
     """The ``--title --byline --date --url --about`` values given, checked; UserError if malformed."""
-    from .importer import clean_metadata
+    from build_tools.contrib.extract import clean_metadata
 
     given: dict[str, str] = {}
     for name, value in options.items():

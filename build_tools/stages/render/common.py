@@ -6,10 +6,10 @@ import html
 import json
 import re
 
-from .. import site
-from ..mdsafe import escape_attr, escape_text, md_url
-from ..model import Citation, Outlet, Source
-from .context import format_date
+from build_tools import paths
+from build_tools.mdsafe import escape_attr, escape_text, md_url
+from build_tools.model import Citation, Outlet, Source
+from build_tools.stages.render.context import format_date
 
 
 def front_matter_value(text: str) -> str:
@@ -54,7 +54,7 @@ def outlet_badge(outlet: Outlet, *, prefix: str = "../") -> str:
 
 def source_link(source: Source, *, prefix: str = "../", anchor: str = "") -> str:
     """A link to a source's page, labelled with its title (or label)."""
-    target = f"{prefix}{site.source_page(source.id)}" + (f"#{anchor}" if anchor else "")
+    target = f"{prefix}{paths.source_page(source.id)}" + (f"#{anchor}" if anchor else "")
     return f"[{escape_text(source.display_title)}]({md_url(target)})"
 
 

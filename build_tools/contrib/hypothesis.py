@@ -18,7 +18,7 @@ An annotation is placed in the source whose catalog ``url`` is its ``uri`` (or t
 target's ``source``) — compared without the fragment, the trailing slash, and
 ``http``/``https`` — or whose page on this site it names. Its quote is anchored by the
 TextQuoteSelector with W3C semantics on the source's reading text and then placed by
-:func:`~build_tools.scaffold.place_quote`, like ``note add``: a quote that is missing or
+:func:`~build_tools.contrib.add.place_quote`, like ``note add``: a quote that is missing or
 ambiguous is refused with the closest passage or the candidates, and nothing is written
 for it. Hypothesis's TextPositionSelector counts characters of the original web page,
 not of this project's text, so it is not used. Refused too: page notes (no quote),
@@ -37,12 +37,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .anchor import DocIndex
-from .errors import UserError
-from .model import Source
-from .scaffold import ID_PATTERN, Project, _selector
-from .schema import did_you_mean
-from .w3c import Imported, _source_id, place_selected, read_json, write_imported
+from build_tools.contrib.add import ID_PATTERN, Project, _selector
+from build_tools.contrib.w3c import Imported, _source_id, place_selected, read_json, write_imported
+from build_tools.errors import UserError
+from build_tools.model import Source
+from build_tools.schema import did_you_mean
+from build_tools.stages.anchor import DocIndex
 
 
 def rows(data: Any) -> list[Any]:
@@ -130,7 +130,7 @@ def import_hypothesis(root: Path, file: Path, *, dry_run: bool = False) -> tuple
     Every annotation is anchored before anything is written; those refused are reported
     and left out (exit status 1). With ``dry_run`` nothing is written.
     """
-    from .build import read_site_url
+    from build_tools.pipeline import read_site_url
 
     data = rows(read_json(file))
     project = Project.load(root)

@@ -1,7 +1,7 @@
-"""``python -m build_tools.mkdocs_run``: ``mkdocs build --strict`` with another ``docs_dir``.
+"""``python -m build_tools.stages.mkdocs``: ``mkdocs build --strict`` with another ``docs_dir``.
 
 MkDocs' command line cannot point a configuration at another docs folder, so the build
-(:mod:`build_tools.publish`) runs MkDocs through its own Python API here, in a child
+(:mod:`build_tools.stages.publish`) runs MkDocs through its own Python API here, in a child
 process, with ``docs_dir`` set to the staging folder. Relative paths in ``mkdocs.yml``
 (``theme.custom_dir``) stay relative to the configuration file; paths MkDocs extensions
 read relative to the working folder (``pymdownx.snippets``' ``base_path: [docs]``) find the
@@ -17,7 +17,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """Build; exit 1 with MkDocs' messages on any warning or error (strict mode)."""
-    parser = argparse.ArgumentParser(prog="python -m build_tools.mkdocs_run", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m build_tools.stages.mkdocs", description=__doc__)
     parser.add_argument("--config", required=True, help="the project's mkdocs.yml")
     parser.add_argument("--docs-dir", required=True, help="the staged docs folder")
     parser.add_argument("--site-dir", required=True, help="where to write the site")

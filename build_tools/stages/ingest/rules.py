@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ..errors import Origin, Report
-from ..model import ID_PREFIX, Block, BlockKind, BoilerplateRule, DroppedBlock, Mark, Outlet, Source, Span
-from ..textnorm import norm
-from .parse import WORD, merge_spans, strip_spans
+from build_tools.errors import Origin, Report
+from build_tools.model import ID_PREFIX, Block, BlockKind, BoilerplateRule, DroppedBlock, Mark, Outlet, Source, Span
+from build_tools.stages.ingest.parse import WORD, merge_spans, strip_spans
+from build_tools.textnorm import norm
 
 
 @dataclass(slots=True)
@@ -35,7 +35,7 @@ Rule = Callable[[list[Block], IngestContext], list[Block]]
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text`` (see :data:`~build_tools.ingest.parse.WORD`)."""
+    """The words of ``text`` (see :data:`~build_tools.stages.ingest.parse.WORD`)."""
     return WORD.findall(text)
 
 

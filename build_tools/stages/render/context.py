@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from ..anchor import Anchoring
-from ..ingest.parse import WORD
-from ..model import Anchor, Annotations, Block, BlockKind, CrossRef, Document, Note, Source
+from build_tools.model import Anchor, Annotations, Block, BlockKind, CrossRef, Document, Note, Source
+from build_tools.stages.anchor import Anchoring
+from build_tools.stages.ingest.parse import WORD
 
 WORDS_PER_MINUTE = 230
 """Reading speed used for the "minutes to read" figure."""

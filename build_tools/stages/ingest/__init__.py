@@ -11,11 +11,11 @@ import hashlib
 import os
 from pathlib import Path
 
-from ..errors import Report
-from ..idlock import assign_ids, load_lock
-from ..model import Document, Outlet, Source
-from .parse import decode_source, parse_markdown, parse_text
-from .rules import RULES, IngestContext
+from build_tools.errors import Report
+from build_tools.idlock import assign_ids, load_lock
+from build_tools.model import Document, Outlet, Source
+from build_tools.stages.ingest.parse import decode_source, parse_markdown, parse_text
+from build_tools.stages.ingest.rules import RULES, IngestContext
 
 __all__ = ["RULES", "ingest", "ingest_text"]
 

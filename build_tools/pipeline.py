@@ -6,7 +6,7 @@
 Every command runs a prefix of that list through :func:`run_stages`, which times each
 stage and prints its progress line. Every stage up to *consistency* only reads and reports
 into one :class:`~build_tools.errors.Report`; nothing after it runs unless the corpus loaded,
-anchored and checked without an error. ``build`` writes through :mod:`build_tools.publish`:
+anchored and checked without an error. ``build`` writes through :mod:`build_tools.stages.publish`:
 MkDocs builds from a staging copy of ``docs/`` into a new folder, and the generated ``docs/``
 folders and ``site/`` are swapped in only if ``mkdocs build --strict`` and the search index
 succeeded, so a failed build changes nothing.
@@ -30,18 +30,19 @@ from pathlib import Path
 
 import yaml
 
-from . import cache, publish, site
-from .anchor import Anchoring, anchor_all
-from .annotations import load_annotations
-from .citations import check_citations
-from .errors import BuildFailed, Origin, Problem, Report, UserError
-from .idlock import lock_path, write_locks
-from .ingest import ingest
-from .ingest.rules import parse_dateline
-from .model import Annotations, BlockKind, Document, Outlet, Source
-from .render import render_site
-from .schema import did_you_mean
-from .textnorm import norm
+from build_tools import cache, paths
+from build_tools.errors import BuildFailed, Origin, Problem, Report, UserError
+from build_tools.idlock import lock_path, write_locks
+from build_tools.model import Annotations, BlockKind, Document, Outlet, Source
+from build_tools.schema import did_you_mean
+from build_tools.stages import publish
+from build_tools.stages.anchor import Anchoring, anchor_all
+from build_tools.stages.citations import check_citations
+from build_tools.stages.ingest import ingest
+from build_tools.stages.ingest.rules import parse_dateline
+from build_tools.stages.load import load_annotations
+from build_tools.stages.render import render_site
+from build_tools.textnorm import norm
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
@@ -112,10 +113,10 @@ def check_fragments(ann: Annotations, docs: dict[str, Document], report: Report)
         return
     passages: dict[str, set[str]] = {}  # source → note and cross-reference anchors, gathered once
     for n in ann.notes:
-        passages.setdefault(n.selector.source, set()).add(site.note_anchor(n.id))
+        passages.setdefault(n.selector.source, set()).add(paths.note_anchor(n.id))
     for x in ann.crossrefs:
         for i, p in enumerate(x.passages):
-            passages.setdefault(p.source, set()).add(site.crossref_anchor(x.id, i))
+            passages.setdefault(p.source, set()).add(paths.crossref_anchor(x.id, i))
     for frag in ann.fragments:
         known = set(PAGE_ANCHORS[frag.scheme])
         if frag.scheme == "source":
@@ -331,7 +332,7 @@ def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
             ) from None
         written += 1
     wanted = {docs / rel for rel in pages}
-    for folder in site.GENERATED_DIRS:
+    for folder in paths.GENERATED_DIRS:
         base = docs / folder
         if not base.is_dir():
             continue
@@ -561,7 +562,7 @@ def run_stages(state: RunState, *, until: str) -> RunState:
 # --------------------------------------------------------------------------- search
 
 PAGEFIND_DIR = "pagefind"
-"""The search bundle's folder in the built site."""
+"""The search bundle's folder in the built paths."""
 SEARCH_EXCLUDE = (".xref-grid", ".headerlink", ".md-source-file")
 """Repeated text not indexed: cross-reference cards (the texts' passages, indexed on the
 texts' own pages) and permalink marks."""

@@ -30,12 +30,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import UserError
-from .model import Anchor, Status
-from .placement import char_diff, drift_details
+from build_tools.errors import UserError
+from build_tools.model import Anchor, Status
+from build_tools.placement import char_diff, drift_details
 
 if TYPE_CHECKING:
-    from .build import Corpus
+    from build_tools.pipeline import Corpus
 
 Key = tuple[str, str, int]
 """(kind, annotation id, passage index) — what identifies a passage across revisions."""
@@ -194,7 +194,7 @@ def drift_report(
 
     Raises :class:`UserError` if the old revision cannot be read with git.
     """
-    from .build import load_corpus
+    from build_tools.pipeline import load_corpus
 
     new = corpus if corpus is not None else load_corpus(root, verify_sources=False)
     with tempfile.TemporaryDirectory(prefix="drift-") as tmp:

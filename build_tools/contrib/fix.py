@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .anchor import DocIndex
-from .errors import UserError
-from .model import Anchor, Status
-from .placement import exact_spans, place, quote_repr, shorter_side, shortest_context, word_end, word_start
-from .textnorm import norm
+from build_tools.errors import UserError
+from build_tools.model import Anchor, Status
+from build_tools.placement import exact_spans, place, quote_repr, shorter_side, shortest_context, word_end, word_start
+from build_tools.stages.anchor import DocIndex
+from build_tools.textnorm import norm
 
 if TYPE_CHECKING:
-    from .build import Corpus
+    from build_tools.pipeline import Corpus
 
 FIELDS = ("quote", "prefix", "suffix")
 
@@ -125,7 +125,7 @@ def _edits(text: str, node: yaml.MappingNode, values: dict[str, str], scalar: Ca
 
 def rewrite_file(path: Path, rewrites: list[Rewrite], *, root: Path) -> list[Rewrite]:
     """Apply ``rewrites`` to one annotation file as text; return the ones written."""
-    from .scaffold import yaml_scalar
+    from build_tools.contrib.add import yaml_scalar
 
     rel = path.relative_to(root).as_posix()
     text = path.read_bytes().decode("utf-8")

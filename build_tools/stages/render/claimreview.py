@@ -37,9 +37,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import site
-from ..model import Anchor, Note, Source
-from .context import SiteContext
+from build_tools import paths
+from build_tools.model import Anchor, Note, Source
+from build_tools.stages.render.context import SiteContext
 
 PROJECT = "Annotated reading"
 """The reviews' author: the project, not a person."""
@@ -79,7 +79,7 @@ def claim_review(note: Note, anchor: Anchor, /, *, source: Source, site_ctx: Sit
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{page_url}#{site.note_anchor(note.id)}",
+        "url": f"{page_url}#{paths.note_anchor(note.id)}",
         "claimReviewed": anchor.text,
         "author": {"@type": "Organization", "name": PROJECT, "url": site_url},
         "reviewRating": {

@@ -8,15 +8,24 @@ from collections import Counter, defaultdict
 from datetime import date
 from urllib.parse import quote
 
-from .. import site
-from ..anchor import LINKED_KINDS
-from ..csl import citation_meta
-from ..mdsafe import escape_attr, escape_text, md_url
-from ..model import RELATIONS, Anchor, Block, BlockKind, CrossRef, Document, Note, Source
-from .claimreview import claim_reviews
-from .common import citation_list, date_label, fence, front_matter, indent, outlet_badge
-from .context import SiteContext, format_date
-from .inline import RANK_HIGHLIGHT, RANK_LINK, Decorations, Wrapper, crosses, link_spans, render_inline, source_wrappers
+from build_tools import paths
+from build_tools.contrib.csl import citation_meta
+from build_tools.mdsafe import escape_attr, escape_text, md_url
+from build_tools.model import RELATIONS, Anchor, Block, BlockKind, CrossRef, Document, Note, Source
+from build_tools.stages.anchor import LINKED_KINDS
+from build_tools.stages.render.claimreview import claim_reviews
+from build_tools.stages.render.common import citation_list, date_label, fence, front_matter, indent, outlet_badge
+from build_tools.stages.render.context import SiteContext, format_date
+from build_tools.stages.render.inline import (
+    RANK_HIGHLIGHT,
+    RANK_LINK,
+    Decorations,
+    Wrapper,
+    crosses,
+    link_spans,
+    render_inline,
+    source_wrappers,
+)
 
 
 def _highlight(
@@ -52,13 +61,13 @@ def _glossary_links(doc: Document, site_ctx: SiteContext, decos: dict[str, Decor
             entry = glossary[m.annotation]
             title = "" if entry.id in described else f' "{escape_attr(entry.description)}"'
             described.add(entry.id)
-            close = f'](../{site.glossary_page(entry.id)}{title}){{ .gl data-entry="{entry.id}" }}'
+            close = f'](../{paths.glossary_page(entry.id)}{title}){{ .gl data-entry="{entry.id}" }}'
             decos[b.id].wrappers.append(Wrapper(("gl", m.annotation, b.id), s, e, "[", close, RANK_LINK, is_link=True))
 
 
 def xref_endnote_anchor(crossref_id: str, passage: int) -> str:
     """Id of the endnote (under "How the other outlets told this") of one passage."""
-    return "xn-" + site.crossref_anchor(crossref_id, passage).removeprefix("x-")
+    return "xn-" + paths.crossref_anchor(crossref_id, passage).removeprefix("x-")
 
 
 def account_label(site_ctx: SiteContext, other: Anchor, *, here: str) -> str:
@@ -96,12 +105,12 @@ def decorate(doc: Document, site_ctx: SiteContext) -> dict[str, Decorations]:
     for note, a in site_ctx.notes_by_source.get(doc.source_id, []):
         assert a.end is not None
         cls = "hl hl-correction" if note.kind == "correction" else "hl hl-note"
-        _highlight(decos, site_ctx, a, key=("note", note.id), html_id=site.note_anchor(note.id), cls=cls)
-        decos[a.end.block].add_marker(a.end.offset, f"[^{site.footnote_label(note.id, note.kind)}]")
+        _highlight(decos, site_ctx, a, key=("note", note.id), html_id=paths.note_anchor(note.id), cls=cls)
+        decos[a.end.block].add_marker(a.end.offset, f"[^{paths.footnote_label(note.id, note.kind)}]")
     ends: dict[tuple[str, int], list[tuple[CrossRef, Anchor]]] = defaultdict(list)
     for xref, a in site_ctx.xrefs_by_source.get(doc.source_id, []):
         assert a.end is not None
-        html_id = site.crossref_anchor(xref.id, a.passage)
+        html_id = paths.crossref_anchor(xref.id, a.passage)
         _highlight(decos, site_ctx, a, key=("xref", xref.id, a.passage), html_id=html_id, cls="hl hl-xref")
         ends[(a.end.block, a.end.offset)].append((xref, a))
     for (block_id, offset), items in ends.items():  # one marker per passage (or passages ending together)
@@ -156,7 +165,7 @@ def _note_definition(note: Note) -> str:
     cites = citation_list(note.citations)
     if cites:
         body += "\n\n" + cites
-    return f"[^{site.footnote_label(note.id, note.kind)}]:\n{indent(body)}"
+    return f"[^{paths.footnote_label(note.id, note.kind)}]:\n{indent(body)}"
 
 
 def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
@@ -175,7 +184,7 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
         "",
     ]
     for n, (xref, a) in enumerate(items, start=1):
-        compare = f"../{site.crossref_page(xref.id)}"
+        compare = f"../{paths.crossref_page(xref.id)}"
         lines = [
             f"**[{escape_text(xref.title)}]({compare})** · *{RELATIONS[xref.relation]}*",
             f"{{: #{xref_endnote_anchor(xref.id, a.passage)} .xref-endnote-title }}",
@@ -186,14 +195,14 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
         if cites:
             lines += ["", cites]
         lines.append("")
-        here = site.crossref_anchor(xref.id, a.passage)
+        here = paths.crossref_anchor(xref.id, a.passage)
         lines.append(f"- This text: [“{escape_text(a.text)}”](#{here})")
         for other in site_ctx.xref_anchors[xref.id]:
             if other.passage == a.passage:
                 continue
             src = site_ctx.ann.sources[other.source]
             outlet = site_ctx.ann.outlets[src.outlet]
-            anchor = site.crossref_anchor(xref.id, other.passage)
+            anchor = paths.crossref_anchor(xref.id, other.passage)
             target = f"#{anchor}" if other.source == source.id else f"{quote(other.source)}.md#{anchor}"
             who = (
                 "This text, elsewhere"

@@ -21,10 +21,10 @@ from typing import Any
 
 import regex
 
-from . import kinds, site
-from .errors import Origin, Report
-from .mdsafe import BodyContext, sanitize
-from .model import (
+from build_tools import kinds, paths
+from build_tools.errors import Origin, Report
+from build_tools.mdsafe import BodyContext, sanitize
+from build_tools.model import (
     Annotations,
     BoilerplateRule,
     Citation,
@@ -38,9 +38,9 @@ from .model import (
     Source,
     StructureOverride,
 )
-from .schema import did_you_mean, validate
-from .unicode_checks import check_strings
-from .yamlio import LoadedYaml, Positions, load_yaml
+from build_tools.schema import did_you_mean, validate
+from build_tools.unicode_checks import check_strings
+from build_tools.yamlio import LoadedYaml, Positions, load_yaml
 
 ANNOTATIONS_DIR = "annotations"
 LAYOUT: dict[str, str] = {name: kinds.KINDS[name].path for name in kinds.LOADED}
@@ -113,12 +113,12 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     known: set[Path] = set()
     for kind, pattern in LAYOUT.items():
-        paths = []
+        files = []
         for path in sorted(base.glob(pattern)):
             known.add(path)
             problem = regular_file_problem(path, base)
             if problem is None:
-                paths.append(path)
+                files.append(path)
                 continue
             report.error(
                 Origin(path.relative_to(root).as_posix()),
@@ -126,8 +126,8 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
                 hint="replace it with the file itself (git does not follow links), or remove it",
                 code="file-not-regular",
             )
-        found[kind] = paths
-        if kind in ("outlets", "sources") and not paths:
+        found[kind] = files
+        if kind in ("outlets", "sources") and not files:
             report.error(
                 Origin(f"{ANNOTATIONS_DIR}/{pattern}"),
                 f"{pattern} is missing",
@@ -237,17 +237,17 @@ class _Loader:
             return None
         if anchor and origin is not None:
             self.fragments.append(LinkFragment(scheme, ident, anchor, origin))
-        page = {"glossary": site.glossary_page, "crossref": site.crossref_page, "source": site.source_page}[scheme](
+        page = {"glossary": paths.glossary_page, "crossref": paths.crossref_page, "source": paths.source_page}[scheme](
             ident
         )
-        return site.from_section(page) + (f"#{anchor}" if anchor else "")
+        return paths.from_section(page) + (f"#{anchor}" if anchor else "")
 
     def register(self, table: str, ident: str, origin: Origin, what: str) -> bool:
-        if table in ("source", "glossary", "crossref") and ident in site.RESERVED_IDS:
+        if table in ("source", "glossary", "crossref") and ident in paths.RESERVED_IDS:
             self.report.error(
                 origin,
                 f"{what} id '{ident}' is reserved: the site uses it for a page or folder of its own",
-                hint="choose another id (reserved: " + ", ".join(sorted(site.RESERVED_IDS)) + ")",
+                hint="choose another id (reserved: " + ", ".join(sorted(paths.RESERVED_IDS)) + ")",
                 code="id-reserved",
             )
             self.invalid[table].add(ident)
@@ -608,9 +608,9 @@ def load_annotations(root: Path, report: Report) -> Annotations:
     result holds every item that could be read.
     """
     loader = _Loader(root, report)
-    for kind, paths in discover(root, report).items():
-        loader.files[kind] = [f for p in paths if (f := _load(kind, p, root, report)) is not None]
-        if len(loader.files[kind]) < len(paths) or (not paths and kind in ("outlets", "sources")):
+    for kind, files in discover(root, report).items():
+        loader.files[kind] = [f for p in files if (f := _load(kind, p, root, report)) is not None]
+        if len(loader.files[kind]) < len(files) or (not files and kind in ("outlets", "sources")):
             loader.incomplete.add(KIND_TABLE[kind])
     loader.preregister()
     outlets = loader.outlets()

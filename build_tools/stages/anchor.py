@@ -27,11 +27,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import Origin, Report
-from .matcher import WordIndex
-from .model import Anchor, Annotations, BlockKind, Document, GlossaryEntry, Position, Selector, Status
-from .placement import place, problem
-from .textnorm import Normalized, norm, normalize
+from build_tools.errors import Origin, Report
+from build_tools.matcher import WordIndex
+from build_tools.model import Anchor, Annotations, BlockKind, Document, GlossaryEntry, Position, Selector, Status
+from build_tools.placement import place, problem
+from build_tools.textnorm import Normalized, norm, normalize
 
 CONTEXT = 30
 """Characters of context shown either side of a candidate in messages."""

@@ -66,12 +66,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .anchor import DocIndex
-from .annotations import ANNOTATIONS_DIR
-from .errors import UserError
-from .model import Anchor, Document, Note, Position, Source
-from .placement import Asker, exact_spans, find_all
-from .scaffold import (
+from build_tools.contrib.add import (
     ID_PATTERN,
     Placement,
     Project,
@@ -83,11 +78,16 @@ from .scaffold import (
     place_quote,
     shown,
 )
-from .schema import did_you_mean
-from .textnorm import norm
+from build_tools.errors import UserError
+from build_tools.model import Anchor, Document, Note, Position, Source
+from build_tools.placement import Asker, exact_spans, find_all
+from build_tools.schema import did_you_mean
+from build_tools.stages.anchor import DocIndex
+from build_tools.stages.load import ANNOTATIONS_DIR
+from build_tools.textnorm import norm
 
 if TYPE_CHECKING:
-    from .build import Corpus
+    from build_tools.pipeline import Corpus
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT = 32
@@ -115,7 +115,7 @@ def normalized_offset(index: DocIndex, pos: Position, *, end: bool = False) -> i
 
 
 def _site_base(root: Path) -> str:
-    from .build import read_site_url
+    from build_tools.pipeline import read_site_url
 
     return read_site_url(root).rstrip("/") + "/"
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..mdsafe import escape_attr, escape_text, md_url
-from ..model import Block
+from build_tools.mdsafe import escape_attr, escape_text, md_url
+from build_tools.model import Block
 
 # Ranks break ties between wrappers that start and end at the same place:
 # lower rank = outer. Links stay outside highlights so a link is never split.

@@ -15,9 +15,9 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..errors import Origin, Report
-from ..mdsafe import UnsafeUrl, check_url
-from ..model import Block, BlockKind, Mark, Span
+from build_tools.errors import Origin, Report
+from build_tools.mdsafe import UnsafeUrl, check_url
+from build_tools.model import Block, BlockKind, Mark, Span
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _MD.validateLink = lambda url: True  # type: ignore[method-assign]  # we check links ourselves
