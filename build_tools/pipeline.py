@@ -24,25 +24,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from build_tools import cache, paths
-from build_tools.errors import BuildFailed, Origin, Problem, Report, UserError
-from build_tools.idlock import lock_path, write_locks
-from build_tools.model import Annotations, BlockKind, Document, Outlet, Source
-from build_tools.schema import did_you_mean
+from build_tools.errors import BuildFailed, Origin, Report
+from build_tools.idlock import write_locks
+from build_tools.model import Annotations, Document
 from build_tools.stages import publish
 from build_tools.stages.anchor import Anchoring, anchor_all
 from build_tools.stages.citations import check_citations
-from build_tools.stages.ingest import ingest
-from build_tools.stages.ingest.rules import parse_dateline
+from build_tools.stages.consistency import check_consistency, check_fragments
+from build_tools.stages.ingest.corpus import ingest_all
 from build_tools.stages.load import load_annotations
 from build_tools.stages.render import render_site
-from build_tools.textnorm import norm
+from build_tools.stages.write import WriteStats, write_pages
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
@@ -56,194 +53,6 @@ class Corpus:
     anchoring: Anchoring
     report: Report
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def check_consistency(ann: Annotations, docs: dict[str, Document], anchoring: Anchoring, report: Report) -> None:
-    """Warn where the catalog and the text disagree on title, byline or date, and about
-    glossary entries that no source mentions (their page would list no mention)."""
-    mentioned = {m.annotation for m in anchoring.mentions}
-    # Only on an otherwise clean load: a source that failed to load hides its mentions.
-    for entry in ann.glossary.values() if not report.errors else ():
-        if entry.id not in mentioned:
-            report.warning(
-                entry.origin,
-                f"glossary entry '{entry.id}' is not mentioned in any source (looked for: "
-                + ", ".join(repr(n) for n in entry.names)
-                + ")",
-                hint="add the form the sources use to `aliases:` (names match whole words, case-sensitively)",
-                code="glossary-unmentioned",
-            )
-    for sid, doc in docs.items():
-        src = ann.sources[sid]
-        pairs = [
-            (BlockKind.TITLE, src.title, "title", lambda t: norm(t)),
-            (BlockKind.BYLINE, src.byline, "byline", lambda t: norm(t).removeprefix("By ")),
-        ]
-        for kind, value, name, fold in pairs:
-            block = doc.front(kind)
-            if block is not None and value and fold(block.text) != fold(value):
-                report.warning(
-                    src.origin,
-                    f"catalog {name} {value!r} differs from the text's {name} {block.text!r} (line {block.lines[0]})",
-                    hint=f"make `{name}:` in annotations/sources.yml match the text, or mark it under `inferred:`",
-                    code="catalog-mismatch",
-                )
-        dateline = doc.front(BlockKind.DATELINE)
-        if dateline is not None and src.date and parse_dateline(dateline.text) != src.date:
-            report.warning(
-                src.origin,
-                f"catalog date {src.date} differs from the text's dateline {dateline.text!r} "
-                f"(line {dateline.lines[0]})",
-                hint="make `date:` match the text, or explain the difference under `inferred:`",
-                code="catalog-mismatch",
-            )
-
-
-PAGE_ANCHORS = {
-    "source": frozenset({"title", "notes", "crossrefs", "footnotes", "about-this-text"}),
-    "glossary": frozenset({"mentions"}),
-    "crossref": frozenset(),
-}
-"""Section anchors every page of a kind has (besides its blocks, passages and notes)."""
-
-
-def check_fragments(ann: Annotations, docs: dict[str, Document], report: Report) -> None:
-    """Every ``source:ID#anchor`` link in a body must name a block, passage or section of that page."""
-    if not ann.fragments:
-        return
-    passages: dict[str, set[str]] = {}  # source → note and cross-reference anchors, gathered once
-    for n in ann.notes:
-        passages.setdefault(n.selector.source, set()).add(paths.note_anchor(n.id))
-    for x in ann.crossrefs:
-        for i, p in enumerate(x.passages):
-            passages.setdefault(p.source, set()).add(paths.crossref_anchor(x.id, i))
-    for frag in ann.fragments:
-        known = set(PAGE_ANCHORS[frag.scheme])
-        if frag.scheme == "source":
-            doc = docs.get(frag.target)
-            if doc is None:
-                continue  # the source did not load: reported where it is
-            known |= {b.id for b in doc.blocks}
-            known |= passages.get(frag.target, set())
-        elif frag.scheme == "glossary":
-            known |= {f"in-{sid}" for sid in docs}
-        if frag.anchor not in known:
-            blocks = sorted(known, key=lambda a: (not a.startswith("p-"), len(a), a))
-            report.error(
-                frag.origin,
-                f"link to {frag.scheme}:{frag.target}#{frag.anchor}: that page has no '#{frag.anchor}'"
-                + did_you_mean(frag.anchor, known),
-                hint=f"use a block id shown by `python -m build_tools blocks {frag.target}`"
-                if frag.scheme == "source"
-                else "link to the page without an anchor",
-                details=[f"anchors there: {', '.join(blocks[:12])}{' …' if len(blocks) > 12 else ''}"],
-                code="body-dangling-anchor",
-            )
-
-
-POOL_MIN = 64
-"""Sources to ingest (cache misses) from which a process pool pays for its start-up."""
-
-
-def _ingest_one(
-    src: Source, root: Path, outlet: Outlet | None, verify: bool = True
-) -> tuple[Document | None, list[Problem]]:
-    """Ingest one source with a report of its own (runs in a worker process too)."""
-    own = Report()
-    doc = ingest(src, root=root, outlet=outlet, report=own, verify=verify)
-    return doc, own.problems
-
-
-def _ingest_key(src: Source, root: Path, outlet: Outlet | None) -> str | None:
-    """The cache key of one source's ingest, or ``None`` if its file cannot be read
-    (then ingest reports that, uncached)."""
-    try:
-        raw = (root / src.file).read_bytes()
-    except OSError:
-        return None
-    try:  # ingest gives blocks their published ids from the source's lock file (build_tools.idlock)
-        lock = lock_path(root, src.id).read_bytes()
-    except OSError:
-        lock = b"(no lock file)"
-    return cache.key("ingest", raw, repr(src), repr(outlet), lock)
-
-
-def ingest_cached(
-    src: Source, *, root: Path, outlet: Outlet | None
-) -> tuple[Document | None, tuple[Problem, ...] | list[Problem]]:
-    """One source's ingest (document and problems), from ``.cache/`` when its inputs are unchanged."""
-    store = cache.Cache(root, "ingest")
-    name = _ingest_key(src, root, outlet)
-    hit = store.get(name) if name else None
-    if isinstance(hit, tuple):
-        return hit
-    result = _ingest_one(src, root, outlet)
-    if name:
-        store.put(name, result)
-    return result
-
-
-def ingest_all(
-    ann: Annotations,
-    *,
-    root: Path,
-    report: Report,
-    progress: Callable[[str], None] | None = None,
-    use_cache: bool = True,
-    jobs: int | None = None,
-    verify: bool = True,
-) -> dict[str, Document]:
-    """Ingest every source, in catalog order, problems in that order too.
-
-    Cached results are used where the key matches; the rest are ingested — in a pool of
-    ``jobs`` processes when ``jobs`` > 1 and there are at least :data:`POOL_MIN` of
-    them — and stored. The pool is off by default: on the shared 2-core machine it was
-    measured at 0.8–1.2× the serial time (see docs/scaling.md).
-    """
-    say = progress or (lambda _msg: None)
-    store = cache.Cache(root, "ingest") if use_cache and verify else None  # a corrected copy: never cached
-    sources = list(ann.sources.values())
-    results: list[tuple[Document | None, list[Problem]] | None] = [None] * len(sources)
-    keys: list[str | None] = [None] * len(sources)
-    todo: list[int] = []
-    for i, src in enumerate(sources):
-        if store is not None:
-            keys[i] = _ingest_key(src, root, ann.outlets.get(src.outlet))
-            hit = store.get(keys[i]) if keys[i] else None
-            if isinstance(hit, tuple):
-                results[i] = hit
-                continue
-        todo.append(i)
-    workers = min(jobs or 1, len(todo))
-    if workers > 1 and len(todo) >= POOL_MIN:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(todo) // (workers * 8))
-            srcs = [sources[i] for i in todo]
-            outlets = [ann.outlets.get(src.outlet) for src in srcs]
-            done = pool.map(_ingest_one, srcs, [root] * len(srcs), outlets, [verify] * len(srcs), chunksize=chunk)
-            for n, (i, result) in enumerate(zip(todo, done, strict=True), 1):
-                results[i] = result
-                if n % 100 == 0:
-                    say(f"ingested {n}/{len(todo)} sources")
-    else:
-        for n, i in enumerate(todo, 1):
-            results[i] = _ingest_one(sources[i], root, ann.outlets.get(sources[i].outlet), verify)
-            if n % 100 == 0:
-                say(f"ingested {n}/{len(todo)} sources")
-    docs: dict[str, Document] = {}
-    fresh = set(todo)
-    for i, src in enumerate(sources):
-        result = results[i]
-        assert result is not None
-        doc, problems = result
-        report.problems.extend(problems)
-        if doc is not None:
-            docs[src.id] = doc
-        if store is not None and i in fresh and keys[i]:
-            store.put(keys[i], result)
-    if store is not None:
-        say(f"ingest cache: {store.hits} reused, {len(todo)} ingested ({store.rebuilt} damaged entries rebuilt)")
-    return docs
 
 
 def load_corpus(
@@ -297,52 +106,6 @@ def preprocess(
     """
     state = run_stages(RunState(root, say=progress or _silent, strict=strict), until="render")
     return state.pages, state.corpus()
-
-
-@dataclass(frozen=True, slots=True)
-class WriteStats:
-    """What :func:`write_pages` did."""
-
-    written: int
-    unchanged: int
-    removed: int
-
-
-def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
-    """Write generated files under ``docs/``: only those whose content changed (so a live
-    preview reloads only what changed), and delete generated files no longer produced."""
-    docs = root / "docs"
-    written = unchanged = removed = 0
-    for rel, content in pages.items():
-        path = docs / rel
-        data = content.encode("utf-8")
-        if path.exists() and path.read_bytes() == data:
-            unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share one
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise UserError(
-                f"cannot write {path.relative_to(root)}: {exc.strerror or exc}; "
-                f"{written} of {len(pages)} pages under docs/ were updated before it, the rest are as they were"
-            ) from None
-        written += 1
-    wanted = {docs / rel for rel in pages}
-    for folder in paths.GENERATED_DIRS:
-        base = docs / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*"), reverse=True):
-            if path.is_file() and path not in wanted:
-                path.unlink()
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-    return WriteStats(written, unchanged, removed)
 
 
 def mkdocs_env() -> dict[str, str]:

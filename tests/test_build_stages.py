@@ -18,7 +18,8 @@ import pytest
 
 from build_tools import idlock, pipeline, serve
 from build_tools.cli import main
-from build_tools.stages import anchor, citations, load, publish, render
+from build_tools.stages import anchor, citations, consistency, load, publish, render, write
+from build_tools.stages.ingest import corpus as ingest_corpus
 
 CHECK = ("annotations", "citations", "ingest", "anchor", "consistency")
 SERVE = (*CHECK, "render", "write")
@@ -28,12 +29,12 @@ BUILD = (*SERVE, "mkdocs", "search", "publish", "locks")
 WORK = {
     (load, "load_annotations"): "annotations",
     (citations, "check_citations"): "citations",
-    (pipeline, "ingest_all"): "ingest",
+    (ingest_corpus, "ingest_all"): "ingest",
     (anchor, "anchor_all"): "anchor",
-    (pipeline, "check_consistency"): "consistency",
-    (pipeline, "check_fragments"): "consistency",
+    (consistency, "check_consistency"): "consistency",
+    (consistency, "check_fragments"): "consistency",
     (render, "render_site"): "render",
-    (pipeline, "write_pages"): "write",
+    (write, "write_pages"): "write",
     (publish, "stage_docs"): "write",
     (publish, "run_mkdocs"): "mkdocs",
     (pipeline, "index_search"): "search",

@@ -566,10 +566,10 @@ def _catalog_project(root: Path) -> Project:
 
 
 class _CachedProject(Project):
-    """Ingests through the build's cache (:func:`build_tools.pipeline.ingest_cached`)."""
+    """Ingests through the build's cache (:func:`build_tools.stages.ingest.corpus.ingest_cached`)."""
 
     def doc(self, source_id: str) -> Document:
-        from build_tools.pipeline import ingest_cached
+        from build_tools.stages.ingest.corpus import ingest_cached
 
         self.source(source_id)
         if source_id not in self._docs:
