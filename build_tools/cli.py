@@ -251,7 +251,7 @@ def cmd_source_add(args: argparse.Namespace) -> int:
     A date goes into the id only when it is given, printed in the text or stated in the
     page's markup; otherwise the id says `undated`.
     """
-    from build_tools.contrib.add import source_add
+    from build_tools.contrib.sources import source_add
 
     print(
         source_add(
