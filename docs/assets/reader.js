@@ -111,7 +111,9 @@
     var line = make("li", "reader-account");
     var link = make("a", "xref-go reader-account__link");
     link.href = go.href;
-    link.setAttribute("aria-label", go.getAttribute("aria-label") || go.textContent);
+    /* Its name is what it shows, after a hidden "Go to the passage:" (a name that left out
+       the visible passage failed axe's label-content-name-mismatch once notes showed it). */
+    link.append(make("span", "reader-hidden", "Go to the passage: "));
     var badge = item.querySelector(".outlet-badge");
     if (badge) link.append(make("span", badge.className, badge.textContent));
     var text = "";
