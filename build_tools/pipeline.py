@@ -325,22 +325,28 @@ def run_stages(state: RunState, *, until: str) -> RunState:
 # --------------------------------------------------------------------------- search
 
 PAGEFIND_DIR = "pagefind"
-"""The search bundle's folder in the built paths."""
-SEARCH_EXCLUDE = (".xref-grid", ".headerlink", ".md-source-file")
-"""Repeated text not indexed: cross-reference cards (the texts' passages, indexed on the
-texts' own pages) and permalink marks."""
-IGNORED_SECTIONS = ('<h2 id="crossrefs"', '<h2 id="mentions"')
+"""The search bundle's folder in the built site."""
+SEARCH_EXCLUDE = (
+    ".xref-grid", ".headerlink", ".md-source-file", "details.cite",
+    ".permalink", ".xref-marker", ".footnote-ref", ".footnote-backref",
+)  # fmt: skip
+"""Text not indexed: cross-reference cards (the texts' passages, indexed on the texts' own
+pages), the "Cite this text" box (three copies of the title, author and address), and the
+marks around the text, which made snippets read "said6", "⇄ 3", "¶", "↩": permalinks,
+cross-reference markers, note numbers and the notes' back links."""
+SPELLINGS_ID = "pagefind-spellings"
+"""The id of the hidden list of spellings at the end of a page; search (overrides/partials/
+pagefind.html) counts hits in it for the page itself, not for the note or paragraph before it."""
+IGNORED_SECTIONS = re.compile(r'<h2\b[^>]*\bid="(?:crossrefs|mentions)"')
 """Sections, up to the next ``<h2`` or the end of the article, wrapped in
 ``data-pagefind-ignore`` (Pagefind's selectors have no sibling combinator): a source's
 list of the other outlets' passages, a glossary entry's list of mentions."""
 
 
 def _ignore_sections(page: str) -> str:
-    for marker in IGNORED_SECTIONS:
-        start = page.find(marker)
-        if start < 0:
-            continue
-        stop = page.find("<h2", start + len(marker))
+    for found in list(IGNORED_SECTIONS.finditer(page))[::-1]:  # from the end: earlier offsets stay valid
+        start = found.start()
+        stop = page.find("<h2", found.end())
         end = page.find("</article>", start)
         stop = end if stop < 0 or (0 <= end < stop) else stop
         if stop < 0:
@@ -424,7 +430,7 @@ class _Variants:
         if self.pattern is None:
             return ""
         found = dict.fromkeys(n for m in self.pattern.findall(page_text) for n in self.names[m])
-        return f"<div hidden>{html.escape(' · '.join(found))}</div>" if found else ""
+        return f'<div hidden id="{SPELLINGS_ID}">{html.escape(" · ".join(found))}</div>' if found else ""
 
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -455,9 +461,10 @@ def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], 
             continue
         end = page.index(">", m.end()) + 1
         stop = page.find("</article>", end)
-        marks += variants.block(html.unescape(_TAGS.sub(" ", page[end:stop])))
-        page = page[: m.end()] + " data-pagefind-body" + page[m.end() : end] + marks + page[end:]
-        path.write_text(_ignore_sections(page), "utf-8")
+        spellings = variants.block(html.unescape(_TAGS.sub(" ", page[end:stop])))
+        page = _ignore_sections(page[: m.end()] + " data-pagefind-body" + page[m.end() : end] + marks + page[end:])
+        stop = page.find("</article>", end)  # after the ignored sections: the spellings are indexed
+        path.write_text(page[:stop] + spellings + page[stop:], "utf-8")
         marked += 1
     cmd = [
         sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", PAGEFIND_DIR,

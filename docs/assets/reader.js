@@ -9,7 +9,8 @@
  *  - the annotation layer: "Show: All / Notes only / Plain text" above a text, or the L
  *    key; remembered in localStorage on every page (data-reader-layer on <html>);
  *  - sidenotes: on wide screens (≥ 1200 px) each note is shown whole in the margin beside
- *    its marker ("more" past 8 lines; fewer where notes crowd), and each cross-reference
+ *    its marker ("more" past 8 lines; fewer only for a note that would push the next one
+ *    off its marker; pointing at a note shows it whole), and each cross-reference
  *    marker ("⇄ 3") lists the other accounts; the margin is reserved by CSS, so placing
  *    them shifts nothing;
  *  - popovers: on narrower screens a tap, click or Enter on a marker opens its note, or the
@@ -31,6 +32,7 @@
   var WIDE = window.matchMedia("(min-width: 1200px)");
   var GAP = 10; /* px between two sidenotes stacked on each other */
   var DENSITY_LINES = [8, 4, 2, 1]; /* lines a sidenote shows before "more", by density */
+  var SLACK = 16; /* px a note may push the next one below its marker before it is cut shorter */
   var BLOCK_ID = /^(?:p|q|c|h|fn)-\d+$/;
   var MARKERS = "a.footnote-ref, a.xref-marker";
   var html = document.documentElement;
@@ -109,7 +111,9 @@
     var line = make("li", "reader-account");
     var link = make("a", "xref-go reader-account__link");
     link.href = go.href;
-    link.setAttribute("aria-label", go.getAttribute("aria-label") || go.textContent);
+    /* Its name is what it shows, after a hidden "Go to the passage:" (a name that left out
+       the visible passage failed axe's label-content-name-mismatch once notes showed it). */
+    link.append(make("span", "reader-hidden", "Go to the passage: "));
     var badge = item.querySelector(".outlet-badge");
     if (badge) link.append(make("span", badge.className, badge.textContent));
     var text = "";
@@ -256,15 +260,33 @@
     sn.append(more);
   }
 
+  /* Show ``sn`` at ``density`` (0: whole up to 8 lines; more: fewer lines and words). */
+  function setDensity(sn, density) {
+    sn.dataset.snDensity = String(density);
+    clampLong(sn, DENSITY_LINES[density]);
+  }
+
   /* Stack the sidenotes: each level with its marker, or just below the one above it.
-     Returns how far each had to be pushed down (its drift), and the bottom of the last. */
-  function stack(items) {
+     Each note is whole unless it would push the next note more than SLACK below
+     that note's marker; only then is it cut to fewer lines, step by step, as far as it
+     must (with ``keep``, each keeps the length it has: a note opened in full pushes
+     the ones below). Returns how far each had to be pushed down (its drift), and the
+     bottom of the last. */
+  function stack(items, keep) {
     var bottom = -Infinity;
     var drifts = [];
-    items.forEach(function (item) {
+    items.forEach(function (item, i) {
       var top = Math.max(item.want, bottom + GAP);
       item.sn.style.top = top + "px";
       item.sn.classList.toggle("is-pushed", top > item.want + 0.5);
+      var next = items[i + 1];
+      var room = next ? next.want + SLACK - GAP - top : Infinity;
+      var density = keep ? Number(item.sn.dataset.snDensity || 0) : 0;
+      for (;;) {
+        if (!keep) setDensity(item.sn, density);
+        if (keep || density >= DENSITY_LINES.length - 1 || item.sn.offsetHeight <= room) break;
+        density += 1;
+      }
       drifts.push(top - item.want);
       bottom = top + item.sn.offsetHeight;
     });
@@ -273,9 +295,10 @@
 
   var lastDrifts = [];
 
-  /* Place the sidenotes, whole (a long one with "more"). The margin is reserved by CSS
-     before this runs, so placing them moves nothing in the text (no layout shift). */
-  function layout(keepDensity) {
+  /* Place the sidenotes, whole where the margin has room (a long one with "more"). The
+     margin is reserved by CSS before this runs, so placing them moves nothing in the
+     text (no layout shift). */
+  function layout(keep) {
     var art = article();
     var notes = art ? Array.prototype.slice.call(art.querySelectorAll(":scope > .sidenote")) : [];
     var on = WIDE.matches && notes.length > 0;
@@ -295,21 +318,7 @@
       .sort(function (a, b) {
         return a.want - b.want;
       });
-    /* Whole notes where the margin has room; where notes crowd, each shows fewer lines
-       (and cross-references fewer words) so that none drifts far from its marker. */
-    var limit = Math.max(160, window.innerHeight / 4);
-    var density = keepDensity === true ? Number(art.dataset.snDensity || 0) : 0;
-    var result;
-    for (;;) {
-      art.dataset.snDensity = String(density);
-      items.forEach(function (item) {
-        clampLong(item.sn, DENSITY_LINES[density]);
-      });
-      result = stack(items);
-      if (keepDensity === true || density >= DENSITY_LINES.length - 1) break;
-      if (Math.max.apply(null, result.drifts.concat(0)) <= limit) break;
-      density += 1;
-    }
+    var result = stack(items, keep === true);
     lastDrifts = result.drifts;
     if (result.bottom > art.offsetHeight) art.style.minHeight = Math.ceil(result.bottom) + "px";
   }
@@ -810,13 +819,16 @@
     if (link && link !== document.activeElement) undismiss();
   });
 
-  /* Hovering a marker lights up its sidenote. */
+  /* Hovering a marker, or its sidenote, lights the sidenote up and shows a cut-short one
+     whole, drawn over the notes below it: they stay where they are (nothing shifts). */
   document.addEventListener("mouseover", function (ev) {
-    var marker = ev.target instanceof Element ? ev.target.closest(MARKERS) : null;
-    document.querySelectorAll(".sidenote.is-hover").forEach(function (el) {
-      if (!marker || el !== marker._sidenote) el.classList.remove("is-hover");
+    var el = ev.target instanceof Element ? ev.target : null;
+    var marker = el ? el.closest(MARKERS) : null;
+    var sn = marker ? marker._sidenote : el && el.closest(".sidenote");
+    document.querySelectorAll(".sidenote.is-hover").forEach(function (other) {
+      if (other !== sn) other.classList.remove("is-hover");
     });
-    if (marker && marker._sidenote) marker._sidenote.classList.add("is-hover");
+    if (sn) sn.classList.add("is-hover");
   });
 
   window.addEventListener("hashchange", highlightTarget);

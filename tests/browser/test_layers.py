@@ -119,3 +119,36 @@ def test_more_shows_all_of_a_long_note(open_page, site_pages):
     assert "is-active" in long.get_attribute("class")
     body = long.locator(".reader-note__body")
     assert body.evaluate("b => b.scrollHeight <= b.clientHeight + 1")
+
+
+def test_crowding_cuts_short_only_the_notes_that_collide(open_page, site_pages):
+    """A note is cut below 8 lines only where, whole, it would push the next sidenote more
+    than a line (16 px) below that one's marker; pointing at a cut note shows it whole,
+    drawn over the notes below, which stay where they are."""
+    page = open_page(site_pages.note_page)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('article > .sidenote')].filter(sn => sn.offsetParent)
+             .sort((a, b) => a._marker.getBoundingClientRect().top - b._marker.getBoundingClientRect().top)
+             .map((sn, i, all) => ({sn, next: all[i + 1]})).filter(x => x.sn.dataset.snDensity !== '0')
+             .map(({sn, next}) => {
+               const top = sn.getBoundingClientRect().top;
+               sn.dataset.snDensity = '0';  // how far would it reach, whole (up to 8 lines)?
+               const bottom = top + sn.offsetHeight;
+               sn.dataset.snDensity = 'probe';
+               return next ? bottom + 10 - next._marker.getBoundingClientRect().top : -1;
+             })"""
+    )
+    page.evaluate("window.reader.layout()")
+    assert all(reach > 16 for reach in cut), f"a note was cut short though it had room: {cut}"
+    note = page.locator("article > .sidenote.is-long:not([data-sn-density='0'])").first
+    if not note.count():
+        pytest.skip("no note on this page is cut short")
+    tops = "() => [...document.querySelectorAll('article > .sidenote')].map(sn => sn.offsetTop)"
+    note.evaluate("sn => sn.scrollIntoView({block: 'center'})")
+    before = page.evaluate(tops)
+    note.hover()
+    body = note.locator(".reader-note__body")
+    assert body.evaluate("b => b.scrollHeight <= b.clientHeight + 1"), "the pointed-at note is still cut short"
+    assert page.evaluate(tops) == before, "pointing at a note moved the sidenotes"
+    page.mouse.move(0, 0)
+    assert body.evaluate("b => b.scrollHeight > b.clientHeight + 1")

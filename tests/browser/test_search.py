@@ -1,6 +1,7 @@
 """Search (Pagefind, with the network cut): a person's name finds the source paragraphs,
 the notes and the glossary entry; a variant spelling finds the entry too; a phrase only
-in a note and a glossary term are found; nothing is fetched until the reader searches;
+in a note and a glossary term are found, and a phrase only in a note leads to that note,
+with a snippet free of the marks around the text; nothing is fetched until the reader searches;
 "/" opens search; filters by outlet, kind and year are offered."""
 
 from __future__ import annotations
@@ -83,8 +84,9 @@ def test_a_name_finds_the_paragraphs_the_notes_and_the_entry(open_page, person):
     found = _search(page, person.name)
     assert person.page in found, f"{person.name}: glossary entry not found in {sorted(found)}"
     assert {h.split("#")[0] for h in found} & person.sources, f"{person.name}: no source text found"
-    if person.notes:
-        assert {f"{p}#notes" for p in person.notes} & found, f"{person.name}: no note found"
+    if person.notes:  # a note is found as itself, not as the page's "Notes" heading
+        notes = {h for h in found if h.split("#")[0] in person.notes and "#fn:" in h}
+        assert notes, f"{person.name}: no note found in {sorted(found)}"
     # the result leads to the entry (offline)
     page.evaluate("document.querySelector('article.md-content__inner').dataset.old = 'yes'")
     page.locator(f"a.pagefind-ui__result-link[href$='{person.page}']").first.click()
@@ -196,3 +198,34 @@ def test_search_is_legible_in_dark_mode(open_page):
     assert colours[0] != colours[1]
     bg = [int(x) for x in re.findall(r"\d+", colours[1])[:3]]
     assert sum(bg) < 3 * 100, f"dialog background {colours[1]} is not dark in dark mode"
+
+
+# What the marks around the text read as in a snippet: a cross-reference marker, a
+# permalink, a note's back link, a note number glued to its word ("said6").
+MARKS_IN_SNIPPETS = re.compile(r"[⇄¶↩]|[a-z][.,”\"]?\d+\b")
+
+
+def test_a_phrase_only_in_a_note_leads_to_the_note(open_page):
+    page = open_page("")
+    found = _search(page, "Jericho Wall")
+    note = "sources/repost-undated-gaza-multipolar-illusion/#fn:n-es-nyt-jericho-wall"
+    assert note in found, f"the note is not the result: {sorted(found)}"
+    assert not [h for h in found if h.endswith(("#notes", "/"))], f"a result leads to the page or its Notes: {found}"
+    snippet = page.locator(".pagefind-ui__result-excerpt").first.inner_text()
+    assert "Jericho Wall" in snippet and not MARKS_IN_SNIPPETS.search(snippet), snippet
+    page.locator(f"a.pagefind-ui__result-link[href$='{note.split('/')[-1]}']").first.click()
+    page.wait_for_function("() => location.hash === '#fn:n-es-nyt-jericho-wall'")
+    li = page.locator("li[id='fn:n-es-nyt-jericho-wall']")
+    li.wait_for()
+    box = li.bounding_box()
+    assert box and 0 <= box["y"] < page.viewport_size["height"], f"the note is not in view: {box}"
+
+
+@pytest.mark.parametrize("query", ["said", "Putin", "partnership"])
+def test_snippets_carry_no_marks(open_page, query):
+    page = open_page("")
+    _search(page, query)
+    snippets = page.locator(".pagefind-ui__result-excerpt").all_inner_texts()
+    assert snippets
+    marked = [s for s in snippets if MARKS_IN_SNIPPETS.search(s)]
+    assert not marked, f"{query!r}: snippets with marker text: {marked}"
