@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from build_tools.pipeline import index_search, load_corpus  # noqa: E402
+from build_tools.pipeline import load_corpus  # noqa: E402
 from build_tools.stages.render import render_site  # noqa: E402
+from build_tools.stages.search import index_search  # noqa: E402
 from build_tools.stages.write import write_pages  # noqa: E402
 
 

@@ -42,8 +42,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_build import make_project  # noqa: E402
 
-from build_tools.pipeline import index_search, load_corpus, read_site_url  # noqa: E402
+from build_tools.pipeline import load_corpus, read_site_url  # noqa: E402
 from build_tools.stages.render import render_site  # noqa: E402
+from build_tools.stages.search import index_search  # noqa: E402
 from build_tools.stages.write import write_pages  # noqa: E402
 
 QUERIES = ("Wang Wenbin", "Wengbin", "Zelensky", "Li Shangfu", "Jericho Wall", "multipolar")

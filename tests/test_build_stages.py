@@ -18,7 +18,7 @@ import pytest
 
 from build_tools import idlock, pipeline, serve
 from build_tools.cli import main
-from build_tools.stages import anchor, citations, consistency, load, publish, render, write
+from build_tools.stages import anchor, citations, consistency, load, publish, render, search, write
 from build_tools.stages.ingest import corpus as ingest_corpus
 
 CHECK = ("annotations", "citations", "ingest", "anchor", "consistency")
@@ -37,7 +37,7 @@ WORK = {
     (write, "write_pages"): "write",
     (publish, "stage_docs"): "write",
     (publish, "run_mkdocs"): "mkdocs",
-    (pipeline, "index_search"): "search",
+    (search, "index_search"): "search",
     (publish, "swap_docs"): "publish",
     (publish, "flip_site"): "publish",
     (idlock, "write_locks"): "locks",

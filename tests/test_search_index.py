@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from build_tools.pipeline import _ignore_sections, _search_marks, _Variants, serve_search_index
+from build_tools.stages.search import _ignore_sections, _search_marks, _Variants, serve_search_index
 
 
 def test_marks_name_kind_outlet_year_and_title(corpus) -> None:
