@@ -57,3 +57,11 @@ def test_pull_requests_are_checked_strictly_and_run_the_browser_tests() -> None:
     assert len(tests) == 1 and "--ignore" not in tests[0]["run"] and "-k" not in tests[0]["run"].split()
     assert tests[0]["env"]["CHROMIUM"] == "/usr/bin/google-chrome"
     assert "playwright install" not in (ROOT / ".github" / "workflows" / "check.yml").read_text(encoding="utf-8")
+
+
+def test_the_published_site_names_its_repository() -> None:
+    """Every page's "Suggest a correction" link needs ``repo_url``, which mkdocs.yml reads
+    from ``REPO_URL``: the deploy build sets it to this repository."""
+    assert "repo_url: !ENV [REPO_URL, null]" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    build = next(s for s in steps(load(ROOT / ".github" / "workflows" / "pages.yml")) if s.get("name") == "Build")
+    assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
