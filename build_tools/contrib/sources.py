@@ -123,23 +123,7 @@ def source_add(
         raise UserError("annotations/sources.yml is missing; run from the project root or pass --root DIR")
     outlets = load_outlets(root, Report())
     catalog_text = catalog.read_bytes().decode("utf-8", errors="replace")
-    if outlet is not None:
-        if outlet not in outlets:
-            raise UserError(
-                f"unknown outlet '{outlet}'{did_you_mean(outlet, outlets)}\n"
-                f"    hint: use an id from annotations/outlets.yml ({', '.join(sorted(outlets))}), "
-                "or add the outlet there first"
-            )
-        guessed = False
-    else:
-        outlet = _outlet_guess(outlets, article.sitename, given.get("url") or article.url)
-        if outlet is None:
-            seen = f" (the page names its site {article.sitename!r})" if article.sitename else ""
-            raise UserError(
-                f"cannot tell the outlet of {file.name}{seen}; pass --outlet ID, one of: "
-                f"{', '.join(sorted(outlets))} — or add the outlet to annotations/outlets.yml first"
-            )
-        guessed = True
+    outlet, guessed = _pick_outlet(outlets, outlet, article, given, filename=file.name)
     lower = file.name.lower()
     is_html = lower.endswith(RAW_KEEP)
     if not is_html:
@@ -183,54 +167,10 @@ def source_add(
         if p is not None and p.exists():
             raise UserError(f"{_rel(p, root)} already exists; choose another id with --id")
     today = date.today().isoformat()
-    how = f"extracted from the page by {article.extractor}" if is_html else "detected in the text by the ingest rules"
-    confirm = f"confirm: {how}"
-    entry: dict[str, object] = {"id": ident, "file": _rel(text_path, root), "sha256": digest}
-    if raw_path is not None:
-        entry["page"] = _rel(raw_path, root)
-        entry["page_sha256"] = digest_raw
-    entry.update(
-        {
-            "format": fmt,
-            "outlet": outlet,
-            "title": article.title,
-            "byline": article.author,
-            "date": article.date,
-            "url": article.url,
-            "language": article.language or "en",
-        }
-    )
-    if article.title is None:
-        entry["label"] = f"[Untitled {outlets[outlet].short} text]"
-    provenance = ""
-    if raw_path is not None:
-        provenance = (
-            f"Saved web page `{_rel(raw_path, root)}`, kept as received; the text in "
-            f"`{_rel(text_path, root)}` was extracted from it by {article.extractor} on {today}."
-        )
-    if "about" in given:
-        entry["about"] = f"{given['about']} {provenance}".strip()
-    elif raw_path is not None:
-        entry["about"] = (
-            f"TODO: confirm the metadata marked `confirm` against the page, then delete this sentence. {provenance}"
-        )
-    else:
-        entry["about"] = "TODO: say where this text came from and how it was received (e.g. Received as plain text)."
-    if article.structure:
-        entry["structure"] = [{"quote": h.quote, "as": h.as_kind, "reason": h.reason} for h in article.structure]
-    field_of = {"title": "title", "byline": "byline", "date": "date", "url": "url"}
-    comments = {
-        k: confirm
-        for k, option in field_of.items()
-        if option not in given and (is_html or entry[k] is not None)
-    }  # fmt: skip
-    comments["language"] = confirm if article.language else "confirm: not stated in the file; en assumed"
-    if guessed:
-        comments["outlet"] = f"confirm: guessed from the site name {article.sitename or article.url!r}"
-    if "label" in entry:
-        comments["label"] = "shown because the title is unknown; describe the text"
-    if "structure" in entry:
-        comments["structure"] = "from the page's HTML: confirm with `python -m build_tools blocks ID`"
+    entry, comments = _catalog_entry(
+        root, ident, article, outlets[outlet], given, guessed=guessed, today=today,
+        text_path=text_path, raw_path=raw_path, digest=digest, digest_raw=digest_raw, fmt=fmt,
+    )  # fmt: skip
     sources_dir.mkdir(exist_ok=True)
     written: list[Path] = []
     try:
@@ -251,6 +191,117 @@ def source_add(
         for p in written:
             p.unlink(missing_ok=True)
         raise
+    return _added_report(root, ident, article, given, done=done, text_path=text_path, raw_path=raw_path,
+                         digest=digest, digest_raw=digest_raw)  # fmt: skip
+
+
+def _pick_outlet(
+    outlets: dict[str, Outlet], outlet: str | None, article: ExtractedArticle, given: dict[str, str], *, filename: str
+) -> tuple[str, bool]:
+    """The outlet ``--outlet`` names (checked), or the one guessed from the page; and whether it was guessed."""
+    if outlet is not None:
+        if outlet not in outlets:
+            raise UserError(
+                f"unknown outlet '{outlet}'{did_you_mean(outlet, outlets)}\n"
+                f"    hint: use an id from annotations/outlets.yml ({', '.join(sorted(outlets))}), "
+                "or add the outlet there first"
+            )
+        return outlet, False
+    outlet = _outlet_guess(outlets, article.sitename, given.get("url") or article.url)
+    if outlet is None:
+        seen = f" (the page names its site {article.sitename!r})" if article.sitename else ""
+        raise UserError(
+            f"cannot tell the outlet of {filename}{seen}; pass --outlet ID, one of: "
+            f"{', '.join(sorted(outlets))} — or add the outlet to annotations/outlets.yml first"
+        )
+    return outlet, True
+
+
+def _catalog_entry(
+    root: Path,
+    ident: str,
+    article: ExtractedArticle,
+    outlet: Outlet,
+    given: dict[str, str],
+    *,
+    guessed: bool,
+    today: str,
+    text_path: Path,
+    raw_path: Path | None,
+    digest: str,
+    digest_raw: str,
+    fmt: str,
+) -> tuple[dict[str, object], dict[str, str]]:
+    """The new catalog entry, in catalog field order, and the ``# confirm`` comments of
+    the values a person must check (those extracted or guessed, not given)."""
+    how = (
+        f"extracted from the page by {article.extractor}"
+        if raw_path is not None
+        else "detected in the text by the ingest rules"
+    )
+    confirm = f"confirm: {how}"
+    entry: dict[str, object] = {"id": ident, "file": _rel(text_path, root), "sha256": digest}
+    if raw_path is not None:
+        entry["page"] = _rel(raw_path, root)
+        entry["page_sha256"] = digest_raw
+    entry.update(
+        {
+            "format": fmt,
+            "outlet": outlet.id,
+            "title": article.title,
+            "byline": article.author,
+            "date": article.date,
+            "url": article.url,
+            "language": article.language or "en",
+        }
+    )
+    if article.title is None:
+        entry["label"] = f"[Untitled {outlet.short} text]"
+    provenance = ""
+    if raw_path is not None:
+        provenance = (
+            f"Saved web page `{_rel(raw_path, root)}`, kept as received; the text in "
+            f"`{_rel(text_path, root)}` was extracted from it by {article.extractor} on {today}."
+        )
+    if "about" in given:
+        entry["about"] = f"{given['about']} {provenance}".strip()
+    elif raw_path is not None:
+        entry["about"] = (
+            f"TODO: confirm the metadata marked `confirm` against the page, then delete this sentence. {provenance}"
+        )
+    else:
+        entry["about"] = "TODO: say where this text came from and how it was received (e.g. Received as plain text)."
+    if article.structure:
+        entry["structure"] = [{"quote": h.quote, "as": h.as_kind, "reason": h.reason} for h in article.structure]
+    field_of = {"title": "title", "byline": "byline", "date": "date", "url": "url"}
+    comments = {
+        k: confirm
+        for k, option in field_of.items()
+        if option not in given and (raw_path is not None or entry[k] is not None)
+    }  # fmt: skip
+    comments["language"] = confirm if article.language else "confirm: not stated in the file; en assumed"
+    if guessed:
+        comments["outlet"] = f"confirm: guessed from the site name {article.sitename or article.url!r}"
+    if "label" in entry:
+        comments["label"] = "shown because the title is unknown; describe the text"
+    if "structure" in entry:
+        comments["structure"] = "from the page's HTML: confirm with `python -m build_tools blocks ID`"
+    return entry, comments
+
+
+def _added_report(
+    root: Path,
+    ident: str,
+    article: ExtractedArticle,
+    given: dict[str, str],
+    *,
+    done: Appended,
+    text_path: Path,
+    raw_path: Path | None,
+    digest: str,
+    digest_raw: str,
+) -> str:
+    """What ``source add`` stored and what the contributor does next."""
     stored = [f"  stored {_rel(text_path, root)} (sha256 {digest})"]
     if raw_path is not None:
         stored.append(f"  kept the page as received: {_rel(raw_path, root)} (sha256 {digest_raw})")
