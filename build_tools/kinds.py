@@ -7,7 +7,7 @@ Everything else that knows a field or an allowed value is derived from :data:`KI
   --write-schemas`` or ``make schemas`` writes them);
 - the field tables in CONTRIBUTING.md (:func:`field_table`, ``--write-docs``);
 - ``model.RELATIONS``, ``model.GLOSSARY_KINDS`` and the note kinds (:func:`labels`);
-- the loader's id tables and file layout (:mod:`.annotations`), and its conversion of each
+- the loader's id tables and file layout (:mod:`.stages.load`), and its conversion of each
   field into the typed record;
 - the command line's ``choices=`` (:func:`choices`);
 - the entries the contributor commands and importers write (:func:`new_entry`: fields in

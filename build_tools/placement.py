@@ -13,7 +13,7 @@ The words come from one formatter, parameterised by who asks (:class:`Asker`), s
 advice names only what that asker can change: ``check`` an annotation file's
 ``prefix:``/``suffix:``, ``note add`` its ``--occurrence N``, a ``--from-file`` row its
 ``occurrence`` field, ``crossref add`` its ``SOURCE#N:"quote"`` passage syntax
-(:func:`.scaffold.parse_passage`), an import the TextQuoteSelector it read, and the
+(:func:`.contrib.add.parse_passage`), an import the TextQuoteSelector it read, and the
 drift report only where a passage was and is. :func:`problem` gives ``check``'s
 :class:`.errors.Problem`; :func:`refusal` a contributor command's or an import's
 error text; :func:`drift_details` the drift report's lines.
@@ -331,7 +331,7 @@ class Asker(enum.Enum):
     NOTE_FILE = "note add --from-file"
     """A row of ``note add --from-file`` (its ``occurrence`` field)."""
     CROSSREF_ADD = "crossref add"
-    """``crossref add SOURCE#N:"quote" …`` (see :func:`.scaffold.parse_passage`)."""
+    """``crossref add SOURCE#N:"quote" …`` (see :func:`.contrib.add.parse_passage`)."""
     IMPORT = "import"
     """``import --w3c`` / ``--hypothesis`` (the TextQuoteSelector read)."""
 

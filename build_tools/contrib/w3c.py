@@ -367,7 +367,7 @@ class Imported:
     label: str
     source: str | None
     entry: dict[str, Any] | None
-    """The note's field values, written in the registry's order by :func:`.scaffold.append_note`."""
+    """The note's field values, written in the registry's order by :func:`.add.append_note`."""
     place: Placement | None
     problem: str = ""
     comments: dict[str, str] = field(default_factory=dict)
