@@ -1,4 +1,4 @@
-"""Orchestration: the order of the stages, written down once (:data:`STAGES`), and writing the output.
+"""Orchestration: the order of the stages, written down once (:data:`STAGES`), and the one runner.
 
     annotations → citations → ingest → anchor → consistency → render → write
         → mkdocs → search → publish (a site build only) → locks

@@ -1,5 +1,5 @@
-"""Import stage: turn a file a contributor brings (plain text, Markdown, or a saved HTML
-page) into article text plus metadata for a catalog entry."""
+"""Article extraction for ``source add``: a file a contributor brings (plain text, Markdown,
+or a saved HTML page, through trafilatura) into article text plus metadata for a catalog entry."""
 
 from __future__ import annotations
 
