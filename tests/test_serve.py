@@ -38,14 +38,16 @@ def _wait_for(predicate, timeout: float = 60.0, step: float = 0.25):
     return None
 
 
-def test_editing_an_annotation_updates_the_live_preview(project):
+def test_editing_an_annotation_updates_the_live_preview(project, tmp_path):
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    log = tmp_path / "serve.log"  # a file, not a pipe: read while the server runs
+    out_file = log.open("w", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "build_tools", "--root", str(project), "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=out_file,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -70,12 +72,14 @@ def test_editing_an_annotation_updates_the_live_preview(project):
 
         # A broken edit keeps the previous pages and says why.
         path.write_text(path.read_text(encoding="utf-8") + "  - id: [broken\n", encoding="utf-8")
-        time.sleep(2)
+        refused = "not updated: 1 error, 0 warnings (the previous pages stay in place)"
+        assert _wait_for(lambda: refused in log.read_text(encoding="utf-8")), log.read_text(encoding="utf-8")[-2000:]
         assert "A marker for the live-preview test" in generated.read_text(encoding="utf-8")
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=20)
-    assert "not updated: 1 error, 0 warnings (the previous pages stay in place)" in out
+        proc.wait(timeout=20)
+        out_file.close()
+    out = log.read_text(encoding="utf-8")
     assert f"preview at http://127.0.0.1:{port}/" in out
 
 
