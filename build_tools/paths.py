@@ -6,6 +6,8 @@ bodies (``glossary:ID``) and by the home page all agree.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 GENERATED_DIRS = ("sources", "glossary", "crossrefs", "outlets", "_partials")
 """Folders under ``docs/`` that the preprocessor owns (git-ignored, rewritten on build)."""
 
@@ -59,3 +61,9 @@ def crossref_anchor(crossref_id: str, passage: int) -> str:
 def footnote_label(note_id: str, kind: str) -> str:
     """Markdown footnote label of a note: ``c-`` for corrections, ``n-`` otherwise."""
     return f"{'c' if kind == 'correction' else 'n'}-{note_id}"
+
+
+def src_path(path: Path, root: Path) -> str:
+    """``path`` as messages and annotation files name it: relative to the project root, with
+    ``/`` separators (``annotations/notes/x.yml``); a path outside the root as given."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

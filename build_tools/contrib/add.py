@@ -37,6 +37,7 @@ import yaml
 from build_tools import kinds
 from build_tools.errors import Report, UserError
 from build_tools.model import Annotations, Document, Status
+from build_tools.paths import src_path
 from build_tools.placement import Asker, Why, place, refusal, shorter_side, shortest_context
 from build_tools.schema import did_you_mean, slugify
 from build_tools.stages.anchor import DocIndex
@@ -125,7 +126,7 @@ def append_note(
 
     def same_source(data: object) -> None:
         if isinstance(data, dict) and data.get("source") != source:
-            raise UserError(f"{_rel(path, root)} holds notes for '{data.get('source')}', not '{source}'")
+            raise UserError(f"{src_path(path, root)} holds notes for '{data.get('source')}', not '{source}'")
 
     return append_item(
         path,
@@ -165,7 +166,7 @@ def append_item(
     again before the file is atomically replaced; raises :class:`UserError` if the file
     cannot be appended to (syntax error, ``key`` not the last top-level key).
     """
-    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    rel = src_path(path, root)
     created = not path.exists()
     text = new_file() if created else path.read_bytes().decode("utf-8", errors="strict")
     limits = Report()
@@ -333,10 +334,6 @@ def _words_slug(text: str, n: int = 5) -> str:
     return slugify(" ".join(re.findall(r"[\w']+", text)[:n]).replace("'", ""))
 
 
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
 # --------------------------------------------------------------------------- note add
 
 
@@ -399,7 +396,7 @@ def note_add_many(root: Path, notes_file: Path) -> str:
     todo = 0
     for source, entry in planned:
         done = append_note(root, source, entry)
-        files[_rel(done.path, root)] = files.get(_rel(done.path, root), 0) + 1
+        files[src_path(done.path, root)] = files.get(src_path(done.path, root), 0) + 1
         todo += bool(_note_todo(entry))
     lines = [f"added {len(planned)} notes to {len(files)} files:"]
     lines += [f"  {name}: {n}" for name, n in sorted(files.items())]
@@ -601,7 +598,7 @@ def _ids_in(path: Path, key: str) -> set[str]:
 
 def _report_added(root: Path, done: Appended, what: str, *places: Placement, todo: Sequence[str] = ()) -> str:
     verb = "created" if done.created else "appended to"
-    lines = [f"added {what}: {verb} {_rel(done.path, root)} at line {done.line}"]
+    lines = [f"added {what}: {verb} {src_path(done.path, root)} at line {done.line}"]
     for p in places:
         how = ""
         if p.prefix:

@@ -27,6 +27,7 @@ import yaml
 
 from build_tools.errors import UserError
 from build_tools.model import Anchor, Status
+from build_tools.paths import src_path
 from build_tools.placement import exact_spans, place, quote_repr, shorter_side, shortest_context, word_end, word_start
 from build_tools.stages.anchor import DocIndex
 from build_tools.textnorm import norm
@@ -127,7 +128,7 @@ def rewrite_file(path: Path, rewrites: list[Rewrite], *, root: Path) -> list[Rew
     """Apply ``rewrites`` to one annotation file as text; return the ones written."""
     from build_tools.contrib.add import yaml_scalar
 
-    rel = path.relative_to(root).as_posix()
+    rel = src_path(path, root)
     text = path.read_bytes().decode("utf-8")
     tree = yaml.compose(text, Loader=yaml.SafeLoader)
     before = yaml.safe_load(text)

@@ -27,10 +27,11 @@ from pathlib import Path
 
 import yaml
 
-from build_tools.contrib.add import ID_PATTERN, Appended, _rel, _words_slug, append_item, dump_entry
+from build_tools.contrib.add import ID_PATTERN, Appended, _words_slug, append_item, dump_entry
 from build_tools.contrib.extract import ExtractedArticle
 from build_tools.errors import Origin, Report, UserError
 from build_tools.model import BlockKind, Outlet, Source
+from build_tools.paths import src_path
 from build_tools.schema import did_you_mean, slugify
 from build_tools.stages.load import ANNOTATIONS_DIR, load_outlets
 
@@ -165,7 +166,7 @@ def source_add(
             raise UserError(f"{file.name} is already in the catalog as '{other_id}' ({other_file})")
     for p in (text_path, raw_path):
         if p is not None and p.exists():
-            raise UserError(f"{_rel(p, root)} already exists; choose another id with --id")
+            raise UserError(f"{src_path(p, root)} already exists; choose another id with --id")
     today = date.today().isoformat()
     entry, comments = _catalog_entry(
         root, ident, article, outlets[outlet], given, guessed=guessed, today=today,
@@ -240,9 +241,9 @@ def _catalog_entry(
         else "detected in the text by the ingest rules"
     )
     confirm = f"confirm: {how}"
-    entry: dict[str, object] = {"id": ident, "file": _rel(text_path, root), "sha256": digest}
+    entry: dict[str, object] = {"id": ident, "file": src_path(text_path, root), "sha256": digest}
     if raw_path is not None:
-        entry["page"] = _rel(raw_path, root)
+        entry["page"] = src_path(raw_path, root)
         entry["page_sha256"] = digest_raw
     entry.update(
         {
@@ -260,8 +261,8 @@ def _catalog_entry(
     provenance = ""
     if raw_path is not None:
         provenance = (
-            f"Saved web page `{_rel(raw_path, root)}`, kept as received; the text in "
-            f"`{_rel(text_path, root)}` was extracted from it by {article.extractor} on {today}."
+            f"Saved web page `{src_path(raw_path, root)}`, kept as received; the text in "
+            f"`{src_path(text_path, root)}` was extracted from it by {article.extractor} on {today}."
         )
     if "about" in given:
         entry["about"] = f"{given['about']} {provenance}".strip()
@@ -302,9 +303,9 @@ def _added_report(
     digest_raw: str,
 ) -> str:
     """What ``source add`` stored and what the contributor does next."""
-    stored = [f"  stored {_rel(text_path, root)} (sha256 {digest})"]
+    stored = [f"  stored {src_path(text_path, root)} (sha256 {digest})"]
     if raw_path is not None:
-        stored.append(f"  kept the page as received: {_rel(raw_path, root)} (sha256 {digest_raw})")
+        stored.append(f"  kept the page as received: {src_path(raw_path, root)} (sha256 {digest_raw})")
     found_kinds = [h.as_kind for h in article.structure]
     if found_kinds:
         counted = ", ".join(f"{found_kinds.count(k)} {k}(s)" for k in ("caption", "quotation") if k in found_kinds)

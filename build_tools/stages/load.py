@@ -121,7 +121,7 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
                 files.append(path)
                 continue
             report.error(
-                Origin(path.relative_to(root).as_posix()),
+                Origin(paths.src_path(path, root)),
                 f"{path.name} {problem}; annotation files must be regular files inside {ANNOTATIONS_DIR}/",
                 hint="replace it with the file itself (git does not follow links), or remove it",
                 code="file-not-regular",
@@ -146,7 +146,7 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
                 "glossary entries in annotations/glossary/"
             )
             report.warning(
-                Origin(path.relative_to(root).as_posix()),
+                Origin(paths.src_path(path, root)),
                 "this file is not read by the build",
                 hint=hint,
                 code="file-unknown",
