@@ -103,11 +103,6 @@ def preprocess(
     return state.pages, state.corpus()
 
 
-def mkdocs_env() -> dict[str, str]:
-    """The environment MkDocs runs in (Material's MkDocs 2.0 banner silenced)."""
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-
-
 # --------------------------------------------------------------------------- the stages
 
 

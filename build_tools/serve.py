@@ -34,7 +34,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from build_tools.errors import BuildFailed, Report
-from build_tools.pipeline import RunState, mkdocs_env, run_stages
+from build_tools.pipeline import RunState, run_stages
+from build_tools.stages.mkdocs import mkdocs_env
 from build_tools.stages.search import serve_search_index
 
 WATCHED = ("sources", "annotations")

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+
+
+def mkdocs_env() -> dict[str, str]:
+    """The environment MkDocs runs in (Material's MkDocs 2.0 banner silenced): the build's
+    child process here and ``make serve``'s ``mkdocs serve``."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 def main(argv: list[str] | None = None) -> int:

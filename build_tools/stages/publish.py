@@ -39,6 +39,7 @@ from pathlib import Path
 
 from build_tools import paths
 from build_tools.errors import BuildFailed, Origin, Report, UserError
+from build_tools.stages.mkdocs import mkdocs_env
 
 LOCK_NAME = ".build.lock"
 STAGE_PREFIX = ".build-"
@@ -122,7 +123,7 @@ def run_mkdocs(root: Path, *, docs_dir: Path, site_dir: Path, cwd: Path) -> None
         sys.executable, "-m", "build_tools.stages.mkdocs",
         "--config", str(root / "mkdocs.yml"), "--docs-dir", str(docs_dir), "--site-dir", str(site_dir),
     ]  # fmt: skip
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": _package_path()}
+    env = {**mkdocs_env(), "PYTHONPATH": _package_path()}
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         report = Report()
