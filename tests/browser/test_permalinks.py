@@ -8,6 +8,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .conftest import PHONE, wait_ready
@@ -101,9 +102,16 @@ def test_a_paragraph_address_highlights_it_and_is_cited(open_page, site_pages, b
     page.goto(f"{path}#{target}")
     wait_ready(page)
     # Same page, new fragment: the browser scrolls (smoothly) after goto returns.
+    # Wait for its top to be on screen (a CI run once caught the page mid-scroll, when
+    # Playwright's bounding_box() returned None), then say so if it never gets there.
     expect(page.locator(f"#{target}")).to_be_in_viewport()
-    box = page.locator(f"#{target}").bounding_box()
-    assert box and 0 <= box["y"] < PHONE["height"], "the paragraph is not on screen"
+    on_screen = """id => { const r = document.getElementById(id).getBoundingClientRect();
+                          return r.height > 0 && r.top >= 0 && r.top < innerHeight; }"""
+    try:
+        page.wait_for_function(on_screen, arg=target, timeout=5_000)
+    except PlaywrightTimeout:
+        top = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", target)
+        pytest.fail(f"the paragraph is not on screen: its top is at {top} px of {PHONE['height']}")
     assert _highlighted(page, target)
     assert _opacity(page.locator(f"#{target} > a.permalink")) == 1, "no hover on a phone: ¶ must show"
     _assert_cited(page, f"{base_url}{path}#{target}")
