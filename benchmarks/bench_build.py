@@ -52,6 +52,19 @@ def _dump(path: Path, data: object, schema: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+CATALOG_PER_FILE = 500
+"""Catalog entries per file: the first go to ``sources.yml``, the rest to ``sources/NNN.yml``
+(one file of 10,000 entries would pass the 1 MB limit of an annotation file)."""
+
+
+def write_catalog(ann: Path, sources: list[dict]) -> None:
+    """The catalog, split as a contributor would split a large one."""
+    chunks = [sources[i : i + CATALOG_PER_FILE] for i in range(0, len(sources), CATALOG_PER_FILE)]
+    _dump(ann / "sources.yml", {"sources": chunks[0]}, "schema/sources.schema.json")
+    for n, chunk in enumerate(chunks[1:], 1):
+        _dump(ann / "sources" / f"{n:03d}.yml", {"sources": chunk}, "../schema/sources.schema.json")
+
+
 def make_project(dest: Path, copies: int) -> dict[str, int]:
     """A project with ``copies`` × the real corpus; returns its counts."""
     for name in ("docs",):
@@ -117,7 +130,7 @@ def make_project(dest: Path, copies: int) -> dict[str, int]:
                 xrefs.append(relink(new_x))
         n_xrefs += len(xrefs)
         _dump(ann / "crossrefs" / f"copy{k}.yml", {"crossrefs": xrefs}, "../schema/crossrefs.schema.json")
-    _dump(ann / "sources.yml", {"sources": sources}, "schema/sources.schema.json")
+    write_catalog(ann, sources)
     _dump(ann / "glossary" / "entries.yml", {"entries": glossary}, "../schema/glossary.schema.json")
     return {"sources": len(sources), "notes": n_notes, "crossrefs": n_xrefs, "glossary": len(glossary)}
 

@@ -97,13 +97,25 @@ class Kind:
     """How messages name one item (``cross-reference``)."""
     top: tuple[Field, ...] = ()
     """Top-level keys before the list (``source:`` of a notes file)."""
+    more: str = ""
+    """Further files read as part of the same list (a glob pattern relative to ``annotations/``):
+    the catalog can be split across ``sources/*.yml`` when one file would pass the size limit."""
     description: str = ""
     list_schema: Mapping[str, object] = field(default_factory=dict)
 
     @property
+    def patterns(self) -> tuple[str, ...]:
+        """Where the files are: :attr:`path`, then :attr:`more` if set."""
+        return (self.path, self.more) if self.more else (self.path,)
+
+    @property
     def schema_line(self) -> str:
         """The first line a file of this kind starts with, naming its schema."""
-        up = "../" if "/" in self.path else ""
+        return self.schema_line_at(self.path)
+
+    def schema_line_at(self, rel: str) -> str:
+        """The first line of the file at ``rel`` (relative to ``annotations/``)."""
+        up = "../" * rel.count("/")
         return f"# yaml-language-server: $schema={up}schema/{self.name}.schema.json"
 
 
@@ -284,6 +296,7 @@ SOURCES = Kind(
     title="Source catalog (annotations/sources.yml)",
     description="One entry per source text. Unknown facts are null; inferred facts name their basis under `inferred`.",
     path="sources.yml",
+    more="sources/*.yml",
     key="sources",
     table="source",
     what="source",
@@ -452,6 +465,25 @@ CROSSREFS = Kind(
                 required=True,
                 items=PASSAGE,
                 schema={"minItems": 2},
+            ),
+            Field(
+                "primary",
+                "list",
+                "The primary text the passages quote or render (a transcript, a statement), as the cited document "
+                "prints it: shown beside the accounts in the word-by-word comparison. Copy its words exactly; "
+                "give one entry per rendering (e.g. two official translations).",
+                items=Record(
+                    (
+                        Field(
+                            "words",
+                            "text",
+                            "The words exactly as the cited document prints them, on one line.",
+                            required=True,
+                        ),
+                        Field("citation", "citation", "The public document the words are copied from.", required=True),
+                    )
+                ),
+                schema={"minItems": 1},
             ),
             Field(
                 "silent",

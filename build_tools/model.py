@@ -284,6 +284,16 @@ class Silence:
 
 
 @dataclass(frozen=True, slots=True)
+class PrimaryText:
+    """The words of the primary document a cross-reference's passages quote or render
+    (``primary:`` in the YAML), as the cited document prints them."""
+
+    words: str
+    """Plain text."""
+    citation: Citation
+
+
+@dataclass(frozen=True, slots=True)
 class CrossRef:
     """Passages from different sources that speak of the same thing."""
 
@@ -299,6 +309,8 @@ class CrossRef:
     """True if the note only compares the texts themselves (no citation needed)."""
     silent: tuple[Silence, ...] = ()
     """Sources that cover the topic but say nothing of this (the coverage matrix's "silent")."""
+    primary: tuple[PrimaryText, ...] = ()
+    """The primary text's wording, compared word by word with the passages."""
     extra: Extra = ()
 
 

@@ -226,11 +226,12 @@ def _refused_token(token: yaml.Token, depth: int) -> tuple[str, str, str] | None
     return None
 
 
-def load_yaml(path: Path, *, root: Path, report: Report) -> LoadedYaml | None:
+def load_yaml(path: Path, *, root: Path, report: Report, split_hint: str | None = None) -> LoadedYaml | None:
     """Load one YAML file, recording every problem in ``report``.
 
     Returns ``None`` (and records an error) if the file cannot be read as a single YAML
-    document in UTF-8; an empty file is reported as an error too.
+    document in UTF-8; an empty file is reported as an error too. ``split_hint`` says how
+    to split a file over the size limit, where that is not into more files of its folder.
     """
     rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
     size = path.stat().st_size
@@ -238,7 +239,7 @@ def load_yaml(path: Path, *, root: Path, report: Report) -> LoadedYaml | None:
         report.error(
             Origin(rel),
             f"file is too large: {size:,} bytes, at most {MAX_YAML_BYTES:,}",
-            hint="split it into several files in the same folder (each is read the same way)",
+            hint=split_hint or "split it into several files in the same folder (each is read the same way)",
             code="yaml-too-large",
         )
         return None

@@ -79,6 +79,8 @@ FIELDS: dict[str, str] = {
     "note.tags": "id",
     "crossref.title": "line",
     "crossref.note": "md",
+    "crossref.primary.words": "line",
+    "crossref.silent.why": "line",
     "glossary.name": "line",
     "glossary.aliases": "line",
     "glossary.description": "desc",
@@ -251,6 +253,10 @@ def _dump(path: Path, data: object) -> None:
 def _ingest_blocks(text: str, fmt: str, file: str, sid: str):
     src = dataclasses.replace(make_source(fmt, file=file), id=sid)
     return ingest_text(text, src, outlet=None, report=Report()).blocks
+
+
+def _plain_citation(n: int) -> dict[str, str]:
+    return {"title": f"Plain primary text {n}", "url": f"https://example.org/primary/{n}", "accessed": "2024-06-01"}
 
 
 def write_hostile_project(
@@ -546,8 +552,15 @@ def write_hostile_project(
             "passages": [{"source": a, "quote": qa}, {"source": b, "quote": qb}],
             "citations": cite(pages[0]),
         }
+        words = vals["crossref.primary.words"].take(pages[0])
+        if words:  # after the passage's own words, so that the comparison shows it
+            xref["primary"] = [{"words": f"{qa} {words}", "citation": _plain_citation(n)}]
+        why = vals["crossref.silent.why"].take((pages[0], "crossrefs/coverage/"))
+        if why:
+            quiet = next(s for s in source_ids if s not in (a, b))
+            xref["silent"] = [{"source": quiet, "why": why}]
         xrefs.append(xref)
-    for f in ("crossref.title", "crossref.note"):
+    for f in ("crossref.title", "crossref.note", "crossref.primary.words", "crossref.silent.why"):
         assert vals[f].used == len(vals[f]), f"more {f} values than cross-reference pairs"
     # Citations left over: more glossary entries carry them.
     while vals["citation.title"].used < len(vals["citation.title"]) or vals["citation.url"].used < len(

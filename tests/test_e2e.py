@@ -221,3 +221,19 @@ def test_the_undermining_quotation_is_compared_word_by_word(built_site):
     assert next(d.get_text() for d in euronews.find_all("del")) == "the United States to stop"
     assert "undermining" in [s.strip() for s in euronews.find_all(string=True, recursive=False)]
     assert not euronews.find_all("ins")
+
+
+def test_a_primary_text_is_the_base_of_the_comparison(built_site):
+    """``primary:`` puts the cited document's wording first and sets each account against it."""
+    site_dir, _ = built_site
+    soup = _page(site_dir, layout.crossref_page("sovereignty-formula"))
+    lines = soup.select_one(".quotation-diff > ul").find_all("li", recursive=False)
+    primary, newsweek = lines[0], lines[1]
+    assert primary.strong.get_text() == "Primary text"
+    assert primary.a["href"].startswith("https://www.fmprc.gov.cn/")
+    assert not primary.find_all(["del", "ins"])
+    assert newsweek.select_one(".outlet-badge").get_text() == "Newsweek"
+    assert len(lines) == 2, "the Euronews passage shares no run of three words with the primary text"
+    changed = [(d.name, d.get_text()) for d in newsweek.find_all(["del", "ins"])]
+    assert changed[:3] == [("del", "All countries’"), ("ins", "The"), ("ins", "of every country")]
+    assert ("del", "adhere") in changed and ("ins", "subscribe") in changed

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from build_tools import kinds
 from build_tools.contrib.add import ID_PATTERN, Appended, _words_slug, append_item, dump_entry
 from build_tools.contrib.extract import ExtractedArticle
 from build_tools.errors import Origin, Report, UserError
@@ -119,11 +120,12 @@ def source_add(
         )
     raw = file.read_bytes()
     article = extract_article(raw, filename=file.name)
-    catalog = root / ANNOTATIONS_DIR / "sources.yml"
-    if not catalog.exists():
+    files = _catalog_files(root)
+    if not files:
         raise UserError("annotations/sources.yml is missing; run from the project root or pass --root DIR")
+    catalog = files[-1]
     outlets = load_outlets(root, Report())
-    catalog_text = catalog.read_bytes().decode("utf-8", errors="replace")
+    catalog_text = "\n".join(f.read_bytes().decode("utf-8", errors="replace") for f in files)
     outlet, guessed = _pick_outlet(outlets, outlet, article, given, filename=file.name)
     lower = file.name.lower()
     is_html = lower.endswith(RAW_KEEP)
@@ -316,10 +318,10 @@ def _added_report(
     stored.extend(f"  warning: {line}" for line in article.warnings)
     return "\n".join(
         [
-            f"added source '{ident}': appended to annotations/sources.yml at line {done.line}",
+            f"added source '{ident}': appended to {src_path(done.path, root)} at line {done.line}",
             *stored,
             "next:",
-            "  - confirm every value marked `# confirm` in annotations/sources.yml against the original;"
+            f"  - confirm every value marked `# confirm` in {src_path(done.path, root)} against the original;"
             " unknown stays null (a title null needs a `label:`)",
             *(["  - replace the TODO: at the start of `about:`"] if "about" not in given else []),
             f"  - see how the text was split into blocks: python -m build_tools blocks {ident}",
@@ -402,6 +404,13 @@ def _catalog_index(text: str) -> CatalogIndex:
 
 _TOP_KEY = re.compile(r"\n([A-Za-z_][\w-]*)[ ]*:")  # after a newline: fast to search for
 _FIRST_ITEM = re.compile(r"^([ ]*)- ", re.MULTILINE)
+
+
+def _catalog_files(root: Path) -> list[Path]:
+    """The catalog's files in reading order: ``annotations/sources.yml``, then the files of
+    ``annotations/sources/`` if the catalog is split (a new entry goes into the last one)."""
+    base = root / ANNOTATIONS_DIR
+    return [p for pattern in kinds.KINDS["sources"].patterns for p in sorted(base.glob(pattern)) if p.is_file()]
 
 
 def _append_to_catalog(

@@ -194,6 +194,7 @@ def _cited(ann: Annotations) -> Iterator[Citation]:
         yield from note.citations
     for xref in ann.crossrefs:
         yield from xref.citations
+        yield from (p.citation for p in xref.primary)
     for entry in ann.glossary.values():
         yield from entry.citations
         yield from entry.links

@@ -33,6 +33,7 @@ from build_tools.model import (
     LinkFragment,
     Note,
     Outlet,
+    PrimaryText,
     Selector,
     Silence,
     Source,
@@ -43,7 +44,7 @@ from build_tools.unicode_checks import check_strings
 from build_tools.yamlio import LoadedYaml, Positions, load_yaml
 
 ANNOTATIONS_DIR = "annotations"
-LAYOUT: dict[str, str] = {name: kinds.KINDS[name].path for name in kinds.LOADED}
+LAYOUT: dict[str, tuple[str, ...]] = {name: kinds.KINDS[name].patterns for name in kinds.LOADED}
 """Which files hold which kind of annotation, relative to ``annotations/`` (from the registry)."""
 OTHER_FILES = (kinds.POLICY.path,)
 """Files under ``annotations/`` read by later stages (see :mod:`.citations`), not unknown files."""
@@ -112,9 +113,9 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
     base = root / ANNOTATIONS_DIR
     found: dict[str, list[Path]] = {}
     known: set[Path] = set()
-    for kind, pattern in LAYOUT.items():
+    for kind, patterns in LAYOUT.items():
         files = []
-        for path in sorted(base.glob(pattern)):
+        for path in (p for pattern in patterns for p in sorted(base.glob(pattern))):
             known.add(path)
             problem = regular_file_problem(path, base)
             if problem is None:
@@ -129,8 +130,8 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
         found[kind] = files
         if kind in ("outlets", "sources") and not files:
             report.error(
-                Origin(f"{ANNOTATIONS_DIR}/{pattern}"),
-                f"{pattern} is missing",
+                Origin(f"{ANNOTATIONS_DIR}/{patterns[0]}"),
+                f"{patterns[0]} is missing",
                 hint="every project needs annotations/outlets.yml and annotations/sources.yml",
                 code="file-missing",
             )
@@ -155,11 +156,20 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
 
 
 def _load(kind: str, path: Path, root: Path, report: Report) -> _File | None:
-    loaded = load_yaml(path, root=root, report=report)
+    spec = kinds.KINDS[kind]
+    split = (
+        f"move some of its entries to files under {ANNOTATIONS_DIR}/{spec.more.rsplit('/', 1)[0]}/ "
+        "(each is read as part of the same list)"
+        if spec.more
+        else None
+    )
+    loaded = load_yaml(path, root=root, report=report, split_hint=split)
     if loaded is None:
         return None
     first = loaded.text.split("\n", 1)[0]
-    expected = kinds.KINDS[kind].schema_line.partition("=")[2]
+    base = root / ANNOTATIONS_DIR
+    rel = path.relative_to(base).as_posix() if path.is_relative_to(base) else path.name
+    expected = spec.schema_line_at(rel).partition("=")[2]
     m = SCHEMA_COMMENT.match(first)
     if not m or m.group(1) != expected:
         report.warning(
@@ -549,8 +559,16 @@ class _Loader:
                     continue
                 self.placeholder(q["why"], f, (*qpath, "why"))
                 silent.append(Silence(q["source"], q["why"]))
+            primary = tuple(
+                PrimaryText(p["words"].strip(), _citations([p["citation"]], f, (*path, "primary", j))[0])
+                for j, p in enumerate(item.get("primary") or [])
+            )
+            for j, p in enumerate(item.get("primary") or []):
+                self.placeholder(p["words"], f, (*path, "primary", j, "words"))
             if ok and all(p.source in sources for p in passages):
-                values.update(passages=tuple(passages), silent=tuple(silent), origin=f.pos.origin(path))
+                values.update(
+                    passages=tuple(passages), silent=tuple(silent), primary=primary, origin=f.pos.origin(path)
+                )
                 out.append(_record(CrossRef, values))
         return tuple(out)
 
@@ -631,7 +649,7 @@ def load_annotations(root: Path, report: Report) -> Annotations:
 def load_outlets(root: Path, report: Report) -> dict[str, Outlet]:
     """Load and check only ``annotations/outlets.yml`` (for commands that need no more)."""
     loader = _Loader(root, report)
-    path = root / ANNOTATIONS_DIR / LAYOUT["outlets"]
+    path = root / ANNOTATIONS_DIR / LAYOUT["outlets"][0]
     loaded = _load("outlets", path, root, report) if path.is_file() else None
     loader.files["outlets"] = [loaded] if loaded is not None else []
     return loader.outlets()

@@ -11,7 +11,7 @@ from itertools import groupby
 from build_tools import paths
 from build_tools.fragments import original_link
 from build_tools.mdsafe import escape_attr, escape_text, md_url
-from build_tools.model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry, Source
+from build_tools.model import GLOSSARY_KINDS, RELATIONS, Anchor, CrossRef, GlossaryEntry, PrimaryText, Source
 from build_tools.stages.render.common import citation_list, date_label, front_matter, outlet_badge, source_link
 from build_tools.stages.render.context import SiteContext
 from build_tools.stages.render.inline import RANK_HIGHLIGHT, Decorations, Wrapper, render_inline
@@ -342,35 +342,35 @@ def word_diff(base: list[str], other: list[str]) -> str:
     return " ".join(out)
 
 
+def _shared_run(a: list[str], b: list[str]) -> int:
+    """The longest run of words two wordings share (case ignored)."""
+    a, b = [w.lower() for w in a], [w.lower() for w in b]
+    return difflib.SequenceMatcher(a=a, b=b, autojunk=False).find_longest_match().size
+
+
 def _quotation_diff(xref: CrossRef, by_source: dict[str, list[Anchor]], site_ctx: SiteContext) -> list[str]:
-    """For passages that quote the same words: what each later account keeps, drops or
-    changes of the oldest one's wording."""
+    """For passages that quote the same words: what each account keeps, drops or changes
+    of the primary text's wording where the cross-reference gives it (``primary:``), else
+    of the oldest account's."""
     order = [s for s in site_ctx.sources_by_date() if s.id in by_source]
+    words = {s.id: [w for a in by_source[s.id] for w in quoted_words(a.text)] for s in order}
+    if xref.primary:
+        return _primary_diff(xref, order, words, site_ctx)
     quoting = [s for s in order if any(_QUOTED.search(a.text) for a in by_source[s.id])]
     if len(order) < 2 or (xref.relation != "same-quotation" and len(quoting) < 2):
         return []
-    words = {s.id: [w for a in by_source[s.id] for w in quoted_words(a.text)] for s in order}
     base = order[0]
-
-    def shared(other: str) -> int:
-        a, b = [w.lower() for w in words[base.id]], [w.lower() for w in words[other]]
-        return difflib.SequenceMatcher(a=a, b=b, autojunk=False).find_longest_match().size
-
     # Passages that quote different words have nothing to compare word by word.
-    if xref.relation != "same-quotation" and max(shared(s.id) for s in order[1:]) < 3:
+    if xref.relation != "same-quotation" and max(_shared_run(words[base.id], words[s.id]) for s in order[1:]) < 3:
         return []
     outlets = site_ctx.ann.outlets
     base_label = f"{outlets[base.outlet].short}, {date_label(base)}"
     lines = [
-        "## The quoted words compared { #quotation-diff }",
-        "",
-        f"Each account's quoted words set against the oldest, {escape_text(base_label)}: "
-        f"<del>struck</del> words are in {escape_text(outlets[base.outlet].short)}'s only, "
-        "<ins>underlined</ins> words in the later account's only.",
-        "{: .quotation-legend }",
-        "",
-        '<div class="quotation-diff" markdown data-search-exclude>',
-        "",
+        *_diff_heading(
+            f"Each account's quoted words set against the oldest, {escape_text(base_label)}: "
+            f"<del>struck</del> words are in {escape_text(outlets[base.outlet].short)}'s only, "
+            "<ins>underlined</ins> words in the later account's only."
+        ),
         f"- {outlet_badge(outlets[base.outlet])} {escape_text(date_label(base))}: "
         f"“{escape_text(' '.join(words[base.id]))}”",
     ]
@@ -380,6 +380,47 @@ def _quotation_diff(xref: CrossRef, by_source: dict[str, list[Anchor]], site_ctx
             f"“{word_diff(words[base.id], words[s.id])}”"
         )
     return [*lines, "", "</div>", ""]
+
+
+def _diff_heading(legend: str) -> list[str]:
+    return [
+        "## The quoted words compared { #quotation-diff }",
+        "",
+        legend,
+        "{: .quotation-legend }",
+        "",
+        '<div class="quotation-diff" markdown data-search-exclude>',
+        "",
+    ]
+
+
+def _primary_diff(xref: CrossRef, order: list[Source], words: dict[str, list[str]], site_ctx: SiteContext) -> list[str]:
+    """Each account that shares at least three words in a row with the primary text, and
+    each further rendering of it, set against its first rendering."""
+    first, *others = xref.primary
+    base = _WORD.findall(first.words)
+    compared = [s for s in order if _shared_run(base, words[s.id]) >= 3]
+    if not compared and not others:
+        return []
+    outlets = site_ctx.ann.outlets
+    lines = [
+        *_diff_heading(
+            "Each account's quoted words set against the primary text: "
+            "<del>struck</del> words are in the primary text only, <ins>underlined</ins> words in the account's only."
+        ),
+        f"- {_primary_label(first)}: “{escape_text(' '.join(base))}”",
+    ]
+    lines += [f"- {_primary_label(p)}: “{word_diff(base, _WORD.findall(p.words))}”" for p in others]
+    lines += [
+        f"- {outlet_badge(outlets[s.outlet])} {escape_text(date_label(s))}: “{word_diff(base, words[s.id])}”"
+        for s in compared
+    ]
+    return [*lines, "", "</div>", ""]
+
+
+def _primary_label(p: PrimaryText) -> str:
+    """``Primary text`` and the document it is copied from, as a link."""
+    return f"**Primary text** ([{escape_text(p.citation.title)}]({md_url(p.citation.url)}))"
 
 
 def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
