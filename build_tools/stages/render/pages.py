@@ -317,7 +317,12 @@ def _original_link(source: Source, a: Anchor, site_ctx: SiteContext) -> list[str
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
-_WORD = re.compile(r"[\w’'-]+")
+_WORD = re.compile(r"[\w’'-]+[.,;:!?]?")
+"""A word with the punctuation mark that ends it, kept for reading (ignored when comparing)."""
+
+
+def _key(word: str) -> str:
+    return word.rstrip(".,;:!?").lower()
 
 
 def quoted_words(text: str) -> list[str]:
@@ -329,7 +334,7 @@ def quoted_words(text: str) -> list[str]:
 def word_diff(base: list[str], other: list[str]) -> str:
     """``other`` against ``base``, word by word: kept words plain, ``<del>`` words only ``base``
     has, ``<ins>`` words only ``other`` has (case and punctuation ignored)."""
-    matcher = difflib.SequenceMatcher(a=[w.lower() for w in base], b=[w.lower() for w in other], autojunk=False)
+    matcher = difflib.SequenceMatcher(a=[_key(w) for w in base], b=[_key(w) for w in other], autojunk=False)
     out = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
@@ -344,7 +349,7 @@ def word_diff(base: list[str], other: list[str]) -> str:
 
 def _shared_run(a: list[str], b: list[str]) -> int:
     """The longest run of words two wordings share (case ignored)."""
-    a, b = [w.lower() for w in a], [w.lower() for w in b]
+    a, b = [_key(w) for w in a], [_key(w) for w in b]
     return difflib.SequenceMatcher(a=a, b=b, autojunk=False).find_longest_match().size
 
 
