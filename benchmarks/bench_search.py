@@ -15,6 +15,7 @@ Also the bytes a page load costs before any search (must be 0 under /pagefind/).
 
     python benchmarks/bench_search.py                 # N = 1000
     python benchmarks/bench_search.py --sources 100
+    python benchmarks/bench_search.py --site ../big-project/site   # a site built already
 
 Results go to stdout and to benchmarks/results/search.json.
 """
@@ -141,6 +142,12 @@ def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dic
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=1000, help="number of sources (default 1000)")
+    parser.add_argument(
+        "--site",
+        type=Path,
+        help="measure this built site (e.g. what `python -m build_tools build` made for a large project) "
+        "instead of building a synthetic one",
+    )
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "search.json"))
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
@@ -148,12 +155,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     base_url = f"http://127.0.0.1:{_free_port()}/"
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        root = Path(tmp)
-        print(f"building a synthetic site of {args.sources} sources…", file=sys.stderr)
-        seconds = build(root, args.sources, base_url)
-        bundle = root / "site" / "pagefind"
+        if args.site:
+            site_dir, seconds = args.site.resolve(), {}
+            if not (site_dir / "pagefind").is_dir():
+                print(f"{site_dir} has no pagefind/ folder: build it with python -m build_tools build", file=sys.stderr)
+                return 2
+            args.sources = sum(1 for p in (site_dir / "sources").glob("*/index.html"))
+        else:
+            root = Path(tmp)
+            print(f"building a synthetic site of {args.sources} sources…", file=sys.stderr)
+            seconds = build(root, args.sources, base_url)
+            site_dir = root / "site"
+        bundle = site_dir / "pagefind"
         bundle_mb = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) / 2**20
-        runs = measure(root / "site", base_url, QUERIES)
+        runs = measure(site_dir, base_url, QUERIES)
     for r in runs:
         print(
             f"{r['query']!r:16} first search {r['bytes_first_search'] / 1024:7.1f} KB "
