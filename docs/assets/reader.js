@@ -24,7 +24,9 @@
  *    paragraph named in the address;
  *  - the target of the address (a paragraph, a passage) is highlighted, also after
  *    instant navigation and Back;
- *  - print: cross-reference markers carry the number of their endnote (X1, X2, ...).
+ *  - print: cross-reference markers carry the number of their endnote (X1, X2, ...);
+ *  - accessible names the Markdown leaves out to stay small: "Link to paragraph 7" for a ¶,
+ *    "Go to the passage: WSWS, 12 February 2024" for an account's link.
  */
 (function () {
   "use strict";
