@@ -105,3 +105,15 @@ def test_word_diff_marks_what_an_account_drops_and_adds():
         "<del>the United States to stop</del> undermining <del>international security</del>"
     )
     assert word_diff(["a", "new", "era"], ["a", "<new>", "era"]) == "a <del>new</del> <ins>&lt;new&gt;</ins> era"
+
+
+def test_an_outlet_badge_has_a_tooltip_only_when_it_adds_the_full_name(rendered):
+    from dataclasses import replace
+
+    from build_tools.stages.render.common import outlet_badge
+
+    _, corpus = rendered
+    beta = corpus.ann.outlets["beta"]
+    assert outlet_badge(beta) == '[Beta](../outlets/index.md#beta "Beta Wire"){ .outlet-badge .outlet-beta }'
+    same = replace(beta, name="Beta")
+    assert outlet_badge(same) == "[Beta](../outlets/index.md#beta){ .outlet-badge .outlet-beta }"

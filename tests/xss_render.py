@@ -293,7 +293,7 @@ def _href_problem(href: str) -> str:
 
 
 _ALLOWED: dict[str, set[str]] = {
-    "a": {"href", "title", "class", "id", "aria-label", "data-entry", "rel"},  # rel: the pager's prev/next
+    "a": {"href", "title", "class", "id", "aria-label", "rel"},  # rel: the pager's prev/next
     "abbr": {"title"},
     "blockquote": set(),
     "br": set(),

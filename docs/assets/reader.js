@@ -24,7 +24,9 @@
  *    paragraph named in the address;
  *  - the target of the address (a paragraph, a passage) is highlighted, also after
  *    instant navigation and Back;
- *  - print: cross-reference markers carry the number of their endnote (X1, X2, ...).
+ *  - print: cross-reference markers carry the number of their endnote (X1, X2, ...);
+ *  - accessible names the Markdown leaves out to stay small: "Link to paragraph 7" for a ¶,
+ *    "Go to the passage: WSWS, 12 February 2024" for an account's link.
  */
 (function () {
   "use strict";
@@ -116,14 +118,9 @@
     link.append(make("span", "reader-hidden", "Go to the passage: "));
     var badge = item.querySelector(".outlet-badge");
     if (badge) link.append(make("span", badge.className, badge.textContent));
-    var text = "";
-    item.childNodes.forEach(function (n) {
-      if (n.nodeType === 3) text += n.nodeValue;
-    });
-    var at = text.indexOf(": ");
-    var when = at >= 0 ? text.slice(0, at).trim() : "";
-    link.append(" ", make("span", "reader-account__date", when || "this text"), " ");
-    link.append(make("span", "reader-account__quote", at >= 0 ? text.slice(at + 2).trim() : text.trim()));
+    var parts = accountParts(item);
+    link.append(" ", make("span", "reader-account__date", parts.when || "this text"), " ");
+    link.append(make("span", "reader-account__quote", parts.quote));
     line.append(link);
     return line;
   }
@@ -189,6 +186,45 @@
 
   function markerName(marker) {
     return isXref(marker) ? marker.getAttribute("aria-label") || marker.textContent.trim() : noteName(marker);
+  }
+
+  /* What a block id names, for its ¶: p-7 → "paragraph 7", fn-2-3 → "footnote 2-3". */
+  var BLOCK_KINDS = { p: "paragraph", q: "quotation", c: "caption", fn: "footnote" };
+
+  /* An account's line, "<badge> 12 February 2024: “passage” Go to the passage →", read
+     back: the date (or "This text, elsewhere") and the passage. */
+  function accountParts(item) {
+    var text = "";
+    item.childNodes.forEach(function (n) {
+      if (n.nodeType === 3) text += n.nodeValue;
+    });
+    var at = text.indexOf(": ");
+    return { when: at >= 0 ? text.slice(0, at).trim() : "", quote: (at >= 0 ? text.slice(at + 2) : text).trim() };
+  }
+
+  /* The outlet and date of an account ("WSWS, 12 February 2024"), or "this text" for
+     another passage of this page. */
+  function accountName(item) {
+    var badge = item.querySelector(".outlet-badge");
+    if (!badge) return "this text";
+    var when = accountParts(item).when;
+    return badge.textContent.trim() + (when ? ", " + when : "");
+  }
+
+  /* Names the page leaves to this script, since on a long text they were a tenth of its
+     Markdown: a ¶ is "Link to paragraph 7", an account's link "Go to the passage: WSWS,
+     12 February 2024". Without JavaScript the ¶ and the account's line name them. */
+  function nameLinks(art) {
+    art.querySelectorAll("a.permalink:not([aria-label])").forEach(function (a) {
+      var id = decodeURIComponent(a.hash.slice(1));
+      var dash = id.indexOf("-");
+      var kind = BLOCK_KINDS[id.slice(0, dash)];
+      if (kind) a.setAttribute("aria-label", "Link to " + kind + " " + id.slice(dash + 1));
+    });
+    art.querySelectorAll("a.xref-go:not([aria-label])").forEach(function (a) {
+      var item = a.closest("li");
+      if (item) a.setAttribute("aria-label", "Go to the passage: " + accountName(item));
+    });
   }
 
   /* Accessible names, once per page. */
@@ -729,6 +765,7 @@
     if (!art) return;
     if (!art.dataset.reader) {
       art.dataset.reader = "on";
+      nameLinks(art);
       prepareMarkers(art);
       numberXrefs(art);
       colourCards(art);

@@ -45,11 +45,11 @@ def indent(markdown: str, spaces: int = 4) -> str:
 
 
 def outlet_badge(outlet: Outlet, *, prefix: str = "../") -> str:
-    """A coloured badge linking to the outlet's entry on the outlets page."""
-    return (
-        f"[{escape_text(outlet.short)}]({prefix}outlets/index.md#{outlet.id} "
-        f'"{escape_attr(outlet.name)}"){{ .outlet-badge .outlet-{outlet.id} }}'
-    )
+    """A coloured badge linking to the outlet's entry on the outlets page, with the
+    outlet's full name as its tooltip (none when the badge shows that name already)."""
+    title = f' "{escape_attr(outlet.name)}"' if outlet.name != outlet.short else ""
+    target = f"{prefix}outlets/index.md#{outlet.id}{title}"
+    return f"[{escape_text(outlet.short)}]({target}){{ .outlet-badge .outlet-{outlet.id} }}"
 
 
 def source_link(source: Source, *, prefix: str = "../", anchor: str = "") -> str:

@@ -61,7 +61,7 @@ def _glossary_links(doc: Document, site_ctx: SiteContext, decos: dict[str, Decor
             entry = glossary[m.annotation]
             title = "" if entry.id in described else f' "{escape_attr(entry.description)}"'
             described.add(entry.id)
-            close = f'](../{paths.glossary_page(entry.id)}{title}){{ .gl data-entry="{entry.id}" }}'
+            close = f"](../{paths.glossary_page(entry.id)}{title}){{ .gl }}"
             decos[b.id].wrappers.append(Wrapper(("gl", m.annotation, b.id), s, e, "[", close, RANK_LINK, is_link=True))
 
 
@@ -120,11 +120,12 @@ def decorate(doc: Document, site_ctx: SiteContext) -> dict[str, Decorations]:
 
 
 def _permalink(b: Block) -> str:
-    what = {BlockKind.QUOTATION: "quotation", BlockKind.CAPTION: "caption", BlockKind.FOOTNOTE: "footnote"}.get(
-        b.kind, "paragraph"
-    )
-    number = b.id.split("-", 1)[1]
-    return f'[¶](#{b.id}){{ .permalink aria-label="Link to {what} {number}" }}'
+    """The ¶ after a block: a plain link to its own id, so it works without JavaScript.
+
+    Its accessible name ("Link to paragraph 7") is given by docs/assets/reader.js from
+    the id, not written here: on a long text the label on every block was 5 KB of each
+    page; without JavaScript the link is named "¶" and still leads to the block."""
+    return f"[¶](#{b.id}){{ .permalink }}"
 
 
 def render_block(b: Block, deco: Decorations) -> str:
@@ -209,11 +210,9 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
                 if other.source == source.id
                 else f"{outlet_badge(outlet)} {escape_text(date_label(src))}"
             )
-            name = escape_attr(f"Go to the passage: {account_label(site_ctx, other, here=source.id)}")
-            lines.append(
-                f"- {who}: “{escape_text(other.text)}” "
-                f'[Go to the passage →]({target}){{ .xref-go aria-label="{name}" }}'
-            )
+            # reader.js names the link from its line ("Go to the passage: WSWS, 12 February
+            # 2024"); without JavaScript the line itself says which account it leads to.
+            lines.append(f"- {who}: “{escape_text(other.text)}” [Go to the passage →]({target}){{ .xref-go }}")
         lines += ["", f"[Compare side by side →]({compare}){{ .xref-compare }}"]
         body = indent("\n".join(lines))
         out += [f"{n}.  {body.lstrip()}", ""]
