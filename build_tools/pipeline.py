@@ -151,7 +151,7 @@ class RunState:
 
 
 def annotations_stage(state: RunState) -> None:
-    state.ann = load_annotations(state.root, state.report)
+    state.ann = load_annotations(state.root, state.report, use_cache=state.use_cache)
 
 
 def citations_stage(state: RunState) -> None:

@@ -1,0 +1,106 @@
+"""Incremental preprocessing: every cache gives what a run without it gives, a changed
+input misses, and a damaged entry is rebuilt, never used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_tools import cache
+from build_tools.errors import Report
+from build_tools.pipeline import load_corpus
+from build_tools.stages.load import load_annotations, schemas_digest
+
+from .test_contrib_broken import BROKEN, CASES, make_case, run_check
+
+NOTES = Path("annotations/notes/gazette-2024-05-02-bridge.yml")
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    return make_case(None, tmp_path / "base")
+
+
+def _entries(root: Path, stage: str) -> list[Path]:
+    return sorted(p for p in (root / cache.CACHE_DIR / stage).rglob("*") if p.is_file())
+
+
+def _load(root: Path, *, use_cache: bool = True) -> tuple[object, list]:
+    report = Report()
+    return load_annotations(root, report, use_cache=use_cache), report.problems
+
+
+# --------------------------------------------------------------------------- annotation files
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_mistake_reads_the_same_from_a_warm_cache(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The second ``check`` takes every annotation file from the cache: the same messages,
+    with the same lines, as the golden output of the first."""
+    root = make_case(case, tmp_path / case)
+    cold = run_check(root, capsys)
+    assert _entries(root, "annotations"), "the first run stored nothing"
+    warm = run_check(root, capsys)
+    assert warm == cold == (BROKEN / case / "expected.txt").read_text(encoding="utf-8")
+
+
+def test_cached_annotations_are_the_same(base: Path) -> None:
+    plain = _load(base, use_cache=False)
+    assert not (base / cache.CACHE_DIR).exists()
+    first = _load(base)
+    files, bodies = _entries(base, "annotations"), _entries(base, "bodies")
+    assert files and bodies
+    assert _load(base) == first == plain
+    assert (_entries(base, "annotations"), _entries(base, "bodies")) == (files, bodies)  # every file a hit
+
+
+def test_an_edited_note_is_read_again(base: Path) -> None:
+    _load(base)
+    path = base / NOTES
+    path.write_text(path.read_text(encoding="utf-8").replace("12.4 million", "13 million"), encoding="utf-8")
+    ann, problems = _load(base)
+    body = next(n.body for n in ann.notes if n.id == "gz-cost")
+    assert "13 million" in body and "12.4" not in body
+    assert (ann, problems) == _load(base, use_cache=False)
+
+
+def test_a_renamed_link_target_is_reported_though_the_body_did_not_change(base: Path) -> None:
+    """A body's sanitised form depends on the ids its links resolve to, not on its text alone."""
+    _load(base)
+    glossary = base / "annotations" / "glossary" / "places.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8").replace("id: westport", "id: westport-town"), "utf-8")
+    ann, problems = _load(base)
+    assert [p.code for p in problems] == ["body-dangling-link"], problems
+    assert (ann, problems) == _load(base, use_cache=False)
+
+
+def test_damaged_annotation_entries_are_rebuilt(base: Path) -> None:
+    plain = _load(base, use_cache=False)
+    _load(base)
+    damaged = _entries(base, "annotations") + _entries(base, "bodies")
+    for i, entry in enumerate(damaged):
+        data = entry.read_bytes()
+        entry.write_bytes(data[:-5] + b"xxxxx" if i % 2 else data[:10])  # flipped, or truncated
+    assert _load(base) == plain
+    store = cache.Cache(base, "annotations")
+    assert all(store.get(p.name) is not None for p in _entries(base, "annotations"))  # rewritten, valid again
+
+
+def test_the_schemas_are_part_of_the_key(base: Path) -> None:
+    before = schemas_digest(base)
+    schema = next((base / "annotations" / "schema").glob("notes.schema.json"))
+    schema.write_text(schema.read_text(encoding="utf-8").replace("{", '{"$comment": "x", ', 1), "utf-8")
+    assert schemas_digest(base) != before
+
+
+def test_the_pipeline_uses_the_annotation_cache(base: Path) -> None:
+    first = load_corpus(base)
+    assert _entries(base, "annotations")
+    second = load_corpus(base)
+    assert (first.ann, first.report.problems) == (second.ann, second.report.problems)
+    plain = load_corpus(base, use_cache=False)
+    assert (plain.ann, plain.report.problems) == (second.ann, second.report.problems)
+
