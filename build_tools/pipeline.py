@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from build_tools import cache
 from build_tools.errors import BuildFailed, Report
 from build_tools.idlock import write_locks
 from build_tools.model import Annotations, Document
@@ -30,6 +31,7 @@ from build_tools.stages import publish
 from build_tools.stages.anchor import Anchoring, anchor_all
 from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_consistency, check_fragments
+from build_tools.stages.ingest.corpus import _ingest_key as ingest_key
 from build_tools.stages.ingest.corpus import ingest_all
 from build_tools.stages.load import load_annotations
 from build_tools.stages.render import render_site
@@ -173,7 +175,16 @@ def ingest_stage(state: RunState) -> None:
 
 def anchor_stage(state: RunState) -> None:
     assert state.ann is not None
-    state.anchoring = anchor_all(state.ann, state.docs, state.report)
+    ann = state.ann
+    store, keys = None, None
+    if state.use_cache and state.verify_sources:  # as for ingest: a corrected copy is never cached
+        store = cache.Cache(state.root, "anchor")
+        keys = {
+            src.id: key
+            for src in ann.sources.values()
+            if src.id in state.docs and (key := ingest_key(src, state.root, ann.outlets.get(src.outlet)))
+        }
+    state.anchoring = anchor_all(ann, state.docs, state.report, store=store, keys=keys)
 
 
 def consistency_stage(state: RunState) -> None:

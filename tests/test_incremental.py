@@ -104,3 +104,46 @@ def test_the_pipeline_uses_the_annotation_cache(base: Path) -> None:
     plain = load_corpus(base, use_cache=False)
     assert (plain.ann, plain.report.problems) == (second.ann, second.report.problems)
 
+
+# --------------------------------------------------------------------------- anchoring
+
+
+def test_cached_anchoring_is_the_same(base: Path) -> None:
+    plain = load_corpus(base, use_cache=False)
+    first = load_corpus(base)
+    entries = _entries(base, "anchor")
+    assert len(entries) == len(plain.docs)
+    second = load_corpus(base)
+    assert first.anchoring == second.anchoring == plain.anchoring
+    assert first.report.problems == second.report.problems == plain.report.problems
+    assert _entries(base, "anchor") == entries  # every source a hit
+
+
+def test_an_edited_quote_is_placed_again(base: Path) -> None:
+    load_corpus(base)
+    path = base / NOTES
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("quote: The bridge will cost 12 million euros.", "quote: 12 million euros"), "utf-8")
+    warm = load_corpus(base)
+    anchor = next(a for a in warm.anchoring.anchors if a.annotation == "gz-cost")
+    assert anchor.text == "12 million euros"
+    plain = load_corpus(base, use_cache=False)
+    assert (warm.anchoring, warm.report.problems) == (plain.anchoring, plain.report.problems)
+
+
+def test_a_new_alias_is_found_in_every_source(base: Path) -> None:
+    before = load_corpus(base)
+    glossary = base / "annotations" / "glossary" / "places.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8").replace("aliases: [council]", "aliases: [council, bridge]"))
+    warm = load_corpus(base)
+    assert len(warm.anchoring.mentions) > len(before.anchoring.mentions)
+    assert warm.anchoring == load_corpus(base, use_cache=False).anchoring
+
+
+def test_damaged_anchor_entries_are_rebuilt(base: Path) -> None:
+    plain = load_corpus(base, use_cache=False)
+    load_corpus(base)
+    for entry in _entries(base, "anchor"):
+        entry.write_bytes(entry.read_bytes()[:-3] + b"bad")
+    again = load_corpus(base)
+    assert (again.anchoring, again.report.problems) == (plain.anchoring, plain.report.problems)
