@@ -133,6 +133,8 @@ class RunState:
     ann: Annotations | None = None
     docs: dict[str, Document] = field(default_factory=dict)
     anchoring: Anchoring | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    """Each ingested source's ingest key (which determines its document) when caching, for the later caches."""
     pages: dict[str, str] = field(default_factory=dict)
     written: WriteStats | None = None
     build: publish.Build | None = None
@@ -184,6 +186,7 @@ def anchor_stage(state: RunState) -> None:
             for src in ann.sources.values()
             if src.id in state.docs and (key := ingest_key(src, state.root, ann.outlets.get(src.outlet)))
         }
+    state.keys = keys or {}
     state.anchoring = anchor_all(ann, state.docs, state.report, store=store, keys=keys)
 
 
@@ -225,7 +228,8 @@ def publish_stage(state: RunState) -> None:
 
 def locks_stage(state: RunState) -> None:
     """Record the block ids now published (annotations/ids/), once the pages are in place."""
-    write_locks(state.root, state.docs)
+    store = cache.Cache(state.root, "locks") if state.keys else None
+    write_locks(state.root, state.docs, store=store, keys=state.keys)
 
 
 def _loaded(state: RunState) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import cache
+from build_tools import cache, idlock
+from build_tools.cli import main
 from build_tools.errors import Report
 from build_tools.pipeline import load_corpus
 from build_tools.stages.load import load_annotations, schemas_digest
@@ -147,3 +148,49 @@ def test_damaged_anchor_entries_are_rebuilt(base: Path) -> None:
         entry.write_bytes(entry.read_bytes()[:-3] + b"bad")
     again = load_corpus(base)
     assert (again.anchoring, again.report.problems) == (plain.anchoring, plain.report.problems)
+
+
+# --------------------------------------------------------------------------- lock files
+
+
+def _preprocess(root: Path) -> None:
+    assert main(["--root", str(root), "preprocess", "--quiet"]) == 0
+
+
+def _locks(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "annotations" / "ids").glob("*.yml"))}
+
+
+def test_an_up_to_date_lock_file_is_not_rendered_again(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(2):  # the first writes the lock files, the second finds them up to date
+        _preprocess(base)
+    locks = _locks(base)
+    assert len(_entries(base, "locks")) == len(locks)
+    rendered: list[str] = []
+    real = idlock.render_lock
+    monkeypatch.setattr(idlock, "render_lock", lambda doc, lock: rendered.append(doc.source_id) or real(doc, lock))
+    _preprocess(base)
+    assert rendered == [] and _locks(base) == locks
+
+
+def test_an_edited_lock_file_is_rewritten(base: Path) -> None:
+    for _ in range(2):
+        _preprocess(base)
+    locks = _locks(base)
+    name, text = next(iter(locks.items()))
+    path = base / "annotations" / "ids" / name
+    path.write_text(text.replace("kind: paragraph", "kind: quotation", 1), encoding="utf-8")
+    _preprocess(base)
+    assert _locks(base) == locks
+
+
+def test_damaged_lock_entries_are_rebuilt(base: Path) -> None:
+    for _ in range(2):
+        _preprocess(base)
+    locks = _locks(base)
+    for entry in _entries(base, "locks"):
+        entry.write_bytes(b"\x80" + entry.read_bytes()[1:])
+    _preprocess(base)
+    assert _locks(base) == locks
+    store = cache.Cache(base, "locks")
+    assert all(store.get(p.name) is True for p in _entries(base, "locks"))
