@@ -135,7 +135,9 @@ def test_an_edited_quote_is_placed_again(base: Path) -> None:
 def test_a_new_alias_is_found_in_every_source(base: Path) -> None:
     before = load_corpus(base)
     glossary = base / "annotations" / "glossary" / "places.yml"
-    glossary.write_text(glossary.read_text(encoding="utf-8").replace("aliases: [council]", "aliases: [council, bridge]"))
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8").replace("aliases: [council]", "aliases: [council, bridge]")
+    )
     warm = load_corpus(base)
     assert len(warm.anchoring.mentions) > len(before.anchoring.mentions)
     assert warm.anchoring == load_corpus(base, use_cache=False).anchoring
