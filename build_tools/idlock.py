@@ -26,6 +26,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from build_tools import cache
 from build_tools.errors import Origin, Report
 from build_tools.model import ID_PREFIX, BlockKind, Document
 from build_tools.schema import validate
@@ -216,13 +217,26 @@ def render_lock(doc: Document, lock: IdLock | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_locks(root: Path, docs: dict[str, Document]) -> int:
-    """Write the lock file of every document whose ids are new or changed; return how many."""
+def write_locks(
+    root: Path, docs: dict[str, Document], *, store: cache.Cache | None = None, keys: dict[str, str] | None = None
+) -> int:
+    """Write the lock file of every document whose ids are new or changed; return how many.
+
+    With a ``store``, a lock file already found up to date for the same document (``keys``:
+    source id → its ingest key, which determines the document) and the same file bytes is
+    not read and rendered again: the entry records that rendering gave those bytes.
+    """
     written = 0
+    keys = keys or {}
     for sid, doc in sorted(docs.items()):
         path = lock_path(root, sid)
+        name = _up_to_date_key(path, keys.get(sid)) if store is not None else None
+        if store is not None and name is not None and store.get(name) is True:
+            continue
         text = render_lock(doc, load_lock(root, sid, Report()))
         if path.is_file() and path.read_text(encoding="utf-8") == text:
+            if store is not None and name is not None:
+                store.put(name, True)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
@@ -230,3 +244,15 @@ def write_locks(root: Path, docs: dict[str, Document]) -> int:
         tmp.replace(path)
         written += 1
     return written
+
+
+def _up_to_date_key(path: Path, doc_key: str | None) -> str | None:
+    """The cache key saying "``path``, as it is now, is the lock file of the document named by
+    ``doc_key``", or ``None`` if there is no such document key or no readable file."""
+    if doc_key is None:
+        return None
+    try:
+        current = path.read_bytes()
+    except OSError:
+        return None
+    return cache.key("locks", doc_key, current)

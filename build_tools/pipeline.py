@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from build_tools import cache
 from build_tools.errors import BuildFailed, Report
 from build_tools.idlock import write_locks
 from build_tools.model import Annotations, Document
@@ -30,6 +31,7 @@ from build_tools.stages import publish
 from build_tools.stages.anchor import Anchoring, anchor_all
 from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_consistency, check_fragments
+from build_tools.stages.ingest.corpus import _ingest_key as ingest_key
 from build_tools.stages.ingest.corpus import ingest_all
 from build_tools.stages.load import load_annotations
 from build_tools.stages.render import render_site
@@ -131,6 +133,8 @@ class RunState:
     ann: Annotations | None = None
     docs: dict[str, Document] = field(default_factory=dict)
     anchoring: Anchoring | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    """Each ingested source's ingest key (which determines its document) when caching, for the later caches."""
     pages: dict[str, str] = field(default_factory=dict)
     written: WriteStats | None = None
     build: publish.Build | None = None
@@ -151,7 +155,7 @@ class RunState:
 
 
 def annotations_stage(state: RunState) -> None:
-    state.ann = load_annotations(state.root, state.report)
+    state.ann = load_annotations(state.root, state.report, use_cache=state.use_cache)
 
 
 def citations_stage(state: RunState) -> None:
@@ -173,7 +177,17 @@ def ingest_stage(state: RunState) -> None:
 
 def anchor_stage(state: RunState) -> None:
     assert state.ann is not None
-    state.anchoring = anchor_all(state.ann, state.docs, state.report)
+    ann = state.ann
+    store, keys = None, None
+    if state.use_cache and state.verify_sources:  # as for ingest: a corrected copy is never cached
+        store = cache.Cache(state.root, "anchor")
+        keys = {
+            src.id: key
+            for src in ann.sources.values()
+            if src.id in state.docs and (key := ingest_key(src, state.root, ann.outlets.get(src.outlet)))
+        }
+    state.keys = keys or {}
+    state.anchoring = anchor_all(ann, state.docs, state.report, store=store, keys=keys)
 
 
 def consistency_stage(state: RunState) -> None:
@@ -214,7 +228,8 @@ def publish_stage(state: RunState) -> None:
 
 def locks_stage(state: RunState) -> None:
     """Record the block ids now published (annotations/ids/), once the pages are in place."""
-    write_locks(state.root, state.docs)
+    store = cache.Cache(state.root, "locks") if state.keys else None
+    write_locks(state.root, state.docs, store=store, keys=state.keys)
 
 
 def _loaded(state: RunState) -> str:

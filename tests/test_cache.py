@@ -85,3 +85,15 @@ def test_an_entry_this_machine_did_not_sign_is_never_unpickled(tmp_path):
     assert store.get(name) is None and store.rebuilt == 1
     store.put(name, ("ok",))
     assert store.get(name) == ("ok",)
+
+
+def test_frozen_records_round_trip_through_their_init(base: Path) -> None:
+    """The cache's pickler stores frozen records as calls of their class: the same values back."""
+    import pickle
+
+    corpus = load_corpus(base, use_cache=False)
+    value = (corpus.docs, corpus.anchoring, corpus.report.problems, corpus.ann.notes, corpus.ann.glossary)
+    assert pickle.loads(cache.dumps(value)) == value
+    assert (
+        len(cache.dumps(corpus.anchoring)) < len(pickle.dumps(corpus.anchoring, protocol=pickle.HIGHEST_PROTOCOL)) * 1.2
+    )

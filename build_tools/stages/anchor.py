@@ -27,7 +27,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from build_tools.errors import Origin, Report
+from build_tools import cache
+from build_tools.errors import Origin, Problem, Report
 from build_tools.matcher import WordIndex
 from build_tools.model import Anchor, Annotations, BlockKind, Document, GlossaryEntry, Position, Selector, Status
 from build_tools.placement import place, problem
@@ -215,30 +216,86 @@ class Anchoring:
         return tuple(a for a in self.anchors if a.placed)
 
 
-def anchor_all(ann: Annotations, docs: dict[str, Document], report: Report) -> Anchoring:
+Request = tuple[Selector, str, str, int]
+"""A quote to place: its selector, the annotation's id, its kind and the passage's number."""
+Placed = tuple[list[tuple[Anchor, tuple[Problem, ...]]], list[Anchor]]
+"""One source's anchoring: each request's anchor with its problems, and the glossary mentions."""
+
+
+def anchor_all(
+    ann: Annotations,
+    docs: dict[str, Document],
+    report: Report,
+    *,
+    store: cache.Cache | None = None,
+    keys: dict[str, str] | None = None,
+) -> Anchoring:
     """Anchor every note and cross-reference passage, and find every glossary mention.
 
     Each source is indexed once; the cost is linear in the size of the sources plus the
     number of quotes (fuzzy searches, which only run for quotes that do not match, cost
-    more).
+    more). With a ``store``, a source's anchoring comes from the cache when its document
+    (named by ``keys``: source id → its ingest key, which determines it), the quotes that
+    point into it and the glossary names are unchanged (:func:`anchor_source`); the check
+    across sources runs on the combined result, and the problems come in the same order
+    either way.
     """
-    indexes = {sid: DocIndex.build(doc) for sid, doc in docs.items()}
-    anchors: list[Anchor] = []
+    requests: dict[str, list[Request]] = {sid: [] for sid in docs}
+    order: list[str] = []
     for note in ann.notes:
-        idx = indexes.get(note.selector.source)
-        if idx is not None:
-            anchors.append(
-                anchor_selector(note.selector, idx, annotation=note.id, kind="note", passage=0, report=report)
-            )
+        if note.selector.source in docs:
+            requests[note.selector.source].append((note.selector, note.id, "note", 0))
+            order.append(note.selector.source)
     for xref in ann.crossrefs:
         for i, sel in enumerate(xref.passages):
-            idx = indexes.get(sel.source)
-            if idx is not None:
-                anchors.append(anchor_selector(sel, idx, annotation=xref.id, kind="crossref", passage=i, report=report))
+            if sel.source in docs:
+                requests[sel.source].append((sel, xref.id, "crossref", i))
+                order.append(sel.source)
+    entries = tuple(ann.glossary.values())
+    names = NameIndex.build(entries)
+    names_key = repr([(e.id, e.names) for e in entries])
+    keys = keys or {}
+    placed = {
+        sid: anchor_source(doc, requests[sid], names, names_key, store, keys.get(sid)) for sid, doc in docs.items()
+    }
+    results = {sid: iter(found) for sid, (found, _mentions) in placed.items()}
+    anchors: list[Anchor] = []
+    for sid in order:  # every quote in the order of the files, as without a cache
+        anchor, problems = next(results[sid])
+        report.problems.extend(problems)
+        anchors.append(anchor)
     check_block_load(anchors, report)
-    names = NameIndex.build(ann.glossary.values())
-    mentions = [m for sid, doc in docs.items() for m in find_mentions(doc, indexes[sid], names)]
+    mentions = [m for _found, found_mentions in placed.values() for m in found_mentions]
     return Anchoring(tuple(anchors), tuple(mentions))
+
+
+def anchor_source(
+    doc: Document,
+    requests: list[Request],
+    names: NameIndex,
+    names_key: str,
+    store: cache.Cache | None,
+    doc_key: str | None,
+) -> Placed:
+    """Place ``requests`` in ``doc`` and find its glossary mentions, from ``store`` when the
+    key matches: the document (``doc_key``, its ingest key), every request (selectors with
+    the lines they are on, which the messages name) and the glossary's names (``names_key``).
+    Without a ``doc_key`` nothing is cached."""
+    name = cache.key("anchor", doc_key, repr(requests), names_key) if store is not None and doc_key else None
+    if store is not None and name is not None:
+        hit = store.get(name)
+        if isinstance(hit, tuple) and len(hit) == 2:
+            return hit
+    index = DocIndex.build(doc)
+    found: list[tuple[Anchor, tuple[Problem, ...]]] = []
+    for selector, annotation, kind, passage in requests:
+        own = Report()
+        anchor = anchor_selector(selector, index, annotation=annotation, kind=kind, passage=passage, report=own)
+        found.append((anchor, tuple(own.problems)))
+    result = (found, find_mentions(doc, index, names))
+    if store is not None and name is not None:
+        store.put(name, result)
+    return result
 
 
 MAX_PER_BLOCK = 100

@@ -21,7 +21,7 @@ from typing import Any
 
 import regex
 
-from build_tools import kinds, paths
+from build_tools import cache, kinds, paths
 from build_tools.errors import Origin, Report
 from build_tools.mdsafe import BodyContext, sanitize
 from build_tools.model import (
@@ -64,6 +64,8 @@ class _File:
     loaded: LoadedYaml
     bad: set[tuple[str | int, ...]]
     """Paths of items with schema errors (skipped)."""
+    key: str | None = None
+    """Its entry in the annotation-file cache (names the file's bytes), if it went through it."""
 
     @property
     def pos(self) -> Positions:
@@ -187,6 +189,55 @@ def _load(kind: str, path: Path, root: Path, report: Report) -> _File | None:
     return _File(kind, loaded, bad)
 
 
+def schemas_digest(root: Path) -> str:
+    """SHA-256 over the project's schema files (names and bytes): validation reads them from
+    ``annotations/schema/``, so a cached result of validating a file depends on them."""
+    h = hashlib.sha256()
+    for path in sorted((root / kinds.SCHEMA_DIR).glob("*.schema.json")):
+        h.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _load_cached(
+    kind: str, path: Path, root: Path, report: Report, store: cache.Cache | None, schemas: str
+) -> _File | None:
+    """:func:`_load` from ``.cache/annotations/`` when the file's bytes, its path (which every
+    message names), its kind and the schemas are unchanged: the same result and problems.
+
+    What is cached depends on the file alone; the checks across files run on every load.
+    Without a ``store`` it is :func:`_load`.
+    """
+    if store is None:
+        return _load(kind, path, root, report)
+    try:
+        raw = path.read_bytes()
+        rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+    except (OSError, ValueError):
+        return _load(kind, path, root, report)  # reported there, uncached
+    name = cache.key("annotations", kind, rel, raw, schemas)
+    hit = store.get(name)
+    if isinstance(hit, tuple) and len(hit) == 2:
+        f, problems = hit
+    else:
+        own = Report()
+        f = _load(kind, path, root, own)
+        problems = tuple(own.problems)
+        if _still(path, raw):  # not stored if the file changed while it was read
+            store.put(name, (f, problems))
+    report.problems.extend(problems)
+    if f is not None:
+        f.key = name
+    return f
+
+
+def _still(path: Path, raw: bytes) -> bool:
+    """True if ``path`` still holds ``raw``."""
+    try:
+        return path.read_bytes() == raw
+    except OSError:
+        return False
+
+
 def _item_paths(pos: Positions, origin: Origin) -> set[tuple[str | int, ...]]:
     """Map an error's line back to the list items (``("notes", 3)``) that contain it."""
     out: set[tuple[str | int, ...]] = set()
@@ -221,9 +272,18 @@ def _by_kind(field: kinds.Field) -> bool:
 class _Loader:
     """Builds the typed records; holds the cross-file id tables while it does."""
 
-    def __init__(self, root: Path, report: Report) -> None:
+    def __init__(self, root: Path, report: Report, bodies: cache.Cache | None = None) -> None:
         self.root = root
         self.report = report
+        self.bodies = bodies
+        """Sanitised bodies per file (``.cache/bodies/``), or ``None`` for no cache."""
+        self.links: str | None = None
+        """What a body's links resolve against (set by :meth:`preregister`): part of a body's cache key."""
+        self.memos: dict[str, tuple[str, dict[tuple[tuple[str | int, ...], str], tuple[str, tuple, tuple]]]] = {}
+        """Per file (its :attr:`_File.key`): the memo's cache key, and (path, text) → (sanitised,
+        problems, link fragments) of its bodies."""
+        self.dirty: set[str] = set()
+        """Memo keys that gained bodies in this run (stored by :meth:`save`)."""
         self.files: dict[str, list[_File]] = {}
         self.ids: dict[str, dict[str, Origin]] = {KIND_TABLE[name]: {} for name in kinds.LOADED}
         """Ids registered so far, for duplicate and reference checks."""
@@ -308,13 +368,46 @@ class _Loader:
         """Sanitised Markdown; a body still starting with ``TODO`` (a scaffold placeholder) is an error."""
         origin = f.pos.origin(path)
         self.placeholder(text, f, path)
+        name, memo = self.memo(f)
+        hit = memo.get((path, text)) if memo is not None else None
+        if hit is not None:
+            out, problems, fragments = hit
+            self.report.problems.extend(problems)
+            self.fragments.extend(fragments)
+            return out
         ctx = BodyContext(
             origin=origin,
             field=str(path[-1]),
             resolve=lambda scheme, target: self.resolve(scheme, target, origin),
             suggest=self.suggest,
         )
-        return sanitize(text, ctx, self.report)
+        own, before = Report(), len(self.fragments)
+        out = sanitize(text, ctx, own)
+        self.report.problems.extend(own.problems)
+        if memo is not None and name is not None:
+            memo[(path, text)] = (out, tuple(own.problems), tuple(self.fragments[before:]))
+            self.dirty.add(name)
+        return out
+
+    def memo(self, f: _File) -> tuple[str | None, dict | None]:
+        """The cache key and the memo of ``f``'s sanitised bodies (loaded on first use), or
+        ``(None, None)`` without a cache. A body's result depends on its text, its place in
+        the file (messages name the line), and the ids its links may resolve to."""
+        if self.bodies is None or f.key is None or self.links is None:
+            return None, None
+        found = self.memos.get(f.key)
+        if found is None:
+            name = cache.key("bodies", f.key, self.links)
+            hit = self.bodies.get(name)
+            found = self.memos[f.key] = (name, hit if isinstance(hit, dict) else {})
+        return found
+
+    def save(self) -> None:
+        """Store the memos that gained bodies in this run."""
+        if self.bodies is not None:
+            for name, memo in self.memos.values():
+                if name in self.dirty:
+                    self.bodies.put(name, memo)
 
     def require_sources(self, f: _File, path: tuple[str | int, ...], item: dict, what: str) -> None:
         """A fact-stating annotation cites a source, or says it explains from the texts."""
@@ -617,17 +710,24 @@ class _Loader:
                 self.invalid[table].update(every - valid)
                 if table in self.linkable:
                     self.linkable[table].update(every)
+        links = (sorted((scheme, sorted(ids)) for scheme, ids in self.linkable.items()), sorted(self.incomplete))
+        self.links = hashlib.sha256(repr(links).encode("utf-8")).hexdigest()
 
 
-def load_annotations(root: Path, report: Report) -> Annotations:
+def load_annotations(root: Path, report: Report, *, use_cache: bool = False) -> Annotations:
     """Load and check every annotation file under ``root/annotations``.
 
     Never raises for a mistake in the files: each one is recorded in ``report``, and the
-    result holds every item that could be read.
+    result holds every item that could be read. With ``use_cache``, what depends on one
+    file alone (parsing, validation, the per-file checks, its sanitised bodies) comes from
+    ``.cache/`` when it is unchanged; the result and the problems are the same.
     """
-    loader = _Loader(root, report)
+    store = cache.Cache(root, "annotations") if use_cache else None
+    loader = _Loader(root, report, cache.Cache(root, "bodies") if use_cache else None)
+    schemas = schemas_digest(root) if use_cache else ""
     for kind, files in discover(root, report).items():
-        loader.files[kind] = [f for p in files if (f := _load(kind, p, root, report)) is not None]
+        loaded = (_load_cached(kind, p, root, report, store, schemas) for p in files)
+        loader.files[kind] = [f for f in loaded if f is not None]
         if len(loader.files[kind]) < len(files) or (not files and kind in ("outlets", "sources")):
             loader.incomplete.add(KIND_TABLE[kind])
     loader.preregister()
@@ -636,6 +736,7 @@ def load_annotations(root: Path, report: Report) -> Annotations:
     glossary = loader.glossary()
     crossrefs = loader.crossrefs(sources)
     notes = loader.notes(sources)
+    loader.save()
     return Annotations(
         outlets=outlets,
         sources=sources,
