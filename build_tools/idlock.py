@@ -219,14 +219,14 @@ def render_lock(doc: Document, lock: IdLock | None) -> str:
 
 def write_locks(
     root: Path, docs: dict[str, Document], *, store: cache.Cache | None = None, keys: dict[str, str] | None = None
-) -> int:
-    """Write the lock file of every document whose ids are new or changed; return how many.
+) -> list[str]:
+    """Write the lock file of every document whose ids are new or changed; return their source ids.
 
     With a ``store``, a lock file already found up to date for the same document (``keys``:
     source id → its ingest key, which determines the document) and the same file bytes is
     not read and rendered again: the entry records that rendering gave those bytes.
     """
-    written = 0
+    written: list[str] = []
     keys = keys or {}
     for sid, doc in sorted(docs.items()):
         path = lock_path(root, sid)
@@ -242,7 +242,7 @@ def write_locks(
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
-        written += 1
+        written.append(sid)
     return written
 
 

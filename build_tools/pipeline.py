@@ -229,7 +229,26 @@ def publish_stage(state: RunState) -> None:
 def locks_stage(state: RunState) -> None:
     """Record the block ids now published (annotations/ids/), once the pages are in place."""
     store = cache.Cache(state.root, "locks") if state.keys else None
-    write_locks(state.root, state.docs, store=store, keys=state.keys)
+    _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys))
+
+
+def _rekey_ingest(state: RunState, rewritten: list[str]) -> None:
+    """A lock file just written is part of its source's ingest key, yet ingesting with it gives
+    the same document: the lock records the ids that document has. So the entry is stored
+    under the new key too, and the next run does not ingest it again (it did before, on every
+    run after a new or changed text). Only an entry without problems: a problem may be about
+    the old lock (an id it lost), and would not come again."""
+    assert state.ann is not None
+    store = cache.Cache(state.root, "ingest")
+    for sid in rewritten:
+        old = state.keys.get(sid)
+        hit = store.get(old) if old else None
+        if not (isinstance(hit, tuple) and len(hit) == 2 and not hit[1] and hit[0] == state.docs.get(sid)):
+            continue
+        src = state.ann.sources[sid]
+        new = ingest_key(src, state.root, state.ann.outlets.get(src.outlet))
+        if new is not None and new != old:
+            store.put(new, hit)
 
 
 def _loaded(state: RunState) -> str:

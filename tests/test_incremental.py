@@ -3,6 +3,7 @@ input misses, and a damaged entry is rebuilt, never used."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,32 @@ def test_damaged_lock_entries_are_rebuilt(base: Path) -> None:
     assert _locks(base) == locks
     store = cache.Cache(base, "locks")
     assert all(store.get(p.name) is True for p in _entries(base, "locks"))
+
+
+# --------------------------------------------------------------------------- new lock files
+
+
+def _pages(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "docs").rglob("*")) if p.is_file()}
+
+
+def test_the_run_after_a_new_lock_takes_the_ingest_from_the_cache(
+    base: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first run writes each text's lock file, which is part of the ingest key; the entry is
+    stored under the new key as well, so the second run ingests nothing — and gives what a run
+    that ingests everything again with those lock files gives."""
+    shutil.rmtree(base / "annotations" / "ids", ignore_errors=True)
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "ingest cache: 0 reused, 2 ingested" in capsys.readouterr().err
+    assert sorted(p.name for p in (base / "annotations" / "ids").glob("*.yml")) == [
+        "courier-2024-05-03-bridge-vote.yml",
+        "gazette-2024-05-02-bridge.yml",
+    ]
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "ingest cache: 2 reused, 0 ingested" in capsys.readouterr().err
+    warm = _pages(base)
+    shutil.rmtree(base / cache.CACHE_DIR)
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "ingest cache: 0 reused, 2 ingested" in capsys.readouterr().err
+    assert _pages(base) == warm
