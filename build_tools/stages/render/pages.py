@@ -388,6 +388,8 @@ def _quotation_diff(xref: CrossRef, by_source: dict[str, list[Anchor]], site_ctx
 
 
 def _diff_heading(legend: str) -> list[str]:
+    """The comparison's heading and legend, and the opening of its list (not indexed for search:
+    the words are the passages', indexed on their own pages)."""
     return [
         "## The quoted words compared { #quotation-diff }",
         "",
