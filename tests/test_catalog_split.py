@@ -82,8 +82,8 @@ def test_source_add_appends_to_the_last_file_and_sees_every_id(
     before = (base / "annotations" / "sources.yml").read_bytes()
     new = tmp_path / "report.txt"
     new.write_text("Harbour fees rise again\n\nThe fees rose by a tenth.\n", encoding="utf-8")
-    status, out, _ = run(base, capsys, "source", "add", str(new), "--outlet", "courier", "--id", SECOND)
-    assert status == 1 and f"source id '{SECOND}' already exists" in out + _, (out, _)
+    status, out, err = run(base, capsys, "source", "add", str(new), "--outlet", "courier", "--id", SECOND)
+    assert status == 1 and f"source id '{SECOND}' already exists" in out + err, (out, err)
     status, out, err = run(base, capsys, "source", "add", str(new), "--outlet", "courier", "--date", "2024-05-09")
     assert status == 0, err
     assert out.startswith(

@@ -652,15 +652,14 @@ class _Loader:
                     continue
                 self.placeholder(q["why"], f, (*qpath, "why"))
                 silent.append(Silence(q["source"], q["why"]))
-            primary = tuple(
-                PrimaryText(p["words"].strip(), _citations([p["citation"]], f, (*path, "primary", j))[0])
-                for j, p in enumerate(item.get("primary") or [])
-            )
+            primary = []
             for j, p in enumerate(item.get("primary") or []):
                 self.placeholder(p["words"], f, (*path, "primary", j, "words"))
+                citation = _citations([p["citation"]], f, (*path, "primary", j))[0]
+                primary.append(PrimaryText(p["words"].strip(), citation))
             if ok and all(p.source in sources for p in passages):
                 values.update(
-                    passages=tuple(passages), silent=tuple(silent), primary=primary, origin=f.pos.origin(path)
+                    passages=tuple(passages), silent=tuple(silent), primary=tuple(primary), origin=f.pos.origin(path)
                 )
                 out.append(_record(CrossRef, values))
         return tuple(out)
