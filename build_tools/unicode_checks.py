@@ -63,6 +63,8 @@ def check_strings(data: object, positions: Positions, report: Report) -> None:
 
 def _text_problems(field: str, text: str) -> Iterator[tuple[str, str, str]]:
     """Message, hint and code of each thing wrong with the value of ``field``: at most one of each kind."""
+    if text.isascii():  # no bidi control is ASCII, and ASCII letters are all Latin
+        return
     m = BIDI.search(text)
     if m:
         yield (
@@ -73,6 +75,8 @@ def _text_problems(field: str, text: str) -> Iterator[tuple[str, str, str]]:
         )
     if field in NAME_FIELDS:
         for word in _WORD.findall(text):
+            if word.isascii():
+                continue
             found = scripts(word)
             if len(found) > 1:
                 yield (
