@@ -31,7 +31,7 @@ from build_tools.stages import publish
 from build_tools.stages.anchor import Anchoring, anchor_all
 from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_consistency, check_fragments
-from build_tools.stages.ingest.corpus import _ingest_key as ingest_key
+from build_tools.stages.ingest.corpus import ingest_key
 from build_tools.stages.ingest.corpus import ingest_all
 from build_tools.stages.load import load_annotations
 from build_tools.stages.render import render_site

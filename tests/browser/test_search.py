@@ -66,14 +66,22 @@ def _search(page, query: str) -> set[str]:
     box.press_sequentially(query, delay=15)
     # "Searching for …" first, then "N results for …" (or "No results for …")
     done = re.compile(rf"(\d+ results?|No results) for \W?{re.escape(query)}")
-    page.locator(".pagefind-ui__message", has_text=done).wait_for()
+    message = page.locator(".pagefind-ui__message", has_text=done)
+    message.wait_for()
+    total = int(m.group(1).split()[0]) if (m := done.search(message.inner_text())) and m.group(1)[0].isdigit() else 0
     # Results render as placeholders until their fragment loads; five at a time, then "Load more".
-    loading = "() => !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')"
-    page.wait_for_function(loading)
+    # The list may be drawn just after the message: wait for at least `shown` results, all loaded.
+    loaded = (
+        "n => document.querySelectorAll('.pagefind-ui__result').length >= n"
+        " && !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')"
+    )
+    shown = min(total, 5)
+    page.wait_for_function(loaded, arg=shown)
     more = page.locator("button.pagefind-ui__button", has_text="Load more")
     while more.count():
+        shown = page.locator(".pagefind-ui__result").count() + 1
         more.click()
-        page.wait_for_function(loading)
+        page.wait_for_function(loaded, arg=shown)
     hrefs = page.locator("a.pagefind-ui__result-link").evaluate_all("as => as.map(a => a.href)")
     root = page.evaluate("location.origin") + "/"
     return {h.removeprefix(root) for h in hrefs}

@@ -26,7 +26,7 @@ def _ingest_one(
     return doc, own.problems
 
 
-def _ingest_key(src: Source, root: Path, outlet: Outlet | None) -> str | None:
+def ingest_key(src: Source, root: Path, outlet: Outlet | None) -> str | None:
     """The cache key of one source's ingest, or ``None`` if its file cannot be read
     (then ingest reports that, uncached)."""
     try:
@@ -45,7 +45,7 @@ def ingest_cached(
 ) -> tuple[Document | None, tuple[Problem, ...] | list[Problem]]:
     """One source's ingest (document and problems), from ``.cache/`` when its inputs are unchanged."""
     store = cache.Cache(root, "ingest")
-    name = _ingest_key(src, root, outlet)
+    name = ingest_key(src, root, outlet)
     hit = store.get(name) if name else None
     if isinstance(hit, tuple):
         return hit
@@ -80,7 +80,7 @@ def ingest_all(
     todo: list[int] = []
     for i, src in enumerate(sources):
         if store is not None:
-            keys[i] = _ingest_key(src, root, ann.outlets.get(src.outlet))
+            keys[i] = ingest_key(src, root, ann.outlets.get(src.outlet))
             hit = store.get(keys[i]) if keys[i] else None
             if isinstance(hit, tuple):
                 results[i] = hit
