@@ -17,7 +17,7 @@ from build_tools import paths
 from build_tools.paths import GENERATED_DIRS
 from build_tools.pipeline import read_site_url
 from build_tools.stages.render import pages as pages_mod
-from build_tools.stages.render import render_site
+from build_tools.stages.render import render_site, source_page
 
 from .conftest import FIXTURES, ROOT
 
@@ -117,6 +117,26 @@ def test_coverage_columns_are_the_texts_a_topic_concerns(split, corpus):
                 assert any(row[j].strip() != "not reported" for row in rows), (path, j)
             tables += 1
     assert tables
+
+
+def test_an_endnote_lists_a_fixed_number_of_other_accounts(corpus, monkeypatch):
+    """However many texts quote a cross-reference, each of their endnotes and markers names at
+    most XREF_ACCOUNTS_SHOWN other accounts and says how many more the comparison page holds."""
+    monkeypatch.setattr(source_page, "XREF_ACCOUNTS_SHOWN", 1)
+    pages = render_site(corpus.ann, corpus.docs, corpus.anchoring, site_url=read_site_url(ROOT))
+    xref = "wang-wenbin-and-newsweek"  # five passages: four other accounts each
+    passages = [a for a in corpus.anchoring.placed() if a.annotation == xref]
+    assert len(passages) == 5
+    for a in passages:
+        page = pages[paths.source_page(a.source)]
+        endnote = page.split(f"{{: #{source_page.xref_endnote_anchor(xref, a.passage)} .xref-endnote-title }}", 1)[1]
+        endnote = endnote.split("{ .xref-compare }", 1)[0]
+        assert endnote.count("[Go to the passage →]") == 1, endnote
+        assert "    - and 3 more accounts, on the comparison page\n" in endnote
+    compare = pages[paths.crossref_page(xref)]
+    assert all(a.text[:40] in compare.replace("\\", "") for a in passages)  # every account is there
+    labels = re.findall(r'aria-label="(4 other passages: [^"]*)"', pages[paths.source_page(passages[0].source)])
+    assert labels and all(label.endswith("more texts") for label in labels), labels
 
 
 def test_a_body_link_to_a_later_pages_mentions_follows_them():

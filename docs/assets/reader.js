@@ -139,7 +139,8 @@
         if (own && !own.querySelector("a.xref-go")) own.remove(); /* "This text: …" */
         if (brief)
           Array.prototype.slice.call(list.children).forEach(function (item) {
-            item.replaceWith(briefAccount(item));
+            /* "and N more accounts" has no link of its own: it stays as it is */
+            if (item.querySelector("a.xref-go")) item.replaceWith(briefAccount(item));
           });
         frag.append(list);
       } else if (!brief) {

@@ -27,6 +27,11 @@ from build_tools.stages.render.inline import (
     source_wrappers,
 )
 
+XREF_ACCOUNTS_SHOWN = 6
+"""Other accounts listed in a passage's endnote (and named by its marker); the rest are on the
+comparison page. A cross-reference quoted in N texts would otherwise put N lines on each of
+those N pages, so a page would grow with the corpus."""
+
 
 def _highlight(
     decos: dict[str, Decorations], site_ctx: SiteContext, a: Anchor, *, key: object, html_id: str, cls: str
@@ -89,6 +94,8 @@ def _xref_marker(site_ctx: SiteContext, items: list[tuple[CrossRef, Anchor]]) ->
                 labels.append(account_label(site_ctx, other, here=a.source))
     counted = Counter(labels)
     names = [f"{k}, {n} passages" if n > 1 else k for k, n in counted.items()]
+    if len(names) > XREF_ACCOUNTS_SHOWN:
+        names[XREF_ACCOUNTS_SHOWN:] = [f"{len(names) - XREF_ACCOUNTS_SHOWN} more texts"]
     n = len(labels)
     label = f"{n} other {'passage' if n == 1 else 'passages'}: {'; '.join(names)}"
     first = xref_endnote_anchor(items[0][0].id, items[0][1].passage)
@@ -198,9 +205,8 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
         lines.append("")
         here = paths.crossref_anchor(xref.id, a.passage)
         lines.append(f"- This text: [“{escape_text(a.text)}”](#{here})")
-        for other in site_ctx.xref_anchors[xref.id]:
-            if other.passage == a.passage:
-                continue
+        others = [o for o in site_ctx.xref_anchors[xref.id] if o.passage != a.passage]
+        for other in others[:XREF_ACCOUNTS_SHOWN]:
             src = site_ctx.ann.sources[other.source]
             outlet = site_ctx.ann.outlets[src.outlet]
             anchor = paths.crossref_anchor(xref.id, other.passage)
@@ -213,6 +219,9 @@ def _xref_endnotes(source: Source, site_ctx: SiteContext) -> str:
             # reader.js names the link from its line ("Go to the passage: WSWS, 12 February
             # 2024"); without JavaScript the line itself says which account it leads to.
             lines.append(f"- {who}: “{escape_text(other.text)}” [Go to the passage →]({target}){{ .xref-go }}")
+        hidden = len(others) - XREF_ACCOUNTS_SHOWN
+        if hidden > 0:
+            lines.append(f"- and {hidden} more {'account' if hidden == 1 else 'accounts'}, on the comparison page")
         lines += ["", f"[Compare side by side →]({compare}){{ .xref-compare }}"]
         body = indent("\n".join(lines))
         out += [f"{n}.  {body.lstrip()}", ""]
