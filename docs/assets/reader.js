@@ -290,7 +290,7 @@
     if (more) return;
     more = make("button", "reader-more", "more");
     more.type = "button";
-    more.setAttribute("aria-label", "more: all of " + (sn.getAttribute("aria-label") || "this note"));
+    syncMore(sn, more);
     more.addEventListener("click", function () {
       activateSidenote(sn.classList.contains("is-active") ? null : sn, false);
     });
@@ -380,13 +380,27 @@
     observer.observe(art);
   }
 
+  /* A long note's button says what it will do: "more" shows all of it, "less" its first lines. */
+  function syncMore(sn, more) {
+    if (!more) return;
+    var open = sn.classList.contains("is-active");
+    var name = sn.getAttribute("aria-label") || "this note";
+    more.textContent = open ? "less" : "more";
+    more.setAttribute("aria-expanded", open ? "true" : "false");
+    more.setAttribute("aria-label", open ? "less: the first lines of " + name : "more: all of " + name);
+  }
+
   /* An active sidenote is highlighted and shown in full (a long note is otherwise cut short). */
   function activateSidenote(sn, focus) {
     document.querySelectorAll(".sidenote.is-active").forEach(function (el) {
-      if (el !== sn) el.classList.remove("is-active");
+      if (el !== sn) {
+        el.classList.remove("is-active");
+        syncMore(el, el.querySelector(":scope > .reader-more"));
+      }
     });
     if (sn) {
       sn.classList.add("is-active");
+      syncMore(sn, sn.querySelector(":scope > .reader-more"));
       if (focus) sn.focus({ preventScroll: true });
     }
     layout(true);

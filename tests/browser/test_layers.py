@@ -115,10 +115,19 @@ def test_more_shows_all_of_a_long_note(open_page, site_pages):
         pytest.skip("no note on this page is longer than the margin shows")
     more = long.locator("button.reader-more")
     more.scroll_into_view_if_needed()
+    assert (more.inner_text(), more.get_attribute("aria-expanded")) == ("more", "false")
     more.click()
     assert "is-active" in long.get_attribute("class")
     body = long.locator(".reader-note__body")
     assert body.evaluate("b => b.scrollHeight <= b.clientHeight + 1")
+    # the same button now says what it does next, and does it
+    assert (more.inner_text(), more.get_attribute("aria-expanded")) == ("less", "true")
+    assert more.get_attribute("aria-label").startswith("less: the first lines of ")
+    more.click()
+    assert "is-active" not in long.get_attribute("class")
+    assert (more.inner_text(), more.get_attribute("aria-expanded")) == ("more", "false")
+    page.mouse.move(0, 0)  # a note pointed at is shown whole
+    page.wait_for_function("b => b.scrollHeight > b.clientHeight + 1", arg=body.element_handle())
 
 
 def test_crowding_cuts_short_only_the_notes_that_collide(open_page, site_pages):
