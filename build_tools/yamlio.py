@@ -39,13 +39,8 @@ MAX_DEPTH = 20
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 """Characters YAML does not allow in a file (C0 and C1 controls other than tab, line feed,
 carriage return and next line)."""
-_OPEN = (
-    yaml.BlockMappingStartToken,
-    yaml.BlockSequenceStartToken,
-    yaml.FlowMappingStartToken,
-    yaml.FlowSequenceStartToken,
-)
-_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 @dataclass(slots=True)
@@ -191,28 +186,29 @@ def check_limits(text: str, rel_path: str, report: Report) -> bool:
         )
         return False
     depth = 0
-    try:
-        for token in yaml.scan(text, Loader=_Loader):
-            if isinstance(token, _CLOSE):
+    try:  # parser events, not composed nodes: libyaml's parser keeps its own stack, the composer recurses
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, _CLOSE):
                 depth -= 1
                 continue
-            depth += isinstance(token, _OPEN)
-            refusal = _refused_token(token, depth)
+            depth += isinstance(event, _OPEN)
+            refusal = _refused_event(event, depth)
             if refusal is not None:
                 message, hint, code = refusal
-                report.error(Origin(rel_path, *_pos(token)), message, hint=hint, code=code)
+                report.error(Origin(rel_path, *_pos(event)), message, hint=hint, code=code)
                 return False
     except yaml.YAMLError:
         pass  # composing below reports the syntax error with its usual message
     return True
 
 
-def _refused_token(token: yaml.Token, depth: int) -> tuple[str, str, str] | None:
-    """Message, hint and code if ``token``, ``depth`` collections deep, must stop the scan."""
-    if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-        sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+def _refused_event(event: yaml.Event, depth: int) -> tuple[str, str, str] | None:
+    """Message, hint and code if ``event``, ``depth`` collections deep, must stop the scan."""
+    name = getattr(event, "anchor", None)
+    if name is not None:
+        sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
         return (
-            f"YAML anchors and aliases are not allowed in annotation files: '{sign}{token.value}'",
+            f"YAML anchors and aliases are not allowed in annotation files: '{sign}{name}'",
             "write the value out in full where it is needed (or quote it if '&' or '*' is part of the text)",
             "yaml-alias",
         )
