@@ -23,8 +23,12 @@ import hmac
 import io
 import os
 import pickle
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 CACHE_DIR = ".cache"
 """Folder under the project root (git-ignored)."""
@@ -103,14 +107,24 @@ def dumps(value: object) -> bytes:
     return buf.getvalue()
 
 
-def key(*parts: bytes | str) -> str:
-    """The entry name for these inputs (the code version is always part of it)."""
-    h = hashlib.sha256(code_version().encode())
+def _update(h: hashlib._Hash, parts: tuple[bytes | str, ...]) -> str:
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+def key(*parts: bytes | str) -> str:
+    """The entry name for these inputs (the code version is always part of it)."""
+    return _update(hashlib.sha256(code_version().encode()), parts)
+
+
+def digest(*parts: bytes | str) -> str:
+    """A SHA-256 of these inputs, each length-prefixed (no two lists of parts give the same
+    bytes), without the code version: a piece of a key, computed once and named by many
+    keys (see :func:`key`)."""
+    return _update(hashlib.sha256(), parts)
 
 
 class Cache:
@@ -145,6 +159,19 @@ class Cache:
             return None
         self.hits += 1
         return value
+
+    def get_or_make(self, name: str, make: Callable[[], T], valid: Callable[[object], bool]) -> T:
+        """The stored value if there is one that passes its signature and ``valid`` (its
+        type, checked before it is trusted), else ``make()``, stored under ``name``."""
+        value = self.get(name)
+        if value is not None and valid(value):
+            return value  # type: ignore[return-value]
+        if value is not None:  # signed by this machine yet not what this stage stores
+            self.hits -= 1
+            self.rebuilt += 1
+        made = make()
+        self.put(name, made)
+        return made
 
     def put(self, name: str, value: object) -> None:
         """Store ``value`` atomically (a reader never sees half an entry)."""

@@ -198,7 +198,14 @@ def consistency_stage(state: RunState) -> None:
 
 def render_stage(state: RunState) -> None:
     assert state.ann is not None and state.anchoring is not None
-    state.pages = render_site(state.ann, state.docs, state.anchoring, site_url=read_site_url(state.root))
+    # Cached only where the ingest is (state.keys): a page's key names its document by its ingest key.
+    store = cache.Cache(state.root, "render") if state.keys else None
+    state.pages = render_site(
+        state.ann, state.docs, state.anchoring, site_url=read_site_url(state.root), store=store, doc_keys=state.keys
+    )
+    if store is not None:
+        rendered = store.misses + store.rebuilt
+        state.say(f"render cache: {store.hits} reused, {rendered} rendered ({store.rebuilt} damaged entries rebuilt)")
 
 
 def write_stage(state: RunState) -> None:

@@ -3,6 +3,7 @@ input misses, and a damaged entry is rebuilt, never used."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -11,8 +12,11 @@ import pytest
 from build_tools import cache, idlock
 from build_tools.cli import main
 from build_tools.errors import Report
+from build_tools.model import Anchor, Citation, CrossRef, Note
 from build_tools.pipeline import load_corpus
+from build_tools.stages import render
 from build_tools.stages.load import load_annotations, schemas_digest
+from build_tools.stages.render import keys
 
 from .test_contrib_broken import BROKEN, CASES, make_case, run_check
 
@@ -226,3 +230,194 @@ def test_the_run_after_a_new_lock_takes_the_ingest_from_the_cache(
     assert main(["--root", str(base), "preprocess"]) == 0
     assert "ingest cache: 0 reused, 2 ingested" in capsys.readouterr().err
     assert _pages(base) == warm
+
+
+# --------------------------------------------------------------------------- rendering
+
+GAZETTE, COURIER = "gazette-2024-05-02-bridge", "courier-2024-05-03-bridge-vote"
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What each run renders (``source:ID``, ``glossary:ID``, ``crossref:ID``), not taken from the cache."""
+    calls: list[str] = []
+    for name, what in (
+        ("render_source_page", "source"),
+        ("render_glossary_pages", "glossary"),
+        ("render_crossref_page", "crossref"),
+    ):
+        real = getattr(render, name)
+
+        def spy(item: object, /, *args: object, real=real, what=what, **kwargs: object) -> object:
+            calls.append(f"{what}:{item.id}")  # type: ignore[attr-defined]
+            return real(item, *args, **kwargs)
+
+        monkeypatch.setattr(render, name, spy)
+    return calls
+
+
+def _cold_pages(root: Path) -> dict[str, bytes]:
+    """What a run without ``.cache/`` writes for the project as it is now."""
+    cold = root.with_name(root.name + "-cold")
+    shutil.rmtree(cold, ignore_errors=True)
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns(cache.CACHE_DIR, "docs"))
+    _preprocess(cold)
+    return _pages(cold)
+
+
+def _warm(root: Path) -> None:
+    """Two runs: the first writes the lock files, which are part of each document's ingest key
+    and so of its pages' keys; the second renders under those keys."""
+    for _ in range(2):
+        _preprocess(root)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _page(root: Path, rel: str) -> str:
+    return (root / "docs" / rel).read_text(encoding="utf-8")
+
+
+def test_a_warm_run_renders_nothing_and_writes_what_a_cold_one_writes(base: Path, rendered: list[str]) -> None:
+    _warm(base)
+    assert sorted(set(rendered)) == [
+        "crossref:two-halves",
+        "glossary:town-council",
+        "glossary:westport",
+        f"source:{COURIER}",
+        f"source:{GAZETTE}",
+    ]
+    rendered.clear()
+    _preprocess(base)
+    assert rendered == []
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_an_edited_note_body_renders_its_source_page_again(base: Path, rendered: list[str]) -> None:
+    _warm(base)
+    rendered.clear()
+    _edit(base / NOTES, "12.4 million", "13 million")
+    _preprocess(base)
+    assert rendered == [f"source:{GAZETTE}"]  # nothing else shows a note
+    assert "13 million" in _page(base, f"sources/{GAZETTE}.md")
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_an_edited_note_citation_renders_its_source_page_again(base: Path, rendered: list[str]) -> None:
+    _warm(base)
+    rendered.clear()
+    _edit(base / NOTES, "accessed: 2024-06-01", "accessed: 2024-06-02")
+    _preprocess(base)
+    assert rendered == [f"source:{GAZETTE}"]
+    assert "accessed 2 June 2024" in _page(base, f"sources/{GAZETTE}.md")
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_an_edited_glossary_description_changes_every_page_that_shows_it(base: Path, rendered: list[str]) -> None:
+    """The description is the title of an entry's first link on a source page, and the top of its own page."""
+    _warm(base)
+    rendered.clear()
+    places = base / "annotations" / "glossary" / "places.yml"
+    _edit(places, "An invented town on both banks of a river.", "A town made up for the tests, on a river.")
+    _preprocess(base)
+    assert sorted(rendered) == ["glossary:westport", f"source:{COURIER}", f"source:{GAZETTE}"]
+    for rel in (f"sources/{GAZETTE}.md", f"sources/{COURIER}.md", "glossary/westport.md"):
+        assert "A town made up for the tests" in _page(base, rel), rel
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_the_other_source_of_a_cross_reference_is_part_of_a_source_page(base: Path, rendered: list[str]) -> None:
+    """The Gazette's page shows, in its cross-reference panel, the Courier's outlet and date:
+    a new date in the Courier's catalog entry renders the Gazette's page again, though
+    nothing of the Gazette changed."""
+    _warm(base)
+    rendered.clear()
+    catalog = base / "annotations" / "sources.yml"
+    _edit(catalog, "date: 2024-05-03", "date: 2024-05-04")
+    _edit(catalog, "title: Bridge vote splits Westport", "title: Bridge vote divides Westport")
+    _preprocess(base)
+    assert sorted(rendered) == [
+        "crossref:two-halves",
+        "glossary:town-council",
+        "glossary:westport",
+        f"source:{COURIER}",
+        f"source:{GAZETTE}",
+    ]
+    gazette = _page(base, f"sources/{GAZETTE}.md")
+    assert "4 May 2024 (inferred)" in gazette and "3 May 2024" not in gazette
+    assert "Bridge vote divides Westport" in _page(base, "crossrefs/two-halves.md")
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_an_edited_other_passage_changes_the_panel(base: Path, rendered: list[str]) -> None:
+    """The Gazette's panel quotes the Courier's passage: a new quote in the cross-reference renders
+    the Gazette's page again (and the cross-reference page), not the glossary's."""
+    _warm(base)
+    rendered.clear()
+    xrefs = base / "annotations" / "crossrefs" / "bridge.yml"
+    _edit(xrefs, 'quote: the bridge would "join the two halves of the town"', 'quote: would "join the two halves')
+    _preprocess(base)
+    assert sorted(rendered) == ["crossref:two-halves", f"source:{COURIER}", f"source:{GAZETTE}"]
+    assert '“would "join the two halves”' in _page(base, f"sources/{GAZETTE}.md")
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_the_site_url_is_part_of_a_source_page(base: Path, rendered: list[str], monkeypatch) -> None:
+    _warm(base)
+    rendered.clear()
+    monkeypatch.setenv("SITE_URL", "https://example.org/reading/")
+    (base / "mkdocs.yml").write_text("site_url: !ENV [SITE_URL, 'http://127.0.0.1:8000/']\n", encoding="utf-8")
+    _preprocess(base)
+    assert sorted(rendered) == [f"source:{COURIER}", f"source:{GAZETTE}"]
+    assert "https://example.org/reading/sources/" in _page(base, f"sources/{GAZETTE}.md")
+
+
+def test_damaged_render_entries_are_rebuilt(base: Path, rendered: list[str], capsys) -> None:
+    _warm(base)
+    shutil.rmtree(base / cache.CACHE_DIR / "render")  # only the entries of the current keys
+    _preprocess(base)
+    good = _pages(base)
+    entries = _entries(base, "render")
+    assert len(entries) == 5
+    for i, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(data[:-5] + b"xxxxx" if i % 2 else data[:10])  # flipped, or truncated
+    (base / "docs" / "sources" / f"{GAZETTE}.md").unlink()  # so that the run must write it again
+    rendered.clear()
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "render cache: 0 reused, 5 rendered (5 damaged entries rebuilt)" in capsys.readouterr().err
+    assert len(rendered) == 5 and _pages(base) == good
+    store = cache.Cache(base, "render")
+    assert all(store.get(p.name) is not None for p in entries)  # rewritten, valid again
+
+
+def test_a_signed_entry_of_the_wrong_kind_is_not_used(base: Path, rendered: list[str], capsys) -> None:
+    """An entry this machine signed that does not hold a page (a bug, or another stage's value)
+    is rendered again rather than written into docs/."""
+    _warm(base)
+    good = _pages(base)
+    store = cache.Cache(base, "render")
+    for entry in _entries(base, "render"):
+        store.put(entry.name, 42)
+    rendered.clear()
+    capsys.readouterr()
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "render cache: 0 reused, 5 rendered (5 damaged entries rebuilt)" in capsys.readouterr().err
+    assert len(rendered) == 5 and _pages(base) == good
+
+
+def test_every_field_of_a_note_an_anchor_and_a_cross_reference_is_in_its_key_or_said_to_be_unread() -> None:
+    """A field added to one of these classes must be added to the key (or to what no page shows)."""
+    for cls, kept, left_out in (
+        (Note, keys.NOTE_FIELDS, keys.NOTE_LEFT_OUT),
+        (Anchor, keys.ANCHOR_FIELDS, keys.ANCHOR_LEFT_OUT),
+        (CrossRef, keys.XREF_FIELDS, keys.XREF_LEFT_OUT),
+        (Citation, keys.CITATION_FIELDS, keys.CITATION_LEFT_OUT),
+    ):
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert sorted(names) == sorted([*kept, *left_out]), cls
+        assert not set(kept) & left_out, cls

@@ -9,11 +9,15 @@ Zensical can render them from the same ``mkdocs.yml``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import TypeVar
 
-from build_tools import paths
+from build_tools import cache, paths
 from build_tools.model import Annotations, Document
 from build_tools.stages.anchor import Anchoring
 from build_tools.stages.render.context import SiteContext
+from build_tools.stages.render.keys import PageKeys
 from build_tools.stages.render.pages import (
     correction_link,
     mention_pages,
@@ -33,18 +37,47 @@ from build_tools.stages.render.source_page import render_source_page
 
 __all__ = ["SiteContext", "render_site"]
 
+T = TypeVar("T")
 
-def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchoring, *, site_url: str) -> dict[str, str]:
-    """Every generated file, by path relative to ``docs/``."""
+
+def render_site(
+    ann: Annotations,
+    docs: dict[str, Document],
+    anchoring: Anchoring,
+    *,
+    site_url: str,
+    store: cache.Cache | None = None,
+    doc_keys: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Every generated file, by path relative to ``docs/``.
+
+    With a ``store``, each source page, cross-reference page and glossary entry's pages come
+    from it when none of their inputs changed (:mod:`.keys`; ``doc_keys``: source id → its
+    ingest key, which names its document); the index pages, which are cheap, are rendered
+    every time, and so is what is done to every page afterwards. The result is the same.
+    """
     ctx = SiteContext.build(ann, docs, anchoring)
+    keys = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys or {})
+
+    def cached(name: Callable[[], str], make: Callable[[], T], valid: Callable[[object], bool]) -> T:
+        return make() if store is None else store.get_or_make(name(), make, valid)
+
     pages: dict[str, str] = {}
     for source in ann.sources.values():
         if source.id in docs:
-            pages[paths.source_page(source.id)] = render_source_page(source, site_ctx=ctx, site_url=site_url)
+            pages[paths.source_page(source.id)] = cached(
+                partial(keys.source_page, source),
+                partial(render_source_page, source, site_ctx=ctx, site_url=site_url),
+                _is_page,
+            )
     for entry in ann.glossary.values():
-        pages.update(render_glossary_pages(entry, site_ctx=ctx))
+        pages.update(
+            cached(partial(keys.glossary_pages, entry), partial(render_glossary_pages, entry, site_ctx=ctx), _is_pages)
+        )
     for xref in ann.crossrefs:
-        pages[paths.crossref_page(xref.id)] = render_crossref_page(xref, site_ctx=ctx)
+        pages[paths.crossref_page(xref.id)] = cached(
+            partial(keys.crossref_page, xref), partial(render_crossref_page, xref, site_ctx=ctx), _is_page
+        )
     pages.update(render_sources_index(ctx))
     pages.update(render_glossary_index(ctx))
     pages.update(render_crossref_index(ctx))
@@ -59,6 +92,14 @@ def render_site(ann: Annotations, docs: dict[str, Document], anchoring: Anchorin
         if path.endswith(".md") and not path.startswith("_partials/"):
             pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix=paths.up(path)) + "\n"
     return pages
+
+
+def _is_page(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_pages(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
 _MENTION_LINK = re.compile(r"\]\(\.\./glossary/([a-z0-9-]+)\.md#in-([a-z0-9-]+)\)")
