@@ -104,7 +104,7 @@ def measure(
                 gzipped: dict[str, int] = {}
 
                 def on_response(response, sizes: dict[str, int] = sizes, gzipped: dict[str, int] = gzipped) -> None:
-                    if "/pagefind/" in response.url:
+                    if "/pagefind/" in response.url or "/assets/search/" in response.url:  # index, UI, shards
                         try:
                             body = response.body()
                         except Exception:  # a response without a body (redirect)

@@ -1,56 +1,50 @@
-// Pagefind's search API over the shards of a large site's index (issue 11), for Pagefind UI
-// (overrides/partials/pagefind.html points its bundlePath here, so the UI imports this module
-// in place of pagefind/pagefind.js). build_tools/stages/search.py (run_pagefind) splits an
-// index of more than PAGES_PER_SHARD pages into shards: pagefind/ and pagefind/shard-N/,
-// listed in pagefind/pagefind-shards.json ([] for one index). Every shard is searched
-// and the results merged by score, filter counts summed.
+// Pagefind's search API over the shards of a large site's index (issue 11), for Pagefind UI:
+// overrides/partials/pagefind.html points the UI's bundlePath here, so the UI imports this
+// module in place of pagefind/pagefind.js. build_tools/stages/search.py (run_pagefind) splits
+// an index of more than PAGES_PER_SHARD pages into shards, pagefind/ and pagefind/shard-N/,
+// listed in pagefind/pagefind-shards.json ([] for one index: then this module only passes
+// the calls on). The shards are merged with Pagefind's own mergeIndex (one WebAssembly core,
+// one worker), each tagged with a hidden synthetic filter "shard".
 //
-// Unlike Pagefind's own mergeIndex, a shard's results count only if the shard knows every
-// word of the query: Pagefind leaves out of a query a word that its index does not hold, so
-// a shard without "Jericho" answers "Jericho Wall" with every page that says "wall".
+// Pagefind leaves out of a query a word its index does not hold, so merged as they are, a
+// shard without "Jericho" would answer "Jericho Wall" with every page that says "wall". For a
+// query of several words, each word is looked up alone first, and the query is then run on
+// the shards that know every word (the filter "shard", which the reader does not see).
 const bundle = new URL("../../pagefind/", import.meta.url).pathname;
 const pagefind = await import(bundle + "pagefind.js");
+const SHARD = "shard";
 
 let settings = {};
-let shards = null;
+let ready = null;
 
-function all() {
-  if (!shards) {
-    shards = (async () => {
+function setup() {
+  if (!ready) {
+    ready = (async () => {
       const listed = await fetch(bundle + "pagefind-shards.json").then((r) => (r.ok ? r.json() : []), () => []);
-      const dirs = ["", ...(Array.isArray(listed) ? listed.filter((d) => typeof d === "string") : [])];
-      const list = dirs.map((dir) => pagefind.createInstance({ ...settings, basePath: bundle + dir }));
-      await Promise.all(list.map((shard) => shard.init()));
-      return list;
+      const dirs = Array.isArray(listed) ? listed.filter((d) => typeof d === "string") : [];
+      await pagefind.options(dirs.length ? { ...settings, mergeFilter: { [SHARD]: "0" } } : settings);
+      await pagefind.init();
+      for (const [n, dir] of dirs.entries()) {
+        await pagefind.mergeIndex(bundle + dir, { ...settings, mergeFilter: { [SHARD]: String(n + 1) } });
+      }
+      return dirs.length + 1;
     })();
   }
-  return shards;
+  return ready;
 }
 
-function sum(counts) {
-  const out = {};
-  for (const filters of counts) {
-    for (const [key, values] of Object.entries(filters || {})) {
-      out[key] = out[key] || {};
-      for (const [value, n] of Object.entries(values)) out[key][value] = (out[key][value] || 0) + n;
-    }
-  }
-  return out;
-}
-
-function zero(counts) {
-  const out = {};
-  for (const [key, values] of Object.entries(counts || {})) out[key] = Object.fromEntries(Object.keys(values).map((v) => [v, 0]));
-  return out;
+function hide(counts) {
+  if (counts && typeof counts === "object") delete counts[SHARD];
+  return counts;
 }
 
 export async function options(opts) {
   settings = { ...settings, ...opts };
-  if (shards) await Promise.all((await shards).map((shard) => shard.options(opts)));
+  if (ready) await pagefind.options(opts);
 }
 
 export async function init() {
-  await all();
+  await setup();
 }
 
 export async function mergeIndex() {
@@ -58,47 +52,39 @@ export async function mergeIndex() {
 }
 
 export async function destroy() {
-  if (shards) await Promise.all((await shards).map((shard) => shard.destroy()));
-  shards = null;
+  await pagefind.destroy();
+  ready = null;
 }
 
 export async function filters() {
-  return sum(await Promise.all((await all()).map((shard) => shard.filters())));
+  await setup();
+  return hide(await pagefind.filters());
 }
 
 export async function preload(term, opts = {}) {
-  await Promise.all((await all()).map((shard) => shard.preload(term, opts)));
-}
-
-async function knowsEveryWord(shard, term, opts) {
-  if (/^\s*".+"\s*$/.test(term)) return true; // an exact search needs every word already
-  const words = term.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
-  if (words.length < 2) return true;
-  for (const word of words) {
-    const alone = await shard.search(word, opts);
-    if (!alone.unfilteredResultCount) return false;
-  }
-  return true;
+  await setup();
+  await pagefind.preload(term, opts);
 }
 
 export async function search(term, opts = {}) {
-  const list = await all();
-  const answers = await Promise.all(
-    list.map(async (shard) => {
-      const answer = await shard.search(term, opts);
-      if (list.length > 1 && term && answer.unfilteredResultCount && !(await knowsEveryWord(shard, term, opts))) {
-        return { ...answer, results: [], unfilteredResultCount: 0, filters: zero(answer.filters), totalFilters: zero(answer.totalFilters) };
-      }
-      return answer;
-    }),
-  );
-  const response = {
-    results: answers.flatMap((a) => a.results).sort((a, b) => b.score - a.score),
-    unfilteredResultCount: answers.reduce((n, a) => n + a.unfilteredResultCount, 0),
-    filters: sum(answers.map((a) => a.filters)),
-    totalFilters: sum(answers.map((a) => a.totalFilters)),
-    timings: answers.map((a) => a.timings),
-  };
-  if (answers[0] && answers[0].search_keywords) response.search_keywords = answers[0].search_keywords;
-  return response;
+  const shards = await setup();
+  const words = typeof term === "string" ? term.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)) : [];
+  if (shards === 1 || words.length < 2 || /^\s*".+"\s*$/.test(term)) {
+    const answer = await pagefind.search(term, opts);
+    hide(answer.filters);
+    hide(answer.totalFilters);
+    return answer;
+  }
+  let known = null;
+  for (const word of words) {
+    const alone = await pagefind.search(word, {});
+    const per = (alone.totalFilters && alone.totalFilters[SHARD]) || {};
+    const here = Object.keys(per).filter((n) => per[n] > 0);
+    known = known ? known.filter((n) => here.includes(n)) : here;
+  }
+  const filters = { ...(opts.filters || {}), [SHARD]: { any: known } };
+  const answer = await pagefind.search(term, { ...opts, filters });
+  hide(answer.filters);
+  hide(answer.totalFilters);
+  return answer;
 }
