@@ -2,7 +2,8 @@
 
 Each built page is marked up for Pagefind here (what is indexed, the filters by outlet,
 kind and year, the variant spellings of glossary names) and the bundle is written to
-``site/pagefind/``; the reader's browser fetches only the index chunks a query needs.
+``site/pagefind/`` (in shards on a large site, :func:`run_pagefind`, merged in the browser by
+``docs/assets/search/pagefind.js``); the reader's browser fetches only the index chunks a query needs.
 ``make serve`` reuses the last bundle (:func:`serve_search_index`).
 """
 
