@@ -77,7 +77,10 @@ def build(root: Path, n_sources: int, base_url: str) -> dict[str, float]:
     return {"preprocess": round(t1 - t0, 2), "mkdocs": round(t2 - t1, 2), "pagefind": round(t3 - t2, 2)}
 
 
-def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dict[str, object]]:
+def measure(
+    site_dir: Path, base_url: str, queries: tuple[str, ...], *, repeat: int = 1, timeout_s: float = 60
+) -> list[dict[str, object]]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -91,7 +94,7 @@ def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dic
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-            for query in queries:
+            for query in [q for q in queries for _ in range(repeat)]:
                 context = browser.new_context(base_url=base_url, service_workers="block")
                 context.route(
                     "**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort()
@@ -101,7 +104,7 @@ def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dic
                 gzipped: dict[str, int] = {}
 
                 def on_response(response, sizes: dict[str, int] = sizes, gzipped: dict[str, int] = gzipped) -> None:
-                    if "/pagefind/" in response.url:
+                    if "/pagefind/" in response.url or "/assets/search/" in response.url:  # index, UI, shards
                         try:
                             body = response.body()
                         except Exception:  # a response without a body (redirect)
@@ -118,9 +121,12 @@ def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dic
                 box.wait_for()
                 box.press_sequentially(query, delay=30)
                 t0 = time.perf_counter()
-                page.locator(".pagefind-ui__result-link").first.wait_for(timeout=60_000)
-                ms = (time.perf_counter() - t0) * 1000
-                page.wait_for_load_state("networkidle")
+                try:
+                    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=timeout_s * 1000)
+                    ms: float | None = (time.perf_counter() - t0) * 1000
+                    page.wait_for_load_state("networkidle")
+                except PlaywrightTimeout:  # no result in time: recorded as such, bytes so far
+                    ms = None
                 out.append(
                     {
                         "query": query,
@@ -128,7 +134,7 @@ def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dic
                         "bytes_first_search": sum(sizes.values()),
                         "gzip_bytes_first_search": sum(gzipped.values()),
                         "requests": len(sizes),
-                        "ms_to_results": round(ms),
+                        "ms_to_results": None if ms is None else round(ms),
                     }
                 )
                 context.close()
@@ -137,6 +143,10 @@ def measure(site_dir: Path, base_url: str, queries: tuple[str, ...]) -> list[dic
         server.shutdown()
         server.server_close()
     return out
+
+
+def _ms(value: float | None, timeout: float) -> str:
+    return f"{value:>5.0f} ms" if value is not None and value != float("inf") else f"none in {timeout:.0f} s"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         help="measure this built site (e.g. what `python -m build_tools build` made for a large project) "
         "instead of building a synthetic one",
     )
+    parser.add_argument("--queries", nargs="+", default=list(QUERIES), help="queries to time (default: six)")
+    parser.add_argument("--repeat", type=int, default=1, help="time each query this many times (cold each time)")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for a first result (60)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" / "search.json"))
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
@@ -168,20 +181,22 @@ def main(argv: list[str] | None = None) -> int:
             site_dir = root / "site"
         bundle = site_dir / "pagefind"
         bundle_mb = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) / 2**20
-        runs = measure(site_dir, base_url, QUERIES)
+        runs = measure(site_dir, base_url, tuple(args.queries), repeat=args.repeat, timeout_s=args.timeout)
     for r in runs:
         print(
             f"{r['query']!r:16} first search {r['bytes_first_search'] / 1024:7.1f} KB "
             f"({r['gzip_bytes_first_search'] / 1024:.0f} KB gzipped) in {r['requests']:>3} requests, "
-            f"results {r['ms_to_results']:>5} ms after the last key (before searching: {r['bytes_before_search']} B)"
+            f"results {_ms(r['ms_to_results'], args.timeout)} after the last key "
+            f"(before searching: {r['bytes_before_search']} B)"
         )
     kb = [r["bytes_first_search"] / 1024 for r in runs]
     gz = [r["gzip_bytes_first_search"] / 1024 for r in runs]
-    ms = [r["ms_to_results"] for r in runs]
+    ms = [r["ms_to_results"] if r["ms_to_results"] is not None else float("inf") for r in runs]
     print(
         f"{args.sources} sources: bundle {bundle_mb:.1f} MB on disk; "
         f"first search median {statistics.median(kb):.0f} KB ({statistics.median(gz):.0f} KB gzipped) "
-        f"(max {max(kb):.0f}), results median {statistics.median(ms):.0f} ms (max {max(ms)}); build {seconds}"
+        f"(max {max(kb):.0f}), results median {_ms(statistics.median(ms), args.timeout)} "
+        f"(max {_ms(max(ms), args.timeout)}); build {seconds}"
     )
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 Each built page is marked up for Pagefind here (what is indexed, the filters by outlet,
 kind and year, the variant spellings of glossary names) and the bundle is written to
-``site/pagefind/``; the reader's browser fetches only the index chunks a query needs.
+``site/pagefind/`` (in shards on a large site, :func:`run_pagefind`, merged in the browser by
+``docs/assets/search/pagefind.js``); the reader's browser fetches only the index chunks a query needs.
 ``make serve`` reuses the last bundle (:func:`serve_search_index`).
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 import html
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -139,16 +142,75 @@ _TAGS = re.compile(r"<[^>]+>")
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
 
+PAGES_PER_SHARD = 2000
+"""At most this many pages in one Pagefind index. Pagefind's search core (1.5) does work that
+grows with the square of the pages a query matches (for each matching page it scans every
+matching page's word entries, and it counts the filter values of the results with a linear
+lookup per filter entry): on the 10,000-source site (60,088 pages, "Wang Wenbin" in 20,000 of
+them) one search took longer than a minute. Split into shards that the UI merges
+(``mergeIndex``), the work is the sum of the shards' squares; at 2,000 pages a shard answers
+in tens of milliseconds. A site of up to 2,000 indexed pages is one index, as before."""
+
+SHARDS_FILE = "pagefind-shards.json"
+"""The list of the other shards' folders, under the bundle, that the UI merges: ``[]`` for one index."""
+
+
+def pagefind_command(site_dir: Path, output: Path | None = None) -> list[str]:
+    """The Pagefind command line that indexes the (marked) pages under ``site_dir`` into
+    ``output`` (default ``site_dir/pagefind/``)."""
+    where = ["--output-path", str(output)] if output else ["--output-subdir", PAGEFIND_DIR]
+    return [
+        sys.executable, "-m", "pagefind", "--site", str(site_dir), *where,
+        "--exclude-selectors", ", ".join(SEARCH_EXCLUDE), "--force-language", "en", "--quiet",
+    ]  # fmt: skip
+
+
+def run_pagefind(site_dir: Path, pages: list[Path]) -> subprocess.CompletedProcess[str]:
+    """Index ``pages`` (marked pages of ``site_dir``) into ``site_dir/pagefind/``: one index
+    for up to :data:`PAGES_PER_SHARD` pages, else shards of as many, the pages dealt to them in
+    turn (so a query's matches spread evenly), each indexed from a folder of hard links to its
+    pages (same relative paths, so the same addresses); the first shard is the bundle itself,
+    the others ``pagefind/shard-N/``, listed in :data:`SHARDS_FILE`. Also used by
+    ``benchmarks/synth_search_site.py``. Returns the first failed Pagefind run, or the last."""
+    bundle = site_dir / PAGEFIND_DIR
+    count = max(1, -(-len(pages) // PAGES_PER_SHARD))
+    if count == 1:
+        proc = subprocess.run(pagefind_command(site_dir), capture_output=True, text=True)
+        shards: list[str] = []
+    else:
+        staging = site_dir / ".search-shards"
+        shutil.rmtree(staging, ignore_errors=True)
+        shards = [f"shard-{n}/" for n in range(1, count)]
+        try:
+            for n in range(count):
+                folder = staging / str(n)
+                for page in pages[n::count]:
+                    link = folder / page.relative_to(site_dir)
+                    link.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(page, link)
+                out = bundle if n == 0 else bundle / shards[n - 1]
+                proc = subprocess.run(pagefind_command(folder, out), capture_output=True, text=True)
+                shutil.rmtree(folder)
+                if proc.returncode != 0:
+                    return proc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    if proc.returncode == 0 and bundle.is_dir():
+        (bundle / SHARDS_FILE).write_text(json.dumps(shards), encoding="utf-8")
+    return proc
+
+
 def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], None] | None = None) -> None:
     """Index the built site with Pagefind into ``site_dir/pagefind/``.
 
     Each indexed page gets ``data-pagefind-body`` and a hidden block of filters (kind,
     outlet, year) and a title naming outlet and date; everything else is left out of
-    the index. Raises :class:`BuildFailed` if Pagefind fails.
+    the index (:func:`run_pagefind`: in shards on a large site). Raises :class:`BuildFailed`
+    if Pagefind fails.
     """
     say = progress or (lambda _msg: None)
     shutil.rmtree(site_dir / PAGEFIND_DIR, ignore_errors=True)  # a copy from docs/ (serve) is stale
-    marked = 0
+    marked: list[Path] = []
     variants = _Variants(ann)
     for path in sorted(site_dir.glob("*/*/index.html")):
         rel = path.relative_to(site_dir).as_posix()
@@ -167,12 +229,8 @@ def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], 
         page = _ignore_sections(page[: m.end()] + " data-pagefind-body" + page[m.end() : end] + marks + page[end:])
         stop = page.find("</article>", end)  # after the ignored sections: the spellings are indexed
         path.write_text(page[:stop] + spellings + page[stop:], "utf-8")
-        marked += 1
-    cmd = [
-        sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", PAGEFIND_DIR,
-        "--exclude-selectors", ", ".join(SEARCH_EXCLUDE), "--force-language", "en", "--quiet",
-    ]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+        marked.append(path)
+    proc = run_pagefind(site_dir, marked)
     if proc.returncode != 0 or not (site_dir / PAGEFIND_DIR / "pagefind-ui.js").exists():
         report = Report()
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
@@ -184,7 +242,8 @@ def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], 
             code="pagefind",
         )
         raise BuildFailed(report)
-    say(f"indexed {marked} pages for search into {PAGEFIND_DIR}/")
+    shards = -(-len(marked) // PAGES_PER_SHARD)
+    say(f"indexed {len(marked)} pages for search into {PAGEFIND_DIR}/" + (f" ({shards} shards)" if shards > 1 else ""))
 
 
 def serve_search_index(root: Path) -> str:

@@ -237,3 +237,60 @@ def test_snippets_carry_no_marks(open_page, query):
     assert snippets
     marked = [s for s in snippets if MARKS_IN_SNIPPETS.search(s)]
     assert not marked, f"{query!r}: snippets with marker text: {marked}"
+
+
+@pytest.fixture
+def sharded_site(built_site, tmp_path, monkeypatch):
+    """The built site indexed as a large one is (in shards merged by the UI: issue 11), here
+    in three shards of at most 40 pages, served on another port; yields its address."""
+    import functools
+    import http.server
+    import json
+    import shutil
+    import threading
+
+    from build_tools.stages import search
+    from tests.conftest import free_port
+
+    site_dir, _ = built_site
+    copy = tmp_path / "site"
+    shutil.copytree(site_dir, copy, ignore=shutil.ignore_patterns(search.PAGEFIND_DIR))
+    marked = [p for p in sorted(copy.glob("*/*/index.html")) if "data-pagefind-body" in p.read_text("utf-8")]
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 40)
+    proc = search.run_pagefind(copy, marked)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shards = json.loads((copy / search.PAGEFIND_DIR / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    assert len(shards) == -(-len(marked) // 40) - 1 >= 2, shards
+    assert not (copy / ".search-shards").exists()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Quiet, directory=str(copy)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_sharded_index_finds_what_one_index_finds(browser, open_page, guard, sharded_site):
+    context = browser.new_context(base_url=sharded_site, service_workers="block")
+    context.set_default_timeout(10_000)
+    context.route("**/*", guard.route)
+    try:
+        sharded = context.new_page()
+        sharded.on("pageerror", lambda exc: guard.errors.append(f"{sharded.url}: {exc}"))
+        sharded.goto("")
+        one = open_page("")
+        for query in ("Wang Wenbin", "Wengbin", "Zelenskyy", "Li Shangfu", "Jericho Wall", "Belt and Road"):
+            expected = _search(one, query)
+            assert expected, query
+            assert _search(sharded, query) == expected, query
+        filters = sharded.locator(".pagefind-ui__filter-name").all_inner_texts()
+        assert {"kind", "outlet", "year"} <= {f.strip().lower() for f in filters}, filters
+    finally:
+        context.close()
