@@ -186,7 +186,11 @@ def test_nothing_is_fetched_until_one_searches_and_slash_opens_it(open_page):
     assert [u for u in requested if "/pagefind/" in u]
     filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
     assert {"kind", "outlet", "year"} <= {f.strip().lower() for f in filters}, filters
-    # the result titles name outlet and date
+    # the result titles name outlet and date (once their fragments have loaded)
+    page.wait_for_function(
+        "() => document.querySelector('.pagefind-ui__result-title')"
+        " && !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')"
+    )
     titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
     assert any(re.match(r"(Euronews|WSWS|Newsweek|Repost)[^,]*, (\d+ \w+ \d{4}|date unknown): ", t) for t in titles), (
         titles
