@@ -17,12 +17,14 @@ unpickled. Deleting ``.cache/`` is always safe.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
 import io
 import os
 import pickle
+import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -158,6 +160,8 @@ class Cache:
             self.rebuilt += 1
             return None
         self.hits += 1
+        with contextlib.suppress(OSError):  # its age says when it was last used (see prune)
+            os.utime(path)
         return value
 
     def get_or_make(self, name: str, make: Callable[[], T], valid: Callable[[object], bool]) -> T:
@@ -184,3 +188,40 @@ class Cache:
             os.replace(tmp, path)
         except OSError:  # a read-only or full disk only costs speed
             pass
+
+
+MAX_AGE_DAYS = 30
+"""An entry not used for this long is deleted by :func:`prune`."""
+_PRUNED = ".pruned"
+
+
+def prune(root: Path, *, max_age_days: float = MAX_AGE_DAYS, now: float | None = None) -> int | None:
+    """Delete the entries of every stage not used for ``max_age_days`` (a hit or a write
+    renews an entry's time), and temporary files a killed run left; at most once a day.
+
+    Without it ``.cache/`` only grows: every edit adds entries (after a glossary edit, every
+    page that mentions the entry is stored again) and nothing ever reads the old ones. Returns
+    how many files were deleted, or ``None`` if the last pruning was less than a day ago.
+    """
+    now = time.time() if now is None else now
+    base = root / CACHE_DIR
+    stamp = base / _PRUNED
+    try:
+        if now - stamp.stat().st_mtime < 86_400:
+            return None
+    except OSError:
+        pass
+    removed = 0
+    for path in base.glob("*/??/*"):
+        try:
+            age = now - path.stat().st_mtime
+            if age > max_age_days * 86_400 or (path.name.startswith(".") and age > 86_400):
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    with contextlib.suppress(OSError):
+        base.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+        os.utime(stamp, (now, now))
+    return removed

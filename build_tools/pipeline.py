@@ -31,8 +31,7 @@ from build_tools.stages import publish
 from build_tools.stages.anchor import Anchoring, anchor_all
 from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_consistency, check_fragments
-from build_tools.stages.ingest.corpus import ingest_key
-from build_tools.stages.ingest.corpus import ingest_all
+from build_tools.stages.ingest.corpus import ingest_all, ingest_key
 from build_tools.stages.load import load_annotations
 from build_tools.stages.render import render_site
 from build_tools.stages.search import index_search
@@ -234,9 +233,14 @@ def publish_stage(state: RunState) -> None:
 
 
 def locks_stage(state: RunState) -> None:
-    """Record the block ids now published (annotations/ids/), once the pages are in place."""
+    """Record the block ids now published (annotations/ids/), once the pages are in place; then
+    prune the cache (at most once a day: entries unused for a month)."""
     store = cache.Cache(state.root, "locks") if state.keys else None
     _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys))
+    if state.keys:  # the run used the cache: entries it has not used for a month go
+        removed = cache.prune(state.root)
+        if removed:
+            state.say(f"cache: removed {removed} entries unused for {cache.MAX_AGE_DAYS} days")
 
 
 def _rekey_ingest(state: RunState, rewritten: list[str]) -> None:

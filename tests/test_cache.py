@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,27 @@ def test_frozen_records_round_trip_through_their_init(base: Path) -> None:
     assert (
         len(cache.dumps(corpus.anchoring)) < len(pickle.dumps(corpus.anchoring, protocol=pickle.HIGHEST_PROTOCOL)) * 1.2
     )
+
+
+def test_prune_deletes_what_no_run_used_for_a_month_at_most_once_a_day(tmp_path: Path) -> None:
+    store = cache.Cache(tmp_path, "anchor")
+    for name in ("aa01", "bb02", "cc03"):
+        store.put(name, name)
+    day = 86_400
+    now = (tmp_path / cache.CACHE_DIR / "anchor" / "aa" / "aa01").stat().st_mtime
+    leftover = tmp_path / cache.CACHE_DIR / "anchor" / "aa" / ".aa09.123.tmp"  # a killed run's
+    leftover.write_bytes(b"half")
+    for name, age in (("aa01", 40), ("bb02", 40), ("cc03", 10)):
+        path = store._path(name)
+        os.utime(path, (now - age * day, now - age * day))
+    os.utime(leftover, (now - 2 * day, now - 2 * day))
+    assert store.get("bb02") == "bb02"  # used now: a hit renews it
+    assert cache.prune(tmp_path, now=now + 1) == 2  # aa01 (40 days) and the leftover
+    assert [p.name for p in sorted((tmp_path / cache.CACHE_DIR / "anchor").rglob("*")) if p.is_file()] == [
+        "bb02",
+        "cc03",
+    ]
+    os.utime(store._path("cc03"), (now - 40 * day, now - 40 * day))
+    assert cache.prune(tmp_path, now=now + 2) is None  # pruned less than a day ago
+    assert cache.prune(tmp_path, now=now + day + 2) == 1
+    assert store.get("cc03") is None and store.get("bb02") == "bb02"
