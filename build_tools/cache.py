@@ -161,7 +161,7 @@ def loading() -> Iterator[None]:
 
     Every record an entry holds is a container the collector tracks, and Python 3.11 walks
     the whole heap each time the tracked objects grow by a quarter (and walks the young
-    ones twice before): loading 1,000 anchor entries, about 550,000 records, took three
+    ones twice before): loading 1,000 anchor entries, about 550,000 records, took two to three
     times as long under it. What an entry holds lives on, so those walks find nothing.
     Here the collector is paused, and at the end what the block made is moved, unwalked,
     to the oldest generation (:func:`gc.freeze` then :func:`gc.unfreeze`, which splice the

@@ -323,8 +323,10 @@ def anchor_source(
 # own selector (:func:`_exact`); any other as its ``(Anchor, problems)``; then the glossary
 # mentions (:func:`_mention_spans`). A quote is stored in the short form only if what it
 # rebuilds into is the anchor, placement included, value for value and type for type
-# (:func:`_same`); a 1,000-source project's entries load about three times faster than
-# pickled records. An entry that does not rebuild is anchored again and rewritten.
+# (:func:`_same`). At 1,000 sources (37,400 quotes, 84,000 mentions) an entry is 2.6 KB
+# instead of 22.7 KB of pickled records, and the warm stage takes 0.6 s instead of 1.95 s
+# (about 0.4 s of the saving is the collector's: see :func:`.cache.loading`). An entry
+# that does not rebuild is anchored again and rewritten.
 
 _Stored = tuple[Anchor, tuple[Problem, ...]] | tuple[int, int, int, int, int, int, str | None, str | None]
 
