@@ -1,0 +1,217 @@
+"""The anchor cache's entries: a warm run gives exactly what a run without the cache gives,
+for exact, fuzzy, ambiguous and missing quotes and for the glossary mentions, placements
+included; an entry that does not rebuild is anchored again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_tools import cache
+from build_tools.model import Anchor, Position, Status
+from build_tools.pipeline import Corpus, load_corpus
+from build_tools.placement import QuotePlacement, Why
+from build_tools.stages import anchor
+
+from .test_contrib_broken import make_case
+
+GAZETTE = Path("annotations/notes/gazette-2024-05-02-bridge.yml")
+COURIER = Path("annotations/notes/courier-2024-05-03-bridge-vote.yml")
+
+NOTES = {
+    GAZETTE: [
+        ("gz-exact", "The bridge will cost 12 million euros.", ""),
+        ("gz-curly", "the bridge \u201cwill join the two halves of the town\u201d", ""),  # the source's text differs
+        ("gz-spaces", "approved  the new   river bridge", ""),  # the normalised quote differs
+        ("gz-blocks", "lasted four hours. The mayor said", ""),  # across two blocks
+        ("gz-fuzzy", "The bridge will cost 12 milion euros.", ""),
+        ("gz-missing", "The bridge will cost twenty million pounds sterling.", ""),
+        ("gz-unrelated", "no such words anywhere near", ""),
+    ],
+    COURIER: [
+        ("co-ambiguous", "the cost was too high", ""),
+        ("co-mismatch", "the cost was too high", "Opponents said "),
+        ("co-prefix", "the cost was too high", "Critics said "),
+        ("co-end", "after four hours of debate.", ""),
+    ],
+}
+
+
+def _notes_file(source: str, notes: list[tuple[str, str, str]]) -> str:
+    out = ["# yaml-language-server: $schema=../schema/notes.schema.json", f"source: {source}", "notes:"]
+    for note_id, quote, prefix in notes:
+        out += [f"  - id: {note_id}", f"    quote: {quote!r}"]
+        if prefix:
+            out.append(f"    prefix: {prefix!r}")
+        out += ["    from_texts: true", "    body: A note."]
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    base = make_case(None, tmp_path / "base")
+    for path, notes in NOTES.items():
+        source = path.stem
+        (base / path).write_text(_notes_file(source, notes), encoding="utf-8")
+    return base
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(p for p in (root / cache.CACHE_DIR / "anchor").rglob("*") if p.is_file())
+
+
+def _assert_same(got: Corpus, want: Corpus) -> None:
+    """The same anchoring and problems, and every anchor the same value for value and type for
+    type, its placement (which ``==`` leaves out) included."""
+    assert got.anchoring == want.anchoring
+    assert got.report.problems == want.report.problems
+    assert [str(p) for p in got.report.problems] == [str(p) for p in want.report.problems]
+    for mine, theirs in zip(got.anchoring.anchors, want.anchoring.anchors, strict=True):
+        assert mine.placement == theirs.placement
+        assert anchor._same(mine, theirs), mine.annotation
+    assert all(anchor._same(a, b) for a, b in zip(got.anchoring.mentions, want.anchoring.mentions, strict=True))
+
+
+def test_warm_anchoring_is_the_cold_one(root: Path) -> None:
+    cold = load_corpus(root, use_cache=False)
+    statuses = {a.annotation: a.status for a in cold.anchoring.anchors}
+    assert statuses["gz-curly"] is statuses["gz-blocks"] is statuses["co-prefix"] is Status.EXACT
+    assert statuses["gz-fuzzy"] is Status.FUZZY and statuses["gz-missing"] is Status.MISSING
+    assert statuses["co-ambiguous"] is Status.AMBIGUOUS and statuses["co-mismatch"] is Status.MISSING
+    assert cold.anchoring.mentions and cold.report.problems
+    first = load_corpus(root)
+    entries = _entries(root)
+    assert len(entries) == len(cold.docs)
+    warm = load_corpus(root)
+    assert _entries(root) == entries  # every source a hit
+    _assert_same(first, cold)
+    _assert_same(warm, cold)
+    by_id = {a.annotation: a for a in warm.anchoring.anchors}
+    notes = {n.id: n for n in warm.ann.notes}
+    assert by_id["gz-curly"].text != notes["gz-curly"].selector.quote
+    assert by_id["gz-blocks"].start.block != by_id["gz-blocks"].end.block
+
+
+def test_exact_quotes_are_stored_as_plain_values(root: Path) -> None:
+    """Exactly placed quotes and the mentions are stored as numbers and strings, the others as records."""
+    load_corpus(root)
+    store = cache.Cache(root, "anchor")
+    kinds: list[str] = []
+    for path in _entries(root):
+        stored, spans = store.get(path.name)  # type: ignore[misc]
+        assert all(type(v) in (int, str) for v in spans)
+        kinds += ["short" if len(rec) == 8 else rec[0].placement.why.value for rec in stored]
+    assert kinds.count("short") == 8  # six notes and the two passages of the cross-reference
+    assert sorted(k for k in kinds if k != "short") == [
+        "approximate",
+        "below",
+        "below",
+        "context-mismatch",
+        "repeated",
+    ]
+
+
+def test_a_short_form_that_would_not_rebuild_the_anchor_is_not_used(root: Path, monkeypatch) -> None:
+    """An exact anchor that its short form would not give back is stored as it is."""
+    real = anchor._exact
+
+    def wrong(*args: object) -> tuple[Anchor, tuple]:
+        found, problems = real(*args)  # type: ignore[arg-type]
+        return Anchor(**{**{f: getattr(found, f) for f in found.__slots__}, "similarity": 100}), problems
+
+    monkeypatch.setattr(anchor, "_exact", wrong)  # 100 == 100.0: only the type differs
+    load_corpus(root)
+    store = cache.Cache(root, "anchor")
+    assert all(len(rec) == 2 for path in _entries(root) for rec in store.get(path.name)[0])  # type: ignore[index]
+    monkeypatch.undo()
+    _assert_same(load_corpus(root), load_corpus(root, use_cache=False))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda stored, spans: ([], spans),  # too few records
+        lambda stored, spans: (stored, (*spans, 0)),  # a mention cut short
+        lambda stored, spans: (stored, (-1, 0, 1, "westport", *spans)),  # no such block
+        lambda stored, spans: ([(0, 1, 99, 0, 0, 1, None, None) for _ in stored], spans),
+        lambda stored, spans: ([(rec[1], rec[0]) if len(rec) == 2 else rec for rec in stored], spans),
+        lambda stored, spans: 42,
+    ],
+)
+def test_an_entry_that_does_not_rebuild_is_anchored_again(root: Path, damage) -> None:
+    cold = load_corpus(root, use_cache=False)
+    load_corpus(root)
+    store = cache.Cache(root, "anchor")
+    for path in _entries(root):
+        store.put(path.name, damage(*store.get(path.name)))  # type: ignore[misc]
+    again = load_corpus(root)
+    _assert_same(again, cold)
+    _assert_same(load_corpus(root), cold)  # rewritten: valid again
+
+
+def test_a_note_on_another_line_is_placed_again(root: Path) -> None:
+    """The lines of the quotes are in the key: a warning names the line it is on now."""
+    before = load_corpus(root)
+    path = root / GAZETTE
+    path.write_text("# a comment\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    warm = load_corpus(root)
+    cold = load_corpus(root, use_cache=False)
+    _assert_same(warm, cold)
+    fuzzy = [p.origin.line for c in (before, warm) for p in c.report.problems if p.code == "quote-fuzzy"]
+    assert fuzzy[1] == fuzzy[0] + 1
+
+
+def test_the_request_key_is_the_values_not_the_objects() -> None:
+    from build_tools.errors import Origin
+    from build_tools.model import Selector
+
+    def requests(path: str) -> list[anchor.Request]:
+        return [(Selector("s", "q", "", "", Origin(path, 3, 4)), "n", "note", 0)] * 2
+
+    shared = requests("a.yml")
+    apart = requests("a.yml")
+    apart[1] = (Selector("s", "q", "", "", Origin("".join(["a", ".yml"]), 3, 4)), "n", "note", 0)
+    assert anchor._requests_bytes(shared) == anchor._requests_bytes(apart)
+    assert anchor._requests_bytes(requests("a.yml")) != anchor._requests_bytes(requests("b.yml"))
+    moved = [(Selector("s", "q", "", "", Origin("a.yml", 3, 5)), "n", "note", 0)] * 2
+    assert anchor._requests_bytes(moved) != anchor._requests_bytes(shared)
+
+
+def test_a_record_maker_makes_what_the_class_makes() -> None:
+    make = cache.maker(Position)
+    assert make is not Position
+    made = make("p-1", 3)
+    assert type(made) is Position and made == Position("p-1", 3) and hash(made) == hash(Position("p-1", 3))
+    placement = cache.maker(QuotePlacement)(
+        Status.EXACT, Why.EXACT, "s", ("q", "", ""), "q", (), None, None, "", 100.0, (), None, ""
+    )
+    assert placement == QuotePlacement(Status.EXACT, Why.EXACT, "s", ("q", "", ""), "q")
+    with pytest.raises(TypeError):  # the maker takes every field, defaults or not
+        cache.maker(QuotePlacement)(Status.EXACT, Why.EXACT, "s", ("q", "", ""), "q")
+    assert cache.maker(dict) is dict  # not a frozen, slotted dataclass: the class itself
+
+
+def test_mentions_are_the_records_the_keywords_make(root: Path) -> None:
+    """The mentions (made from plain values, cold or warm) are the anchors the fields' names give."""
+    corpus = load_corpus(root, use_cache=False)
+    names = anchor.NameIndex.build(corpus.ann.glossary.values())
+    for doc in corpus.docs.values():
+        index = anchor.DocIndex.build(doc)
+        want = [
+            Anchor(
+                annotation=entry_id,
+                kind="glossary",
+                source=doc.source_id,
+                selector=None,
+                status=Status.EXACT,
+                start=Position(block.id, a),
+                end=Position(block.id, b),
+                text=block.text[a:b],
+            )
+            for i, block in enumerate(doc.blocks)
+            for s, e, entry_id in names.find(index.norms[i].text)
+            for a, b in [index.norms[i].original_span(s, e)]
+        ]
+        got = anchor.find_mentions(doc, index, names)
+        assert want and anchor._same(got, want)
