@@ -78,14 +78,15 @@ def ingest_all(
     results: list[tuple[Document | None, list[Problem]] | None] = [None] * len(sources)
     keys: list[str | None] = [None] * len(sources)
     todo: list[int] = []
-    for i, src in enumerate(sources):
-        if store is not None:
-            keys[i] = ingest_key(src, root, ann.outlets.get(src.outlet))
-            hit = store.get(keys[i]) if keys[i] else None
-            if isinstance(hit, tuple):
-                results[i] = hit
-                continue
-        todo.append(i)
+    with cache.loading():  # the documents' blocks are many small records (see cache.loading)
+        for i, src in enumerate(sources):
+            if store is not None:
+                keys[i] = ingest_key(src, root, ann.outlets.get(src.outlet))
+                hit = store.get(keys[i]) if keys[i] else None
+                if isinstance(hit, tuple):
+                    results[i] = hit
+                    continue
+            todo.append(i)
     workers = min(jobs or 1, len(todo))
     if workers > 1 and len(todo) >= POOL_MIN:
         with ProcessPoolExecutor(max_workers=workers) as pool:
