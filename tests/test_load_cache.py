@@ -132,7 +132,7 @@ def test_a_warm_load_does_not_unpickle_the_parsed_files(base: Path, monkeypatch:
     plain = _load(base, use_cache=False)
     _load(base)
 
-    def refused(self: load._Planned) -> object:
+    def refused(self: load._Planned, *args: object) -> object:
         raise AssertionError(f"{self.kind} file parsed again although its records were cached")
 
     monkeypatch.setattr(load._Planned, "parsed", refused)
@@ -143,3 +143,18 @@ def test_a_file_that_changes_while_it_is_read_is_not_stored(base: Path, monkeypa
     monkeypatch.setattr(load, "_still", lambda path, raw: False)
     assert _load(base) == _load(base, use_cache=False)
     assert _entries(base) == []
+
+
+def test_a_damaged_parsed_file_is_parsed_again(base: Path) -> None:
+    """Records built again (the linkable ids changed) need the parsed file: when its entry
+    is damaged, the file is read again, with the same result as without the cache."""
+    _load(base)
+    store = cache.Cache(base, "annotations")
+    parsed = [p for p in _entries(base) if isinstance(store.get(p.name), load._File)]
+    assert len(parsed) == 3  # two notes files, one cross-references file
+    for path in parsed:
+        path.write_bytes(path.read_bytes()[:-5] + b"xxxxx")
+    _remove_westport(base)
+    assert _load(base) == _load(base, use_cache=False)
+    assert all(isinstance(store.get(p.name), load._File) for p in parsed)  # stored again
+    assert _load(base) == _load(base, use_cache=False)

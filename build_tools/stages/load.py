@@ -140,11 +140,13 @@ class _Planned:
     """A notes or cross-references file as the loader uses it: its ids and the records of its
     items (:meth:`_Loader.plan`), which depend on the file and the ids bodies may link to.
 
-    From the cache (``.cache/annotations/``, one entry per file), the parsed file stays a
-    pickle (:attr:`blob`) unless the records must be built again (the linkable ids changed).
+    Its entry in ``.cache/annotations/`` holds these; the parsed file is another entry
+    (:func:`_parsed_name`), read only when the records must be built again (the linkable ids
+    changed since they were).
     """
 
     kind: str
+    path: Path
     name: str | None
     """Its cache entry, or ``None`` if it is not stored."""
     problems: tuple[Problem, ...]
@@ -153,7 +155,8 @@ class _Planned:
     """:meth:`_File.ids` (cross-references files)."""
     source: tuple[str, Origin] | None
     """A notes file's source id and where it is given, or ``None`` if it has none to use."""
-    blob: bytes | None
+    raw: bytes | None
+    """The bytes its entry is named by (until the records are built)."""
     file: _File | None = None
     links: str | None = None
     """The :attr:`_Loader.links` its :attr:`plans` were built with (``None``: not built)."""
@@ -161,13 +164,29 @@ class _Planned:
     """A :class:`_NotePlan` or :class:`_CrossRefPlan` per valid item, in order."""
 
     def entry(self) -> tuple:
-        return (self.problems, self.blob, self.ids, self.source, self.links, self.plans)
+        return (self.problems, True, None, self.ids, self.source, self.links, self.plans)
 
-    def parsed(self) -> _File:
-        if self.file is None:
-            assert self.blob is not None
-            self.file = pickle.loads(self.blob)
-        return self.file
+    def parsed(self, root: Path, store: cache.Cache | None) -> _File | None:
+        """The parsed file: from its entry, else parsed again (``None`` if it now fails to
+        load: it changed since it was read, and nothing is stored)."""
+        if self.file is not None or store is None or self.name is None:
+            return self.file
+        value = store.get(_parsed_name(self.name))
+        if isinstance(value, _File):
+            self.file = value
+            return value
+        f = _load(self.kind, self.path, root, Report())  # its problems were reported from the entry
+        if f is None or self.raw is None or not _still(self.path, self.raw):
+            self.name = None  # changed since it was read: what it holds now, not stored
+        else:
+            store.put(_parsed_name(self.name), f)
+        self.file = f
+        return f
+
+
+def _parsed_name(name: str) -> str:
+    """The entry of a notes or cross-references file's parsed form (its entry is ``name``)."""
+    return cache.key("annotations-parsed", name)
 
 
 def _notes_source(f: _File) -> tuple[str, Origin] | None:
@@ -177,10 +196,10 @@ def _notes_source(f: _File) -> tuple[str, Origin] | None:
     return data["source"], f.pos.origin(("source",))
 
 
-def _planned(f: _File, name: str | None, problems: tuple[Problem, ...], blob: bytes | None) -> _Planned:
+def _planned(f: _File, path: Path, name: str | None, problems: tuple[Problem, ...]) -> _Planned:
     ids = f.ids(kinds.KINDS[f.kind].key) if f.kind in REFERABLE else None
     source = _notes_source(f) if f.kind == "notes" else None
-    return _Planned(f.kind, name, problems, ids, source, blob, f)
+    return _Planned(f.kind, path, name, problems, ids, source, None, f)
 
 
 def regular_file_problem(path: Path, folder: Path, memo: dict[Path, Any] | None = None) -> str | None:
@@ -346,16 +365,16 @@ def _load_cached(
             raw = None  # reported by _load, uncached
     if store is None or raw is None:
         f = _load(kind, path, root, report)
-        return _planned(f, None, (), None) if f is not None and planned else f
+        return _planned(f, path, None, ()) if f is not None and planned else f
     name = cache.key("annotations", kind, rel, raw, schemas)
     hit = store.get(name)
-    if isinstance(hit, tuple) and len(hit) == 6:
-        problems, blob, ids, source, links, plans = hit
+    if isinstance(hit, tuple) and len(hit) == 7:
+        problems, ok, blob, ids, source, links, plans = hit
         report.problems.extend(problems)
-        if blob is None:
+        if not ok:
             return None
         if planned:
-            return _Planned(kind, name, problems, ids, source, blob, None, links, plans)
+            return _Planned(kind, path, name, problems, ids, source, raw, None, links, plans)
         f = pickle.loads(blob)
         f.key = name
         return f
@@ -364,11 +383,12 @@ def _load_cached(
     problems = tuple(own.problems)
     report.problems.extend(problems)
     stable = _still(path, raw)  # not stored if the file changed while it was read
-    blob = cache.dumps(f) if f is not None else None
     if planned and f is not None:
-        return _planned(f, name if stable else None, problems, blob)  # stored once its records are built
+        if stable:  # the entry itself is stored once the records are built
+            store.put(_parsed_name(name), f)
+        return _planned(f, path, name if stable else None, problems)
     if stable:
-        store.put(name, (problems, blob, None, None, None, ()))
+        store.put(name, (problems, f is not None, cache.dumps(f) if f is not None else None, None, None, None, ()))
     if f is not None:
         f.key = name
     return f
@@ -913,10 +933,12 @@ class _Loader:
             for f in self.files.get(kind, []):
                 if f.links == self.links and f.links is not None:
                     continue
-                f.plans = self.plan(f.parsed())
+                parsed = f.parsed(self.root, store)
+                f.plans = self.plan(parsed) if parsed is not None else ()
                 f.links = self.links
                 if store is not None and f.name is not None:
                     store.put(f.name, f.entry())
+                f.raw = f.file = None
 
     def glossary(self) -> dict[str, GlossaryEntry]:
         out: dict[str, GlossaryEntry] = {}
