@@ -480,6 +480,9 @@ class _Loader:
         """Anchors of internal links, checked after ingest."""
         self.incomplete: set[str] = set()
         """Tables with a file that could not be read at all: unknown ids there are not reported."""
+        self.suggestions: dict[tuple[str, str, int], str] = {}
+        """The did-you-mean of an unknown id, by table, id and the table's size (tables only
+        grow, so the size names its ids): a missing source is named by each of its notes."""
 
     # -- ids and links
     def resolve(self, scheme: str, target: str, origin: Origin | None = None) -> str | None:
@@ -527,9 +530,13 @@ class _Loader:
         where = {"source": "annotations/sources.yml", "outlet": "annotations/outlets.yml"}.get(
             table, f"annotations/{table}/"
         )
+        key = (table, ident, len(self.ids[table]))
+        suggestion = self.suggestions.get(key)
+        if suggestion is None:
+            suggestion = self.suggestions[key] = did_you_mean(ident, self.ids[table])
         self.report.error(
             origin,
-            f"unknown {what} '{ident}'{did_you_mean(ident, self.ids[table])}",
+            f"unknown {what} '{ident}'{suggestion}",
             hint=f"use an id defined in {where}",
             code=f"unknown-{table}",
         )
