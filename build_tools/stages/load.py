@@ -10,8 +10,11 @@ out of the result so that one mistake does not cause a cascade of others.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
+import pickle
 import re
 import stat
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from typing import Any
 import regex
 
 from build_tools import cache, kinds, paths
-from build_tools.errors import Origin, Report
+from build_tools.errors import Origin, Problem, Report
 from build_tools.mdsafe import BodyContext, sanitize
 from build_tools.model import (
     Annotations,
@@ -56,6 +59,8 @@ REFERABLE = ("outlets", "sources", "glossary", "crossrefs")
 """Kinds whose ids other items refer to or link to (collected before any item is read)."""
 PLACEHOLDER = re.compile(r"^\s*TODO\b")
 """A body that still begins with ``TODO`` (what the scaffolding commands write) fails the check."""
+PLANNED = ("notes", "crossrefs")
+"""Kinds read through :class:`_Planned` (their typed records cached per file, see :meth:`_Loader.plan`)."""
 
 
 @dataclass(slots=True)
@@ -83,10 +88,125 @@ class _File:
             if (key, i) not in self.bad and isinstance(item, dict):
                 yield i, item
 
+    def ids(self, key: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The ids of the valid items under ``key`` and of every item that has one (valid or
+        not), or ``None`` if there is no list under ``key`` (see :meth:`_Loader.preregister`)."""
+        data = self.loaded.data
+        raw = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(raw, list):
+            return None
+        valid = frozenset(item["id"] for _, item in self.items(key))
+        every = frozenset(it["id"] for it in raw if isinstance(it, dict) and isinstance(it.get("id"), str))
+        return valid, every
 
-def regular_file_problem(path: Path, folder: Path) -> str | None:
+
+@dataclass(frozen=True, slots=True)
+class _NotePlan:
+    """One valid item of a notes file, built as far as the file and the linkable ids allow."""
+
+    ident: str
+    id_origin: Origin
+    problems: tuple[Problem, ...]
+    """What its checks and bodies reported, in order (replayed when its id is new)."""
+    fragments: tuple[LinkFragment, ...]
+    note: Note
+
+
+@dataclass(frozen=True, slots=True)
+class _CrossRefPlan:
+    """One valid item of a cross-references file: what depends on the file and the linkable
+    ids, and the source references checked on every load (their order kept)."""
+
+    ident: str
+    id_origin: Origin
+    cited: tuple[Problem, ...]
+    """From :meth:`_Loader.require_sources`."""
+    passages: tuple[tuple[str, Origin], ...]
+    """Each passage's source and where it is named (checked with :meth:`_Loader.known`)."""
+    one_source: tuple[Problem, ...]
+    """The error if its passages quote only one source (the item is then left out)."""
+    values: tuple[Problem, ...]
+    fragments: tuple[LinkFragment, ...]
+    silent: tuple[tuple[str, Origin, tuple[Problem, ...], tuple[Problem, ...]], ...]
+    """Each silent source, where it is named, the error if it is also quoted, and its
+    placeholder problems."""
+    primary: tuple[Problem, ...]
+    record: CrossRef
+    """The record with every passage and silent source (what is kept when all check out)."""
+
+
+@dataclass(slots=True)
+class _Planned:
+    """A notes or cross-references file as the loader uses it: its ids and the records of its
+    items (:meth:`_Loader.plan`), which depend on the file and the ids bodies may link to.
+
+    Its entry in ``.cache/annotations/`` holds these; the parsed file is another entry
+    (:func:`_parsed_name`), read only when the records must be built again (the linkable ids
+    changed since they were).
+    """
+
+    kind: str
+    path: Path
+    name: str | None
+    """Its cache entry, or ``None`` if it is not stored."""
+    problems: tuple[Problem, ...]
+    """What loading the file reported (stored with the entry)."""
+    ids: tuple[frozenset[str], frozenset[str]] | None
+    """:meth:`_File.ids` (cross-references files)."""
+    source: tuple[str, Origin] | None
+    """A notes file's source id and where it is given, or ``None`` if it has none to use."""
+    raw: bytes | None
+    """The bytes its entry is named by (until the records are built)."""
+    file: _File | None = None
+    links: str | None = None
+    """The :attr:`_Loader.links` its :attr:`plans` were built with (``None``: not built)."""
+    plans: tuple[Any, ...] = ()
+    """A :class:`_NotePlan` or :class:`_CrossRefPlan` per valid item, in order."""
+
+    def entry(self) -> tuple:
+        return (self.problems, True, None, self.ids, self.source, self.links, self.plans)
+
+    def parsed(self, root: Path, store: cache.Cache | None) -> _File | None:
+        """The parsed file: from its entry, else parsed again (``None`` if it now fails to
+        load: it changed since it was read, and nothing is stored)."""
+        if self.file is not None or store is None or self.name is None:
+            return self.file
+        value = store.get(_parsed_name(self.name))
+        if isinstance(value, _File):
+            self.file = value
+            return value
+        f = _load(self.kind, self.path, root, Report())  # its problems were reported from the entry
+        if f is None or self.raw is None or not _still(self.path, self.raw):
+            self.name = None  # changed since it was read: what it holds now, not stored
+        else:
+            store.put(_parsed_name(self.name), f)
+        self.file = f
+        return f
+
+
+def _parsed_name(name: str) -> str:
+    """The entry of a notes or cross-references file's parsed form (its entry is ``name``)."""
+    return cache.key("annotations-parsed", name)
+
+
+def _notes_source(f: _File) -> tuple[str, Origin] | None:
+    data = f.loaded.data
+    if not isinstance(data, dict) or not isinstance(data.get("source"), str) or ("source",) in f.bad:
+        return None
+    return data["source"], f.pos.origin(("source",))
+
+
+def _planned(f: _File, path: Path, name: str | None, problems: tuple[Problem, ...]) -> _Planned:
+    ids = f.ids(kinds.KINDS[f.kind].key) if f.kind in REFERABLE else None
+    source = _notes_source(f) if f.kind == "notes" else None
+    return _Planned(f.kind, path, name, problems, ids, source, None, f)
+
+
+def regular_file_problem(path: Path, folder: Path, memo: dict[Path, Any] | None = None) -> str | None:
     """Why ``path`` may not be read as a project file, or ``None``: it must be a regular file
-    (not a symbolic link, folder, device or pipe) inside ``folder``, through no link."""
+    (not a symbolic link, folder, device or pipe) inside ``folder``, through no link.
+
+    ``memo`` keeps what was found of folders (resolved, links) for the next call of one pass."""
     if path.is_symlink():
         return "is a symbolic link"
     try:
@@ -97,13 +217,38 @@ def regular_file_problem(path: Path, folder: Path) -> str | None:
         return "is a folder"
     if not stat.S_ISREG(mode):
         return "is not a regular file (a device, pipe or socket)"
-    real_folder = folder.resolve()
-    if real_folder != folder.parent.resolve() / folder.name:
+    memo = {} if memo is None else memo
+    found = memo.get(folder)
+    if found is None:
+        found = memo[folder] = (folder.resolve(), folder.parent.resolve() / folder.name)
+    real_folder = found[0]
+    if real_folder != found[1]:
         return f"is in {folder.name}/, which is a symbolic link"
-    real = path.resolve()
+    real = _resolved(path, folder, real_folder, memo)
     if not real.is_relative_to(real_folder) or real.relative_to(real_folder) != path.relative_to(folder):
         return f"is reached through a symbolic link inside {folder.name}/"
     return None
+
+
+def _resolved(path: Path, folder: Path, real_folder: Path, memo: dict[Path, Any]) -> Path:
+    """``path.resolve()``, for a ``path`` that is no symbolic link: under ``folder`` (resolved:
+    ``real_folder``) through folders that are no links either, it is ``real_folder`` and the
+    same names, found with one ``lstat`` per folder (kept in ``memo``)."""
+    try:
+        rel = path.relative_to(folder)
+    except ValueError:
+        return path.resolve()
+    if ".." in rel.parts:
+        return path.resolve()
+    for parent in path.parents:
+        if parent == folder:
+            return real_folder / rel
+        link = memo.get(parent)
+        if link is None:
+            link = memo[parent] = parent.is_symlink()
+        if link:
+            return path.resolve()
+    return path.resolve()  # pragma: no cover - folder is among the parents of a path relative to it
 
 
 def discover(root: Path, report: Report) -> dict[str, list[Path]]:
@@ -115,11 +260,12 @@ def discover(root: Path, report: Report) -> dict[str, list[Path]]:
     base = root / ANNOTATIONS_DIR
     found: dict[str, list[Path]] = {}
     known: set[Path] = set()
+    memo: dict[Path, Any] = {}
     for kind, patterns in LAYOUT.items():
         files = []
         for path in (p for pattern in patterns for p in sorted(base.glob(pattern))):
             known.add(path)
-            problem = regular_file_problem(path, base)
+            problem = regular_file_problem(path, base, memo)
             if problem is None:
                 files.append(path)
                 continue
@@ -200,34 +346,73 @@ def schemas_digest(root: Path) -> str:
 
 def _load_cached(
     kind: str, path: Path, root: Path, report: Report, store: cache.Cache | None, schemas: str
-) -> _File | None:
+) -> _File | _Planned | None:
     """:func:`_load` from ``.cache/annotations/`` when the file's bytes, its path (which every
     message names), its kind and the schemas are unchanged: the same result and problems.
 
-    What is cached depends on the file alone; the checks across files run on every load.
+    A notes or cross-references file comes as a :class:`_Planned` (whose entry also holds
+    its records once built). What is cached depends on the file alone (and, for records, on
+    the linkable ids they were built with); the checks across files run on every load.
     Without a ``store`` it is :func:`_load`.
     """
-    if store is None:
-        return _load(kind, path, root, report)
-    try:
-        raw = path.read_bytes()
-        rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
-    except (OSError, ValueError):
-        return _load(kind, path, root, report)  # reported there, uncached
+    planned = kind in PLANNED
+    raw: bytes | None = None
+    if store is not None:
+        try:
+            raw = path.read_bytes()
+            rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+        except (OSError, ValueError):
+            raw = None  # reported by _load, uncached
+    if store is None or raw is None:
+        f = _load(kind, path, root, report)
+        return _planned(f, path, None, ()) if f is not None and planned else f
     name = cache.key("annotations", kind, rel, raw, schemas)
     hit = store.get(name)
-    if isinstance(hit, tuple) and len(hit) == 2:
-        f, problems = hit
-    else:
-        own = Report()
-        f = _load(kind, path, root, own)
-        problems = tuple(own.problems)
-        if _still(path, raw):  # not stored if the file changed while it was read
-            store.put(name, (f, problems))
+    if isinstance(hit, tuple) and len(hit) == 7:
+        problems, ok, blob, ids, source, links, plans = hit
+        report.problems.extend(problems)
+        if not ok:
+            return None
+        if planned:
+            return _Planned(kind, path, name, problems, ids, source, raw, None, links, plans)
+        f = pickle.loads(blob)
+        f.key = name
+        return f
+    own = Report()
+    f = _load(kind, path, root, own)
+    problems = tuple(own.problems)
     report.problems.extend(problems)
+    stable = _still(path, raw)  # not stored if the file changed while it was read
+    if planned and f is not None:
+        if stable:  # the entry itself is stored once the records are built
+            store.put(_parsed_name(name), f)
+        return _planned(f, path, name if stable else None, problems)
+    if stable:
+        store.put(name, (problems, f is not None, cache.dumps(f) if f is not None else None, None, None, None, ()))
     if f is not None:
         f.key = name
     return f
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the files are read, and what was made meanwhile
+    is then counted as old: a warm load unpickles hundreds of thousands of records, which
+    would otherwise set off collections that walk every object made so far, again and again
+    (a third of the warm stage at 1,000 sources), and be walked twice more once collection
+    resumed. The records live as long as the build; any cycle left is collected by the next
+    full collection."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:  # else a caller froze objects: leave the generations alone
+            gc.freeze()  # every tracked object to the permanent generation,
+            gc.unfreeze()  # and back into the oldest, without being walked
+        gc.enable()
 
 
 def _still(path: Path, raw: bytes) -> bool:
@@ -295,6 +480,9 @@ class _Loader:
         """Anchors of internal links, checked after ingest."""
         self.incomplete: set[str] = set()
         """Tables with a file that could not be read at all: unknown ids there are not reported."""
+        self.suggestions: dict[tuple[str, str, int], str] = {}
+        """The did-you-mean of an unknown id, by table, id and the table's size (tables only
+        grow, so the size names its ids): a missing source is named by each of its notes."""
 
     # -- ids and links
     def resolve(self, scheme: str, target: str, origin: Origin | None = None) -> str | None:
@@ -342,9 +530,13 @@ class _Loader:
         where = {"source": "annotations/sources.yml", "outlet": "annotations/outlets.yml"}.get(
             table, f"annotations/{table}/"
         )
+        key = (table, ident, len(self.ids[table]))
+        suggestion = self.suggestions.get(key)
+        if suggestion is None:
+            suggestion = self.suggestions[key] = did_you_mean(ident, self.ids[table])
         self.report.error(
             origin,
-            f"unknown {what} '{ident}'{did_you_mean(ident, self.ids[table])}",
+            f"unknown {what} '{ident}'{suggestion}",
             hint=f"use an id defined in {where}",
             code=f"unknown-{table}",
         )
@@ -496,13 +688,14 @@ class _Loader:
     def sources(self, outlets: dict[str, Outlet]) -> dict[str, Source]:
         out: dict[str, Source] = {}
         files_seen: dict[str, Origin] = {}
+        memo: dict[Path, Any] = {}
         for f, path, item in self.each("sources"):
             origin = f.pos.origin(path)
             ok = self.known("outlet", item["outlet"], f.pos.origin((*path, "outlet")), "outlet")
             file_origin = f.pos.origin((*path, "file"))
             source_path = self.root / item["file"]
             not_regular = (
-                regular_file_problem(source_path, self.root / "sources")
+                regular_file_problem(source_path, self.root / "sources", memo)
                 if source_path.is_symlink() or source_path.exists()
                 else None
             )
@@ -591,78 +784,168 @@ class _Loader:
     def notes(self, sources: dict[str, Source]) -> tuple[Note, ...]:
         out: list[Note] = []
         for f in self.files.get("notes", []):
-            data = f.loaded.data
-            if not isinstance(data, dict) or not isinstance(data.get("source"), str) or ("source",) in f.bad:
+            if f.source is None:
                 continue
-            source = data["source"]
-            source_ok = self.known("source", source, f.pos.origin(("source",)), "source") and source in sources
-            for path, item in self.entries(f):
-                self.require_sources(f, path, item, "note")
-                note = _record(
-                    Note,
-                    {
-                        **self.values(f, path, item),
-                        "selector": self.selector(item, source, f, path),
-                        "origin": f.pos.origin(path),
-                    },
-                )
+            source, origin = f.source
+            source_ok = self.known("source", source, origin, "source") and source in sources
+            table, what = KIND_TABLE["notes"], kinds.KINDS["notes"].what
+            for plan in f.plans:
+                if not self.register(table, plan.ident, plan.id_origin, what):
+                    continue
+                self.report.problems.extend(plan.problems)
+                self.fragments.extend(plan.fragments)
                 if source_ok:
-                    out.append(note)
+                    out.append(plan.note)
         return tuple(out)
 
     def crossrefs(self, sources: dict[str, Source]) -> tuple[CrossRef, ...]:
         out: list[CrossRef] = []
-        for f, path, item in self.each("crossrefs"):
-            self.require_sources(f, path, item, "cross-reference")
-            passages = []
-            ok = True
-            for j, p in enumerate(item["passages"]):
-                ppath = (*path, "passages", j)
-                if not self.known("source", p["source"], f.pos.origin((*ppath, "source")), "source"):
-                    ok = False
+        table, what = KIND_TABLE["crossrefs"], kinds.KINDS["crossrefs"].what
+        for f in self.files.get("crossrefs", []):
+            for plan in f.plans:
+                if not self.register(table, plan.ident, plan.id_origin, what):
                     continue
-                passages.append(self.selector(p, p["source"], f, ppath))
-            distinct = {p["source"] for p in item["passages"]}
-            if len(distinct) < 2:
-                self.report.error(
-                    f.pos.origin((*path, "passages")),
-                    f"cross-reference '{item['id']}' links passages of only one source ({', '.join(sorted(distinct))})",
-                    hint="a cross-reference links passages of two or more different sources; "
-                    "for a remark on one source, write a note instead",
-                    code="crossref-one-source",
+                self.report.problems.extend(plan.cited)
+                ok = True
+                for source, origin in plan.passages:
+                    if not self.known("source", source, origin, "source"):
+                        ok = False
+                if plan.one_source:
+                    self.report.problems.extend(plan.one_source)
+                    ok = False
+                self.report.problems.extend(plan.values)
+                self.fragments.extend(plan.fragments)
+                for source, origin, quoted, placeholder in plan.silent:
+                    if not self.known("source", source, origin, "source"):
+                        ok = False
+                        continue
+                    if quoted:
+                        self.report.problems.extend(quoted)
+                        ok = False
+                        continue
+                    self.report.problems.extend(placeholder)
+                self.report.problems.extend(plan.primary)
+                if ok and all(p.source in sources for p in plan.record.passages):
+                    out.append(plan.record)
+        return tuple(out)
+
+    # -- records built from one file (cached with it)
+    def captured(self, build: Any) -> tuple[Any, tuple[Problem, ...], tuple[LinkFragment, ...]]:
+        """``build()``, with the problems it reported and the link fragments it recorded,
+        which are taken out of :attr:`report` and :attr:`fragments` (to be replayed)."""
+        report, fragments = self.report, self.fragments
+        self.report, self.fragments = Report(), []
+        try:
+            value = build()
+            return value, tuple(self.report.problems), tuple(self.fragments)
+        finally:
+            self.report, self.fragments = report, fragments
+
+    def plan(self, f: _File) -> tuple[Any, ...]:
+        """What :meth:`notes` or :meth:`crossrefs` need of each valid item of ``f``: every
+        result that depends on the file and the linkable ids (:attr:`links`) alone, and what
+        they check against the other files on every load (ids, sources)."""
+        kind = kinds.KINDS[f.kind]
+        plans = []
+        if f.kind == "notes":
+            header = _notes_source(f)
+            if header is None:
+                return ()
+            for i, item in f.items(kind.key):
+                path = (kind.key, i)
+
+                def note(path: tuple[str | int, ...] = path, item: dict = item) -> Note:
+                    self.require_sources(f, path, item, "note")
+                    values = {
+                        **self.values(f, path, item),
+                        "selector": self.selector(item, header[0], f, path),
+                        "origin": f.pos.origin(path),
+                    }
+                    return _record(Note, values)
+
+                record, problems, fragments = self.captured(note)
+                plans.append(_NotePlan(item["id"], f.pos.origin((*path, "id")), problems, fragments, record))
+            return tuple(plans)
+        for i, item in f.items(kind.key):
+            plans.append(self.plan_crossref(f, (kind.key, i), item))
+        return tuple(plans)
+
+    def plan_crossref(self, f: _File, path: tuple[str | int, ...], item: dict) -> _CrossRefPlan:
+        _, cited, _ = self.captured(lambda: self.require_sources(f, path, item, "cross-reference"))
+        passages = tuple(
+            (p["source"], f.pos.origin((*path, "passages", j, "source"))) for j, p in enumerate(item["passages"])
+        )
+        selectors = tuple(
+            self.selector(p, p["source"], f, (*path, "passages", j)) for j, p in enumerate(item["passages"])
+        )
+        distinct = {p["source"] for p in item["passages"]}
+        one_source: tuple[Problem, ...] = ()
+        if len(distinct) < 2:
+            own = Report()
+            own.error(
+                f.pos.origin((*path, "passages")),
+                f"cross-reference '{item['id']}' links passages of only one source ({', '.join(sorted(distinct))})",
+                hint="a cross-reference links passages of two or more different sources; "
+                "for a remark on one source, write a note instead",
+                code="crossref-one-source",
+            )
+            one_source = tuple(own.problems)
+        values, value_problems, fragments = self.captured(lambda: self.values(f, path, item))
+        silent, silences = [], []
+        for j, q in enumerate(item.get("silent") or []):
+            qpath = (*path, "silent", j)
+            origin = f.pos.origin((*qpath, "source"))
+            quoted: tuple[Problem, ...] = ()
+            if q["source"] in distinct:
+                own = Report()
+                own.error(
+                    origin,
+                    f"cross-reference '{item['id']}' marks source '{q['source']}' as silent "
+                    "but also quotes a passage of it",
+                    hint="a source is either quoted under `passages:` or listed under `silent:`; remove one of the two",
+                    code="crossref-silent-quoted",
                 )
-                ok = False
-            values = self.values(f, path, item)
-            silent = []
-            for j, q in enumerate(item.get("silent") or []):
-                qpath = (*path, "silent", j)
-                if not self.known("source", q["source"], f.pos.origin((*qpath, "source")), "source"):
-                    ok = False
-                    continue
-                if q["source"] in distinct:
-                    self.report.error(
-                        f.pos.origin((*qpath, "source")),
-                        f"cross-reference '{item['id']}' marks source '{q['source']}' as silent "
-                        "but also quotes a passage of it",
-                        hint="a source is either quoted under `passages:` or listed under `silent:`; "
-                        "remove one of the two",
-                        code="crossref-silent-quoted",
-                    )
-                    ok = False
-                    continue
-                self.placeholder(q["why"], f, (*qpath, "why"))
-                silent.append(Silence(q["source"], q["why"]))
-            primary = []
+                quoted = tuple(own.problems)
+            _, placeholder, _ = self.captured(lambda q=q, qpath=qpath: self.placeholder(q["why"], f, (*qpath, "why")))
+            silent.append((q["source"], origin, quoted, placeholder))
+            silences.append(Silence(q["source"], q["why"]))
+
+        def primaries() -> tuple[PrimaryText, ...]:
+            out = []
             for j, p in enumerate(item.get("primary") or []):
                 self.placeholder(p["words"], f, (*path, "primary", j, "words"))
                 citation = _citations([p["citation"]], f, (*path, "primary", j))[0]
-                primary.append(PrimaryText(p["words"].strip(), citation))
-            if ok and all(p.source in sources for p in passages):
-                values.update(
-                    passages=tuple(passages), silent=tuple(silent), primary=tuple(primary), origin=f.pos.origin(path)
-                )
-                out.append(_record(CrossRef, values))
-        return tuple(out)
+                out.append(PrimaryText(p["words"].strip(), citation))
+            return tuple(out)
+
+        primary, primary_problems, _ = self.captured(primaries)
+        values.update(passages=selectors, silent=tuple(silences), primary=primary, origin=f.pos.origin(path))
+        return _CrossRefPlan(
+            item["id"],
+            f.pos.origin((*path, "id")),
+            cited,
+            passages,
+            one_source,
+            value_problems,
+            fragments,
+            tuple(silent),
+            primary_problems,
+            _record(CrossRef, values),
+        )
+
+    def build(self, store: cache.Cache | None) -> None:
+        """Build the records of every notes and cross-references file whose cached ones were
+        built against other linkable ids (or none), and store the entries that changed."""
+        for kind in PLANNED:
+            for f in self.files.get(kind, []):
+                if f.links == self.links and f.links is not None:
+                    continue
+                parsed = f.parsed(self.root, store)
+                f.plans = self.plan(parsed) if parsed is not None else ()
+                f.links = self.links
+                if store is not None and f.name is not None:
+                    store.put(f.name, f.entry())
+                f.raw = f.file = None
 
     def glossary(self) -> dict[str, GlossaryEntry]:
         out: dict[str, GlossaryEntry] = {}
@@ -699,13 +982,11 @@ class _Loader:
         for kind in REFERABLE:
             table, key = KIND_TABLE[kind], kinds.KINDS[kind].key
             for f in self.files.get(kind, []):
-                valid = {item["id"] for _, item in f.items(key)}
-                data = f.loaded.data
-                raw = data.get(key) if isinstance(data, dict) else None
-                if not isinstance(raw, list):
+                ids = f.ids if isinstance(f, _Planned) else f.ids(key)
+                if ids is None:
                     self.incomplete.add(table)
                     continue
-                every = {it["id"] for it in raw if isinstance(it, dict) and isinstance(it.get("id"), str)}
+                valid, every = ids
                 self.invalid[table].update(every - valid)
                 if table in self.linkable:
                     self.linkable[table].update(every)
@@ -724,12 +1005,14 @@ def load_annotations(root: Path, report: Report, *, use_cache: bool = False) -> 
     store = cache.Cache(root, "annotations") if use_cache else None
     loader = _Loader(root, report, cache.Cache(root, "bodies") if use_cache else None)
     schemas = schemas_digest(root) if use_cache else ""
-    for kind, files in discover(root, report).items():
-        loaded = (_load_cached(kind, p, root, report, store, schemas) for p in files)
-        loader.files[kind] = [f for f in loaded if f is not None]
-        if len(loader.files[kind]) < len(files) or (not files and kind in ("outlets", "sources")):
-            loader.incomplete.add(KIND_TABLE[kind])
+    with _collector_paused():
+        for kind, files in discover(root, report).items():
+            loaded = (_load_cached(kind, p, root, report, store, schemas) for p in files)
+            loader.files[kind] = [f for f in loaded if f is not None]
+            if len(loader.files[kind]) < len(files) or (not files and kind in ("outlets", "sources")):
+                loader.incomplete.add(KIND_TABLE[kind])
     loader.preregister()
+    loader.build(store)
     outlets = loader.outlets()
     sources = loader.sources(outlets)
     glossary = loader.glossary()
