@@ -10,9 +10,7 @@ out of the result so that one mistake does not cause a cascade of others.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import pickle
 import re
@@ -392,27 +390,6 @@ def _load_cached(
     if f is not None:
         f.key = name
     return f
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the files are read, and what was made meanwhile
-    is then counted as old: a warm load unpickles hundreds of thousands of records, which
-    would otherwise set off collections that walk every object made so far, again and again
-    (a third of the warm stage at 1,000 sources), and be walked twice more once collection
-    resumed. The records live as long as the build; any cycle left is collected by the next
-    full collection."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:  # else a caller froze objects: leave the generations alone
-            gc.freeze()  # every tracked object to the permanent generation,
-            gc.unfreeze()  # and back into the oldest, without being walked
-        gc.enable()
 
 
 def _still(path: Path, raw: bytes) -> bool:
@@ -1005,7 +982,7 @@ def load_annotations(root: Path, report: Report, *, use_cache: bool = False) -> 
     store = cache.Cache(root, "annotations") if use_cache else None
     loader = _Loader(root, report, cache.Cache(root, "bodies") if use_cache else None)
     schemas = schemas_digest(root) if use_cache else ""
-    with _collector_paused():
+    with cache.loading():  # hundreds of thousands of records unpickled (see cache.loading)
         for kind, files in discover(root, report).items():
             loaded = (_load_cached(kind, p, root, report, store, schemas) for p in files)
             loader.files[kind] = [f for f in loaded if f is not None]
