@@ -200,7 +200,13 @@ def render_stage(state: RunState) -> None:
     # Cached only where the ingest is (state.keys): a page's key names its document by its ingest key.
     store = cache.Cache(state.root, "render") if state.keys else None
     state.pages = render_site(
-        state.ann, state.docs, state.anchoring, site_url=read_site_url(state.root), store=store, doc_keys=state.keys
+        state.ann,
+        state.docs,
+        state.anchoring,
+        site_url=read_site_url(state.root),
+        store=store,
+        doc_keys=state.keys,
+        index_store=cache.Cache(state.root, "render-index") if state.keys else None,
     )
     if store is not None:
         rendered = store.misses + store.rebuilt
