@@ -134,15 +134,16 @@ def write_pages(root: Path, pages: Mapping[str, str]) -> WriteStats:
             records[rel] = _stat_record(st, name)
     if made_from:
         _write_manifest(root, records)
-    wanted = {docs / rel for rel in pages}
-    for folder in paths.GENERATED_DIRS:
-        folder_path = docs / folder
-        if not folder_path.is_dir():
-            continue
-        for path in sorted(folder_path.rglob("*"), reverse=True):
-            if path.is_file() and path not in wanted:
-                path.unlink()
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    wanted = {os.path.normpath(base + rel) for rel in pages}
+    for folder in paths.GENERATED_DIRS:  # deepest first, so that a folder emptied goes too
+        for where, folders, files in os.walk(docs / folder, topdown=False):
+            for name in files:
+                path = os.path.join(where, name)
+                if path not in wanted and os.path.isfile(path):
+                    os.unlink(path)
+                    removed += 1
+            for name in folders:
+                path = os.path.join(where, name)
+                if os.path.isdir(path) and not os.listdir(path):
+                    os.rmdir(path)
     return WriteStats(written, unchanged, removed)

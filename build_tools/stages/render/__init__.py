@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TypeVar
 
 from build_tools import cache, paths
 from build_tools.model import Annotations, Document
@@ -36,8 +35,6 @@ from build_tools.stages.render.pages import (
 from build_tools.stages.render.source_page import render_source_page
 
 __all__ = ["RenderedPages", "SiteContext", "render_site"]
-
-T = TypeVar("T")
 
 
 class RenderedPages(dict[str, str]):
@@ -68,111 +65,127 @@ def render_site(
 
     With a ``store``, each source page, cross-reference page and glossary entry's pages come
     from it when none of their inputs changed (:mod:`.keys`; ``doc_keys``: source id → its
-    ingest key, which names its document); the index pages, which are cheap, are rendered
-    every time, and so is what is done to every page afterwards. The result is the same.
+    ingest key, which names its document), with the line every page ends with; the index
+    pages, which are cheap, are rendered every time, and so is pointing links at the later
+    pages of a glossary entry, which depends on the whole corpus. The result is the same.
     ``index_store`` holds the coverage pages the same way (apart, so that the counts of
     ``store`` are those of the pages above).
     """
     ctx = SiteContext.build(ann, docs, anchoring)
     keys = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys or {})
     pages = RenderedPages()
+    links: dict[str, tuple[tuple[str, str], ...]] = {}
+    """Path → the ``glossary:ID#in-SOURCE`` links its text has, where it has any."""
     made_from: dict[str, str] = {}
-    """Path → the cache key of its text as rendered (before what is done to every page)."""
+    """Path → the cache key of its text."""
 
-    def cached(
-        paths_of: Callable[[T], list[str]],
-        name: Callable[[], str],
-        make: Callable[[], T],
-        valid: Callable[[object], bool],
-        on: cache.Cache | None,
-    ) -> T:
+    def put(finished: dict[str, Finished], key: str | None = None) -> None:
+        for path, (text, linked) in finished.items():
+            pages[path] = text
+            if linked:
+                links[path] = linked
+            if key is not None:
+                made_from[path] = key
+
+    def made(make: Callable[[], dict[str, str]], name: Callable[[], str], on: cache.Cache | None) -> None:
         if on is None:
-            return make()
-        key = name()
-        value = on.get_or_make(key, make, valid)
-        for path in paths_of(value):
-            made_from[path] = key
-        return value
+            put(_finish(make()))
+        else:
+            key = name()
+            put(on.get_or_make(key, lambda: _finish(make()), _is_finished), key)
+
+    def one(path: str, make: Callable[[], str]) -> Callable[[], dict[str, str]]:
+        return lambda: {path: make()}
 
     for source in ann.sources.values():
         if source.id in docs:
-            path = paths.source_page(source.id)
-            pages[path] = cached(
-                lambda _, path=path: [path],
-                partial(keys.source_page, source),
-                partial(render_source_page, source, site_ctx=ctx, site_url=site_url),
-                _is_page,
-                store,
-            )
+            make = partial(render_source_page, source, site_ctx=ctx, site_url=site_url)
+            made(one(paths.source_page(source.id), make), partial(keys.source_page, source), store)
     for entry in ann.glossary.values():
-        pages.update(
-            cached(
-                list,
-                partial(keys.glossary_pages, entry),
-                partial(render_glossary_pages, entry, site_ctx=ctx),
-                _is_pages,
-                store,
-            )
-        )
+        made(partial(render_glossary_pages, entry, site_ctx=ctx), partial(keys.glossary_pages, entry), store)
     for xref in ann.crossrefs:
-        path = paths.crossref_page(xref.id)
-        pages[path] = cached(
-            lambda _, path=path: [path],
-            partial(keys.crossref_page, xref),
-            partial(render_crossref_page, xref, site_ctx=ctx),
-            _is_page,
-            store,
-        )
-    pages.update(render_sources_index(ctx))
-    pages.update(render_glossary_index(ctx))
-    pages.update(render_crossref_index(ctx))
+        make = partial(render_crossref_page, xref, site_ctx=ctx)
+        made(one(paths.crossref_page(xref.id), make), partial(keys.crossref_page, xref), store)
+    put(_finish(render_sources_index(ctx)))
+    put(_finish(render_glossary_index(ctx)))
+    put(_finish(render_crossref_index(ctx)))
     covered = [s for s in ctx.sources_by_date() if s.id in docs]
-    pages.update(
-        cached(list, partial(keys.coverage_pages, covered), partial(render_coverage_pages, ctx), _is_pages, index_store)
+    made(partial(render_coverage_pages, ctx), partial(keys.coverage_pages, covered), index_store)
+    put(
+        _finish(
+            {
+                "outlets/index.md": render_outlets_page(ctx),
+                "outlets/outlets.css": render_outlet_css(ctx),
+                "_partials/timeline.md": render_home_partial(ctx),
+                "_partials/start.md": render_home_start(ctx),
+                "_partials/abbreviations.md": render_abbreviations(ctx),
+            }
+        )
     )
-    pages["outlets/index.md"] = render_outlets_page(ctx)
-    pages["outlets/outlets.css"] = render_outlet_css(ctx)
-    pages["_partials/timeline.md"] = render_home_partial(ctx)
-    pages["_partials/start.md"] = render_home_start(ctx)
-    pages["_partials/abbreviations.md"] = render_abbreviations(ctx)
     where = mention_pages(ctx)
-    _link_later_mention_pages(pages, where)
-    for path in pages:  # every page ends with how to report an error
-        if path.endswith(".md") and not path.startswith("_partials/"):
-            pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix=paths.up(path)) + "\n"
-    if made_from:  # what is done to every page depends on these alone (and the code, in every key)
-        after = cache.digest(repr(sorted(where.items())))
-        pages.made_from = {path: f"{key}+{after}" for path, key in made_from.items()}
+    _link_later_mention_pages(pages, where, links)
+    moved = {pair: number for pair, number in where.items() if number > 1}
+    pages.made_from = {  # a page's text is its key's, with its links as moved now
+        path: f"{key}+{[moved.get(pair, 1) for pair in links[path]]}" if path in links else key
+        for path, key in made_from.items()
+    }
     return pages
 
 
-def _is_page(value: object) -> bool:
-    return isinstance(value, str)
+Finished = tuple[str, tuple[tuple[str, str], ...]]
+"""A page's text, ending with how to report an error, and the ``glossary:ID#in-SOURCE`` links in it."""
 
 
-def _is_pages(value: object) -> bool:
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+def _finish(made: dict[str, str]) -> dict[str, Finished]:
+    """Every page ends with how to report an error; its links are found once, with it.
+
+    That line has no link, and a link has no line break: so the line may go before the
+    links are pointed at later pages (:func:`_link_later_mention_pages`), as it is stored."""
+    finished = {}
+    for path, text in made.items():
+        if path.endswith(".md") and not path.startswith("_partials/"):
+            text = text.rstrip("\n") + "\n\n" + correction_link(prefix=paths.up(path)) + "\n"
+        finished[path] = (text, tuple(_MENTION_LINK.findall(text)) if "#in-" in text else ())
+    return finished
+
+
+def _is_finished(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str)
+        and isinstance(v, tuple)
+        and len(v) == 2
+        and isinstance(v[0], str)
+        and isinstance(v[1], tuple)
+        and all(isinstance(p, tuple) and len(p) == 2 for p in v[1])
+        for k, v in value.items()
+    )
 
 
 _MENTION_LINK = re.compile(r"\]\(\.\./glossary/([a-z0-9-]+)\.md#in-([a-z0-9-]+)\)")
 
 
-def _link_later_mention_pages(pages: dict[str, str], where: dict[tuple[str, str], int]) -> None:
+def _link_later_mention_pages(
+    pages: dict[str, str],
+    where: dict[tuple[str, str], int],
+    links: dict[str, tuple[tuple[str, str], ...]] | None = None,
+) -> None:
     """Point a body's ``glossary:ID#in-SOURCE`` link at the page of the entry that holds
     that source's mentions, when the entry's mentions take more than one page.
 
-    Only a link to a later page changes (the first page keeps the entry's own path), and
-    every link matched starts ``](../glossary/``: a page without that is not searched."""
+    Only a link to a later page changes: with ``links`` (the links of each page that has
+    any, as :func:`_finish` found them) only a page with such a link is searched."""
     moved = {pair: number for pair, number in where.items() if number > 1}
     if not moved:
         return
 
     def fix(m: re.Match[str]) -> str:
         number = moved.get((m.group(1), m.group(2)))
-        if number is None:
+        if number is None:  # on the first page, whose path is the entry's own
             return m.group(0)
         return f"](../{paths.paged(paths.glossary_page(m.group(1)), number)}#in-{m.group(2)})"
 
-    for path, text in pages.items():
-        if "](../glossary/" in text and "#in-" in text:
-            pages[path] = _MENTION_LINK.sub(fix, text)
+    if links is None:
+        links = {path: tuple(_MENTION_LINK.findall(text)) for path, text in pages.items() if "#in-" in text}
+    for path, linked in links.items():
+        if any(pair in moved for pair in linked):
+            pages[path] = _MENTION_LINK.sub(fix, pages[path])

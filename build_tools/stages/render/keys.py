@@ -19,9 +19,10 @@ changed are rendered again:
   topic) with its passages, and every text that has a document, oldest first.
 
 What is done to every page afterwards — a ``glossary:ID#in-SOURCE`` link pointed at the
-page of the entry that holds that source's mentions, and the correction line at the end —
-depends on the whole corpus and is cheap, so the cache holds the pages before it and it is
-done on every run (:func:`build_tools.stages.render.render_site`).
+page of the entry that holds that source's mentions — depends on the whole corpus and is
+cheap, so the cache holds the pages before it (with the correction line at the end, and the
+links each has, so that only a page whose links moved is searched) and it is done on every
+run (:func:`build_tools.stages.render.render_site`).
 
 Keys must cost much less than rendering: records that are few are taken whole (``repr``
 of the frozen dataclass: every field); notes and anchors, of which there are tens of
