@@ -108,9 +108,9 @@ def render_site(
         made(one(paths.crossref_page(xref.id), make), partial(keys.crossref_page, xref), store)
     put(_finish(render_sources_index(ctx)))
     put(_finish(render_glossary_index(ctx)))
-    put(_finish(render_crossref_index(ctx)))
-    covered = [s for s in ctx.sources_by_date() if s.id in docs]
-    made(partial(render_coverage_pages, ctx), partial(keys.coverage_pages, covered), index_store)
+    by_date = ctx.sources_by_date()
+    covered = [s for s in by_date if s.id in docs]
+    made(partial(_crossref_indexes, ctx), partial(keys.crossref_indexes, covered), index_store)
     put(
         _finish(
             {
@@ -122,7 +122,10 @@ def render_site(
             }
         )
     )
-    where = mention_pages(ctx)
+    if index_store is None:
+        where = mention_pages(ctx)
+    else:
+        where = index_store.get_or_make(keys.mention_pages(by_date), partial(mention_pages, ctx), _is_where)
     _link_later_mention_pages(pages, where, links)
     moved = {pair: number for pair, number in where.items() if number > 1}
     pages.made_from = {  # a page's text is its key's, with its links as moved now
@@ -147,6 +150,16 @@ def _finish(made: dict[str, str]) -> dict[str, Finished]:
             text = text.rstrip("\n") + "\n\n" + correction_link(prefix=paths.up(path)) + "\n"
         finished[path] = (text, tuple(_MENTION_LINK.findall(text)) if "#in-" in text else ())
     return finished
+
+
+def _crossref_indexes(ctx: SiteContext) -> dict[str, str]:
+    return {**render_crossref_index(ctx), **render_coverage_pages(ctx)}
+
+
+def _is_where(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, tuple) and len(k) == 2 and isinstance(v, int) for k, v in value.items()
+    )
 
 
 def _is_finished(value: object) -> bool:

@@ -15,8 +15,10 @@ changed are rendered again:
   entry, outlet and document, and the catalog entry of every source it says is silent;
 - **a glossary entry's pages**: the entry, every mention of it, and the catalog entry, outlet
   and document of each source a mention is in (the sentence around it is the document's);
-- **the coverage pages**: every cross-reference (in order, with its file, which names its
-  topic) with its passages, and every text that has a document, oldest first.
+- **the cross-reference index and the coverage pages**: every cross-reference (in order,
+  with its file, which names its topic) with its passages, and every text that has a
+  document, oldest first; and on which page of an entry each source's mentions begin: every
+  entry's id and every mention, with the sources by date.
 
 What is done to every page afterwards — a ``glossary:ID#in-SOURCE`` link pointed at the
 page of the entry that holds that source's mentions — depends on the whole corpus and is
@@ -215,11 +217,22 @@ class PageKeys:
         """Over-inclusive, to be cheap: every mention in each source that mentions the entry."""
         sids = dict.fromkeys(m.source for m in self.ctx.mentions_by_entry.get(entry.id, []))
         shown = [(s, self.source(s), self.doc(s), self.mentions(s)) for s in sids]
-        return cache.key("render:glossary", self.entry(entry), repr(shown))
+        return cache.key("render:glossary", self.entry(entry), _dump(shown))
 
-    def coverage_pages(self, sources: list[Source]) -> str:
-        """The coverage pages (:func:`~build_tools.stages.render.pages.render_coverage_pages`):
-        every cross-reference in order, with its placed passages and its topic (its file), and
-        ``sources``, the texts with a document oldest first, each with its catalog entry and outlet."""
+    def crossref_indexes(self, sources: list[Source]) -> str:
+        """The cross-reference index and the coverage pages
+        (:func:`~build_tools.stages.render.pages.render_crossref_index`,
+        :func:`~build_tools.stages.render.pages.render_coverage_pages`): every cross-reference
+        in order, with its placed passages (with their sources' catalog entries and outlets)
+        and its topic (its file), and ``sources``, the texts with a document oldest first."""
         xrefs = [(self.xref(x), self.passages(x.id), x.origin.path) for x in self.ctx.ann.crossrefs]
-        return cache.key("render:coverage", _dump(xrefs), _dump([(s.id, self.source(s.id)) for s in sources]))
+        return cache.key("render:crossref-indexes", _dump(xrefs), _dump([(s.id, self.source(s.id)) for s in sources]))
+
+    def mention_pages(self, sources: list[Source]) -> str:
+        """Which page of an entry each source's mentions begin on
+        (:func:`~build_tools.stages.render.pages.mention_pages`): the entries in order, and
+        every mention of each source that has any, the sources ``sources`` (oldest first)."""
+        has = self.ctx.mentions_by_source
+        mentioned = [(s.id, self.source(s.id), self.mentions(s.id)) for s in sources if s.id in has]
+        entries = [e.id for e in self.ctx.ann.glossary.values()]
+        return cache.key("render:mention-pages", _dump(entries), _dump(mentioned))
