@@ -503,3 +503,16 @@ def test_a_damaged_or_foreign_write_manifest_is_not_trusted(base: Path, monkeypa
     page.write_bytes(good.replace(b"Westport", b"Eastport", 1))
     _preprocess(base)
     assert page.read_bytes() == good
+
+
+def test_the_run_after_new_lock_files_renders_nothing(base: Path, rendered: list[str]) -> None:
+    """The first run's lock files change every document's ingest key, and so every page's key;
+    the pages are stored under their new keys too (the documents are the same), so the second
+    run renders nothing — and writes what a run without a cache writes."""
+    shutil.rmtree(base / "annotations" / "ids", ignore_errors=True)
+    _preprocess(base)
+    assert len(set(rendered)) == 5
+    rendered.clear()
+    _preprocess(base)
+    assert rendered == []
+    assert _pages(base) == _cold_pages(base)

@@ -202,3 +202,38 @@ def _link_later_mention_pages(
     for path, linked in links.items():
         if any(pair in moved for pair in linked):
             pages[path] = _MENTION_LINK.sub(fix, pages[path])
+
+
+def rekey_pages(
+    ann: Annotations,
+    docs: dict[str, Document],
+    anchoring: Anchoring,
+    *,
+    site_url: str,
+    store: cache.Cache,
+    doc_keys: Mapping[str, str],
+    new_doc_keys: Mapping[str, str],
+) -> int:
+    """Store each cached page again under the key it has when its documents are named by
+    ``new_doc_keys`` instead of ``doc_keys`` (source id → ingest key; see :mod:`.keys`).
+
+    For a document whose new key gives the same document (a lock file just written: see
+    :func:`build_tools.pipeline.locks_stage`) every page is what it was, so the next run
+    need not render them again. Returns how many entries were stored."""
+    ctx = SiteContext.build(ann, docs, anchoring)
+    old = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys)
+    new = PageKeys(ctx, site_url=site_url, doc_keys={**doc_keys, **new_doc_keys})
+    names: list[tuple[str, str]] = []
+    for source in ann.sources.values():
+        if source.id in docs:
+            names.append((old.source_page(source), new.source_page(source)))
+    for entry in ann.glossary.values():
+        names.append((old.glossary_pages(entry), new.glossary_pages(entry)))
+    for xref in ann.crossrefs:
+        names.append((old.crossref_page(xref), new.crossref_page(xref)))
+    stored = 0
+    for before, after in names:
+        if before != after and _is_finished(value := store.get(before)):
+            store.put(after, value)
+            stored += 1
+    return stored
