@@ -33,7 +33,7 @@ from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_consistency, check_fragments
 from build_tools.stages.ingest.corpus import ingest_all, ingest_key
 from build_tools.stages.load import load_annotations
-from build_tools.stages.render import render_site
+from build_tools.stages.render import rekey_pages, render_site
 from build_tools.stages.search import index_search
 from build_tools.stages.write import WriteStats, write_pages
 
@@ -200,7 +200,13 @@ def render_stage(state: RunState) -> None:
     # Cached only where the ingest is (state.keys): a page's key names its document by its ingest key.
     store = cache.Cache(state.root, "render") if state.keys else None
     state.pages = render_site(
-        state.ann, state.docs, state.anchoring, site_url=read_site_url(state.root), store=store, doc_keys=state.keys
+        state.ann,
+        state.docs,
+        state.anchoring,
+        site_url=read_site_url(state.root),
+        store=store,
+        doc_keys=state.keys,
+        index_store=cache.Cache(state.root, "render-index") if state.keys else None,
     )
     if store is not None:
         rendered = store.misses + store.rebuilt
@@ -236,21 +242,35 @@ def locks_stage(state: RunState) -> None:
     """Record the block ids now published (annotations/ids/), once the pages are in place; then
     prune the cache (at most once a day: entries unused for a month)."""
     store = cache.Cache(state.root, "locks") if state.keys else None
-    _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys))
+    rekeyed = _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys))
+    if rekeyed and state.pages:  # the pages rendered from those documents, under their next keys
+        assert state.ann is not None and state.anchoring is not None
+        rekey_pages(
+            state.ann,
+            state.docs,
+            state.anchoring,
+            site_url=read_site_url(state.root),
+            store=cache.Cache(state.root, "render"),
+            doc_keys=state.keys,
+            new_doc_keys=rekeyed,
+        )
     if state.keys:  # the run used the cache: entries it has not used for a month go
         removed = cache.prune(state.root)
         if removed:
             state.say(f"cache: removed {removed} entries unused for {cache.MAX_AGE_DAYS} days")
 
 
-def _rekey_ingest(state: RunState, rewritten: list[str]) -> None:
+def _rekey_ingest(state: RunState, rewritten: list[str]) -> dict[str, str]:
     """A lock file just written is part of its source's ingest key, yet ingesting with it gives
     the same document: the lock records the ids that document has. So the entry is stored
     under the new key too, and the next run does not ingest it again (it did before, on every
     run after a new or changed text). Only an entry without problems: a problem may be about
-    the old lock (an id it lost), and would not come again."""
+    the old lock (an id it lost), and would not come again. Returns source id → new key of
+    each entry stored again (the render cache's pages are then stored under their new keys:
+    :func:`~build_tools.stages.render.rekey_pages`)."""
     assert state.ann is not None
     store = cache.Cache(state.root, "ingest")
+    rekeyed: dict[str, str] = {}
     for sid in rewritten:
         old = state.keys.get(sid)
         hit = store.get(old) if old else None
@@ -260,6 +280,8 @@ def _rekey_ingest(state: RunState, rewritten: list[str]) -> None:
         new = ingest_key(src, state.root, state.ann.outlets.get(src.outlet))
         if new is not None and new != old:
             store.put(new, hit)
+            rekeyed[sid] = new
+    return rekeyed
 
 
 def _loaded(state: RunState) -> str:

@@ -4,6 +4,7 @@ input misses, and a damaged entry is rebuilt, never used."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 
@@ -421,3 +422,97 @@ def test_every_field_of_a_note_an_anchor_and_a_cross_reference_is_in_its_key_or_
         names = [f.name for f in dataclasses.fields(cls)]
         assert sorted(names) == sorted([*kept, *left_out]), cls
         assert not set(kept) & left_out, cls
+
+
+def test_an_edited_cross_reference_title_changes_its_index_and_coverage_lines(base: Path, rendered: list[str]) -> None:
+    """The cross-reference index and the coverage pages come from the cache as one entry: a new
+    title renders them again (and the cross-reference's page and the pages whose panels show it)."""
+    _warm(base)
+    indexes = ("crossrefs/index.md", "crossrefs/coverage.md")
+    assert all("halves of the town" in _page(base, rel) for rel in indexes)
+    rendered.clear()
+    _edit(base / "annotations" / "crossrefs" / "bridge.yml", 'two halves of the town"\n', 'two halves"\n')
+    _preprocess(base)
+    assert sorted(rendered) == ["crossref:two-halves", f"source:{COURIER}", f"source:{GAZETTE}"]
+    assert not any("halves of the town" in _page(base, rel) for rel in indexes)
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_a_moved_source_changes_the_coverage_columns(base: Path, rendered: list[str]) -> None:
+    """The coverage columns are the texts oldest first: a new date (the Courier before the
+    Gazette) reorders them, from the cache as without it."""
+    _warm(base)
+    before = _page(base, "crossrefs/coverage.md")
+    _edit(base / "annotations" / "sources.yml", "date: 2024-05-03", "date: 2024-05-01")
+    _preprocess(base)
+    assert _page(base, "crossrefs/coverage.md") != before
+    assert _pages(base) == _cold_pages(base)
+
+
+def test_a_warm_run_reads_no_page_it_wrote_and_rewrites_one_edited_by_hand(
+    base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write stage's manifest: an unchanged page named as before is not read again; a page
+    edited by hand — of the same size, its time set back — is compared and rewritten."""
+    from build_tools.stages import write
+
+    _warm(base)
+    _preprocess(base)  # the pages written by the runs above are older than RACY_NS now, or are compared
+    monkeypatch.setattr(write, "RACY_NS", 0)
+    _preprocess(base)  # records every page
+    good = _pages(base)
+    reads: list[str] = []
+    real = write._same_bytes
+
+    def spy(path: str, data: bytes) -> bool:
+        reads.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(write, "_same_bytes", spy)
+    _preprocess(base)
+    docs = base / "docs"
+    cached = [f"sources/{GAZETTE}.md", f"sources/{COURIER}.md", "crossrefs/two-halves.md", "crossrefs/coverage.md"]
+    cached += ["crossrefs/index.md", "glossary/westport.md"]
+    assert not {str(docs / rel) for rel in cached} & set(reads)  # only the pages rendered on every run
+    assert _pages(base) == good
+    unread = set(reads)
+    reads.clear()
+    page = base / "docs" / "sources" / f"{GAZETTE}.md"
+    text = page.read_text(encoding="utf-8")
+    st = page.stat()
+    assert "Westport" in text
+    page.write_text(text.replace("Westport", "Eastport", 1), encoding="utf-8")  # same size
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert page.stat().st_size == st.st_size and page.stat().st_mtime_ns == st.st_mtime_ns
+    _preprocess(base)
+    assert set(reads) == unread | {str(page)} and _pages(base) == good
+
+
+def test_a_damaged_or_foreign_write_manifest_is_not_trusted(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from build_tools.stages import write
+
+    monkeypatch.setattr(write, "RACY_NS", 0)
+    _warm(base)
+    manifest = base / write.MANIFEST
+    assert write.read_manifest(base)
+    page = base / "docs" / "sources" / f"{GAZETTE}.md"
+    good = page.read_bytes()
+    data = manifest.read_bytes()
+    manifest.write_bytes(data[:-3] + b"xx}")  # not what this machine signed
+    assert write.read_manifest(base) == {}
+    page.write_bytes(good.replace(b"Westport", b"Eastport", 1))
+    _preprocess(base)
+    assert page.read_bytes() == good
+
+
+def test_the_run_after_new_lock_files_renders_nothing(base: Path, rendered: list[str]) -> None:
+    """The first run's lock files change every document's ingest key, and so every page's key;
+    the pages are stored under their new keys too (the documents are the same), so the second
+    run renders nothing — and writes what a run without a cache writes."""
+    shutil.rmtree(base / "annotations" / "ids", ignore_errors=True)
+    _preprocess(base)
+    assert len(set(rendered)) == 5
+    rendered.clear()
+    _preprocess(base)
+    assert rendered == []
+    assert _pages(base) == _cold_pages(base)

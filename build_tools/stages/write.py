@@ -1,16 +1,38 @@
 """The *write* stage: the generated pages under ``docs/``, only those that changed.
 
+Whether a page changed is found without reading it when that is certain: the render stage
+names what each cached page was made from (:attr:`.render.RenderedPages.made_from`), and
+each run leaves a manifest (:data:`MANIFEST`) of the pages it wrote or found up to date,
+each with that name and the file's size, times and inode. A page whose name and file are
+both as the manifest says is the text on disk; any other page is compared with the file
+(not read when its size differs). So a page edited by hand, or rewritten by anything
+else, is rewritten; a file changed within :data:`RACY_NS` of the manifest being written
+is not recorded (its time may not have changed), and is compared next time.
+
 A site build writes into a staging copy instead (:mod:`build_tools.stages.publish`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import json
 import os
+import stat
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools import paths
+from build_tools import cache, paths
 from build_tools.errors import UserError
+
+MANIFEST = Path(cache.CACHE_DIR) / "write" / "manifest.json"
+"""Under the project root: what the last run left in ``docs/`` (signed, as cache entries are)."""
+_VERSION = 1
+RACY_NS = 2_000_000_000
+"""A file modified this close to the manifest's writing is left out of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,38 +44,106 @@ class WriteStats:
     removed: int
 
 
-def write_pages(root: Path, pages: dict[str, str]) -> WriteStats:
+def _stat_record(st: os.stat_result, name: str) -> list:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, name]
+
+
+def read_manifest(root: Path) -> dict[str, list]:
+    """Path → ``[size, mtime_ns, ctime_ns, inode, name]`` as the last run left it; ``{}`` if
+    there is none, or it is damaged or not signed by this machine."""
+    try:
+        data = (root / MANIFEST).read_bytes()
+    except OSError:
+        return {}
+    sig, body = data[:32], data[32:]
+    if len(sig) != 32 or not hmac.compare_digest(sig, hmac.new(cache.secret(), body, hashlib.sha256).digest()):
+        return {}
+    try:
+        manifest = json.loads(body)
+    except ValueError:
+        return {}
+    pages = manifest.get("pages") if isinstance(manifest, dict) and manifest.get("version") == _VERSION else None
+    return pages if isinstance(pages, dict) else {}
+
+
+def _write_manifest(root: Path, records: dict[str, list]) -> None:
+    now = time.time_ns()
+    kept = {rel: r for rel, r in records.items() if max(r[1], r[2]) < now - RACY_NS}
+    body = json.dumps({"version": _VERSION, "pages": kept}, separators=(",", ":")).encode("utf-8")
+    path = root / MANIFEST
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(hmac.new(cache.secret(), body, hashlib.sha256).digest() + body)
+        os.replace(tmp, path)
+    except OSError:  # a read-only or full disk only costs speed
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read() == data
+    except OSError:
+        return False
+
+
+def write_pages(root: Path, pages: Mapping[str, str]) -> WriteStats:
     """Write generated files under ``docs/``: only those whose content changed (so a live
     preview reloads only what changed), and delete generated files no longer produced."""
     docs = root / "docs"
+    made_from: Mapping[str, str] = getattr(pages, "made_from", None) or {}
+    before = read_manifest(root) if made_from else {}
+    records: dict[str, list] = {}
     written = unchanged = removed = 0
+    base = str(docs) + os.sep
     for rel, content in pages.items():
-        path = docs / rel
-        data = content.encode("utf-8")
-        if path.exists() and path.read_bytes() == data:
-            unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share one
+        where = base + rel
+        name = made_from.get(rel)
         try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise UserError(
-                f"cannot write {path.relative_to(root)}: {exc.strerror or exc}; "
-                f"{written} of {len(pages)} pages under docs/ were updated before it, the rest are as they were"
-            ) from None
-        written += 1
-    wanted = {docs / rel for rel in pages}
-    for folder in paths.GENERATED_DIRS:
-        base = docs / folder
-        if not base.is_dir():
+            st: os.stat_result | None = os.stat(where)
+        except OSError:
+            st = None
+        if st is not None and name is not None and before.get(rel) == _stat_record(st, name):
+            unchanged += 1
+            records[rel] = before[rel]
             continue
-        for path in sorted(base.rglob("*"), reverse=True):
-            if path.is_file() and path not in wanted:
-                path.unlink()
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        data = content.encode("utf-8")
+        if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == len(data) and _same_bytes(where, data):
+            unchanged += 1
+        else:
+            path = docs / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share one
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise UserError(
+                    f"cannot write {path.relative_to(root)}: {exc.strerror or exc}; "
+                    f"{written} of {len(pages)} pages under docs/ were updated before it, the rest are as they were"
+                ) from None
+            written += 1
+            try:
+                st = os.stat(where)
+            except OSError:
+                st = None
+        if name is not None and st is not None:
+            records[rel] = _stat_record(st, name)
+    if made_from:
+        _write_manifest(root, records)
+    wanted = {os.path.normpath(base + rel) for rel in pages}
+    for folder in paths.GENERATED_DIRS:  # deepest first, so that a folder emptied goes too
+        for where, folders, files in os.walk(docs / folder, topdown=False):
+            for name in files:
+                path = os.path.join(where, name)
+                if path not in wanted and os.path.isfile(path):
+                    os.unlink(path)
+                    removed += 1
+            for name in folders:
+                path = os.path.join(where, name)
+                if os.path.isdir(path) and not os.listdir(path):
+                    os.rmdir(path)
     return WriteStats(written, unchanged, removed)

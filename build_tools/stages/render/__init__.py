@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TypeVar
 
 from build_tools import cache, paths
 from build_tools.model import Annotations, Document
@@ -35,9 +34,21 @@ from build_tools.stages.render.pages import (
 )
 from build_tools.stages.render.source_page import render_source_page
 
-__all__ = ["SiteContext", "render_site"]
+__all__ = ["RenderedPages", "SiteContext", "render_site"]
 
-T = TypeVar("T")
+
+class RenderedPages(dict[str, str]):
+    """What :func:`render_site` returns: every generated file by path, and for the pages that
+    came from the render cache, what they were made from (:attr:`made_from`)."""
+
+    made_from: dict[str, str]
+    """Path → a name of every input of its text (the page's cache key, and what is done to
+    every page afterwards): an equal name means an equal text, so the *write* stage need not
+    read a file it wrote from the same name (:func:`build_tools.stages.write.write_pages`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made_from = {}
 
 
 def render_site(
@@ -48,73 +59,181 @@ def render_site(
     site_url: str,
     store: cache.Cache | None = None,
     doc_keys: Mapping[str, str] | None = None,
-) -> dict[str, str]:
+    index_store: cache.Cache | None = None,
+) -> RenderedPages:
     """Every generated file, by path relative to ``docs/``.
 
     With a ``store``, each source page, cross-reference page and glossary entry's pages come
     from it when none of their inputs changed (:mod:`.keys`; ``doc_keys``: source id → its
-    ingest key, which names its document); the index pages, which are cheap, are rendered
-    every time, and so is what is done to every page afterwards. The result is the same.
+    ingest key, which names its document), with the line every page ends with; the index
+    pages, which are cheap, are rendered every time, and so is pointing links at the later
+    pages of a glossary entry, which depends on the whole corpus. The result is the same.
+    ``index_store`` holds the coverage pages the same way (apart, so that the counts of
+    ``store`` are those of the pages above).
     """
     ctx = SiteContext.build(ann, docs, anchoring)
     keys = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys or {})
+    pages = RenderedPages()
+    links: dict[str, tuple[tuple[str, str], ...]] = {}
+    """Path → the ``glossary:ID#in-SOURCE`` links its text has, where it has any."""
+    made_from: dict[str, str] = {}
+    """Path → the cache key of its text."""
 
-    def cached(name: Callable[[], str], make: Callable[[], T], valid: Callable[[object], bool]) -> T:
-        return make() if store is None else store.get_or_make(name(), make, valid)
+    def put(finished: dict[str, Finished], key: str | None = None) -> None:
+        for path, (text, linked) in finished.items():
+            pages[path] = text
+            if linked:
+                links[path] = linked
+            if key is not None:
+                made_from[path] = key
 
-    pages: dict[str, str] = {}
+    def made(make: Callable[[], dict[str, str]], name: Callable[[], str], on: cache.Cache | None) -> None:
+        if on is None:
+            put(_finish(make()))
+        else:
+            key = name()
+            put(on.get_or_make(key, lambda: _finish(make()), _is_finished), key)
+
+    def one(path: str, make: Callable[[], str]) -> Callable[[], dict[str, str]]:
+        return lambda: {path: make()}
+
     for source in ann.sources.values():
         if source.id in docs:
-            pages[paths.source_page(source.id)] = cached(
-                partial(keys.source_page, source),
-                partial(render_source_page, source, site_ctx=ctx, site_url=site_url),
-                _is_page,
-            )
+            make = partial(render_source_page, source, site_ctx=ctx, site_url=site_url)
+            made(one(paths.source_page(source.id), make), partial(keys.source_page, source), store)
     for entry in ann.glossary.values():
-        pages.update(
-            cached(partial(keys.glossary_pages, entry), partial(render_glossary_pages, entry, site_ctx=ctx), _is_pages)
-        )
+        made(partial(render_glossary_pages, entry, site_ctx=ctx), partial(keys.glossary_pages, entry), store)
     for xref in ann.crossrefs:
-        pages[paths.crossref_page(xref.id)] = cached(
-            partial(keys.crossref_page, xref), partial(render_crossref_page, xref, site_ctx=ctx), _is_page
+        make = partial(render_crossref_page, xref, site_ctx=ctx)
+        made(one(paths.crossref_page(xref.id), make), partial(keys.crossref_page, xref), store)
+    put(_finish(render_sources_index(ctx)))
+    put(_finish(render_glossary_index(ctx)))
+    by_date = ctx.sources_by_date()
+    covered = [s for s in by_date if s.id in docs]
+    made(partial(_crossref_indexes, ctx), partial(keys.crossref_indexes, covered), index_store)
+    put(
+        _finish(
+            {
+                "outlets/index.md": render_outlets_page(ctx),
+                "outlets/outlets.css": render_outlet_css(ctx),
+                "_partials/timeline.md": render_home_partial(ctx),
+                "_partials/start.md": render_home_start(ctx),
+                "_partials/abbreviations.md": render_abbreviations(ctx),
+            }
         )
-    pages.update(render_sources_index(ctx))
-    pages.update(render_glossary_index(ctx))
-    pages.update(render_crossref_index(ctx))
-    pages.update(render_coverage_pages(ctx))
-    pages["outlets/index.md"] = render_outlets_page(ctx)
-    pages["outlets/outlets.css"] = render_outlet_css(ctx)
-    pages["_partials/timeline.md"] = render_home_partial(ctx)
-    pages["_partials/start.md"] = render_home_start(ctx)
-    pages["_partials/abbreviations.md"] = render_abbreviations(ctx)
-    _link_later_mention_pages(pages, mention_pages(ctx))
-    for path in pages:  # every page ends with how to report an error
-        if path.endswith(".md") and not path.startswith("_partials/"):
-            pages[path] = pages[path].rstrip("\n") + "\n\n" + correction_link(prefix=paths.up(path)) + "\n"
+    )
+    if index_store is None:
+        where = mention_pages(ctx)
+    else:
+        where = index_store.get_or_make(keys.mention_pages(by_date), partial(mention_pages, ctx), _is_where)
+    _link_later_mention_pages(pages, where, links)
+    moved = {pair: number for pair, number in where.items() if number > 1}
+    pages.made_from = {  # a page's text is its key's, with its links as moved now
+        path: f"{key}+{[moved.get(pair, 1) for pair in links[path]]}" if path in links else key
+        for path, key in made_from.items()
+    }
     return pages
 
 
-def _is_page(value: object) -> bool:
-    return isinstance(value, str)
+Finished = tuple[str, tuple[tuple[str, str], ...]]
+"""A page's text, ending with how to report an error, and the ``glossary:ID#in-SOURCE`` links in it."""
 
 
-def _is_pages(value: object) -> bool:
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+def _finish(made: dict[str, str]) -> dict[str, Finished]:
+    """Every page ends with how to report an error; its links are found once, with it.
+
+    That line has no link, and a link has no line break: so the line may go before the
+    links are pointed at later pages (:func:`_link_later_mention_pages`), as it is stored."""
+    finished = {}
+    for path, text in made.items():
+        if path.endswith(".md") and not path.startswith("_partials/"):
+            text = text.rstrip("\n") + "\n\n" + correction_link(prefix=paths.up(path)) + "\n"
+        finished[path] = (text, tuple(_MENTION_LINK.findall(text)) if "#in-" in text else ())
+    return finished
+
+
+def _crossref_indexes(ctx: SiteContext) -> dict[str, str]:
+    return {**render_crossref_index(ctx), **render_coverage_pages(ctx)}
+
+
+def _is_where(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, tuple) and len(k) == 2 and isinstance(v, int) for k, v in value.items()
+    )
+
+
+def _is_finished(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str)
+        and isinstance(v, tuple)
+        and len(v) == 2
+        and isinstance(v[0], str)
+        and isinstance(v[1], tuple)
+        and all(isinstance(p, tuple) and len(p) == 2 for p in v[1])
+        for k, v in value.items()
+    )
 
 
 _MENTION_LINK = re.compile(r"\]\(\.\./glossary/([a-z0-9-]+)\.md#in-([a-z0-9-]+)\)")
 
 
-def _link_later_mention_pages(pages: dict[str, str], where: dict[tuple[str, str], int]) -> None:
+def _link_later_mention_pages(
+    pages: dict[str, str],
+    where: dict[tuple[str, str], int],
+    links: dict[str, tuple[tuple[str, str], ...]] | None = None,
+) -> None:
     """Point a body's ``glossary:ID#in-SOURCE`` link at the page of the entry that holds
-    that source's mentions, when the entry's mentions take more than one page."""
-    if not where:
+    that source's mentions, when the entry's mentions take more than one page.
+
+    Only a link to a later page changes: with ``links`` (the links of each page that has
+    any, as :func:`_finish` found them) only a page with such a link is searched."""
+    moved = {pair: number for pair, number in where.items() if number > 1}
+    if not moved:
         return
 
     def fix(m: re.Match[str]) -> str:
-        number = where.get((m.group(1), m.group(2)), 1)
+        number = moved.get((m.group(1), m.group(2)))
+        if number is None:  # on the first page, whose path is the entry's own
+            return m.group(0)
         return f"](../{paths.paged(paths.glossary_page(m.group(1)), number)}#in-{m.group(2)})"
 
-    for path, text in pages.items():
-        if "#in-" in text:
-            pages[path] = _MENTION_LINK.sub(fix, text)
+    if links is None:
+        links = {path: tuple(_MENTION_LINK.findall(text)) for path, text in pages.items() if "#in-" in text}
+    for path, linked in links.items():
+        if any(pair in moved for pair in linked):
+            pages[path] = _MENTION_LINK.sub(fix, pages[path])
+
+
+def rekey_pages(
+    ann: Annotations,
+    docs: dict[str, Document],
+    anchoring: Anchoring,
+    *,
+    site_url: str,
+    store: cache.Cache,
+    doc_keys: Mapping[str, str],
+    new_doc_keys: Mapping[str, str],
+) -> int:
+    """Store each cached page again under the key it has when its documents are named by
+    ``new_doc_keys`` instead of ``doc_keys`` (source id → ingest key; see :mod:`.keys`).
+
+    For a document whose new key gives the same document (a lock file just written: see
+    :func:`build_tools.pipeline.locks_stage`) every page is what it was, so the next run
+    need not render them again. Returns how many entries were stored."""
+    ctx = SiteContext.build(ann, docs, anchoring)
+    old = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys)
+    new = PageKeys(ctx, site_url=site_url, doc_keys={**doc_keys, **new_doc_keys})
+    names: list[tuple[str, str]] = []
+    for source in ann.sources.values():
+        if source.id in docs:
+            names.append((old.source_page(source), new.source_page(source)))
+    for entry in ann.glossary.values():
+        names.append((old.glossary_pages(entry), new.glossary_pages(entry)))
+    for xref in ann.crossrefs:
+        names.append((old.crossref_page(xref), new.crossref_page(xref)))
+    stored = 0
+    for before, after in names:
+        if before != after and _is_finished(value := store.get(before)):
+            store.put(after, value)
+            stored += 1
+    return stored
