@@ -229,14 +229,31 @@ class Cache:
         self.put(name, made)
         return made
 
+    def copy(self, name: str, new_name: str) -> bool:
+        """Store the entry ``name`` under ``new_name`` too, as it is (no unpickling): for a
+        result whose inputs changed name but not value. Nothing is copied, and ``False``
+        returned, if ``name`` is missing or fails its signature."""
+        try:
+            data = self._path(name).read_bytes()
+        except OSError:
+            return False
+        digest, payload = data[:_DIGEST], data[_DIGEST:]
+        if len(digest) != _DIGEST or not hmac.compare_digest(_sign(payload), digest):
+            return False
+        self._write(new_name, data)
+        return True
+
     def put(self, name: str, value: object) -> None:
         """Store ``value`` atomically (a reader never sees half an entry)."""
         payload = dumps(value)
+        self._write(name, _sign(payload) + payload)
+
+    def _write(self, name: str, data: bytes) -> None:
         path = self._path(name)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
-            tmp.write_bytes(_sign(payload) + payload)
+            tmp.write_bytes(data)
             os.replace(tmp, path)
         except OSError:  # a read-only or full disk only costs speed
             pass

@@ -246,6 +246,15 @@ def write_locks(
     return written
 
 
+def mark_up_to_date(root: Path, sid: str, doc_key: str, store: cache.Cache) -> None:
+    """Record that ``sid``'s lock file, as it is now, is up to date for the document named
+    by ``doc_key``: for a lock file just written from a document that ingesting with it gives
+    again (:func:`build_tools.pipeline.locks_stage`), so the next run need not render it."""
+    name = _up_to_date_key(lock_path(root, sid), doc_key)
+    if name is not None:
+        store.put(name, True)
+
+
 def _up_to_date_key(path: Path, doc_key: str | None) -> str | None:
     """The cache key saying "``path``, as it is now, is the lock file of the document named by
     ``doc_key``", or ``None`` if there is no such document key or no readable file."""

@@ -25,10 +25,10 @@ import yaml
 
 from build_tools import cache
 from build_tools.errors import BuildFailed, Report
-from build_tools.idlock import write_locks
+from build_tools.idlock import mark_up_to_date, write_locks
 from build_tools.model import Annotations, Document
 from build_tools.stages import publish
-from build_tools.stages.anchor import Anchoring, anchor_all
+from build_tools.stages.anchor import Anchoring, anchor_all, rekey_entries
 from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_consistency, check_fragments
 from build_tools.stages.ingest.corpus import ingest_all, ingest_key
@@ -243,8 +243,12 @@ def locks_stage(state: RunState) -> None:
     prune the cache (at most once a day: entries unused for a month)."""
     store = cache.Cache(state.root, "locks") if state.keys else None
     rekeyed = _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys))
-    if rekeyed and state.pages:  # the pages rendered from those documents, under their next keys
-        assert state.ann is not None and state.anchoring is not None
+    if rekeyed:  # what was made from those documents, under their next keys: anchors, lock files,
+        assert state.ann is not None and state.anchoring is not None and store is not None
+        rekey_entries(state.ann, state.docs, store=cache.Cache(state.root, "anchor"), keys=state.keys, new_keys=rekeyed)
+        for sid, key in rekeyed.items():
+            mark_up_to_date(state.root, sid, key, store)
+    if rekeyed and state.pages:  # and pages
         rekey_pages(
             state.ann,
             state.docs,

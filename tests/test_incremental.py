@@ -15,7 +15,7 @@ from build_tools.cli import main
 from build_tools.errors import Report
 from build_tools.model import Anchor, Citation, CrossRef, Note
 from build_tools.pipeline import load_corpus
-from build_tools.stages import render
+from build_tools.stages import anchor, render
 from build_tools.stages.load import load_annotations, schemas_digest
 from build_tools.stages.render import keys
 
@@ -212,25 +212,34 @@ def _pages(root: Path) -> dict[str, bytes]:
 
 
 def test_the_run_after_a_new_lock_takes_the_ingest_from_the_cache(
-    base: Path, capsys: pytest.CaptureFixture[str]
+    base: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first run writes each text's lock file, which is part of the ingest key; the entry is
-    stored under the new key as well, so the second run ingests nothing — and gives what a run
-    that ingests everything again with those lock files gives."""
+    stored under the new key as well, and so are the anchors and the lock file's "up to date"
+    made from that document, so the second run ingests, anchors and renders no lock file — and
+    gives what a run that does everything again with those lock files gives."""
     shutil.rmtree(base / "annotations" / "ids", ignore_errors=True)
     assert main(["--root", str(base), "preprocess"]) == 0
     assert "ingest cache: 0 reused, 2 ingested" in capsys.readouterr().err
-    assert sorted(p.name for p in (base / "annotations" / "ids").glob("*.yml")) == [
-        "courier-2024-05-03-bridge-vote.yml",
-        "gazette-2024-05-02-bridge.yml",
-    ]
+    locks = _locks(base)
+    assert sorted(locks) == ["courier-2024-05-03-bridge-vote.yml", "gazette-2024-05-02-bridge.yml"]
+    done: list[str] = []
+    real_anchor, real_lock = anchor._anchor, idlock.render_lock
+    monkeypatch.setattr(
+        anchor, "_anchor", lambda doc, *a: done.append(f"anchor:{doc.source_id}") or real_anchor(doc, *a)
+    )
+    monkeypatch.setattr(
+        idlock, "render_lock", lambda doc, lock: done.append(f"lock:{doc.source_id}") or real_lock(doc, lock)
+    )
     assert main(["--root", str(base), "preprocess"]) == 0
     assert "ingest cache: 2 reused, 0 ingested" in capsys.readouterr().err
+    assert done == []
     warm = _pages(base)
     shutil.rmtree(base / cache.CACHE_DIR)
     assert main(["--root", str(base), "preprocess"]) == 0
     assert "ingest cache: 0 reused, 2 ingested" in capsys.readouterr().err
-    assert _pages(base) == warm
+    assert sorted(done) == [f"anchor:{s}" for s in (COURIER, GAZETTE)] + [f"lock:{s}" for s in (COURIER, GAZETTE)]
+    assert _pages(base) == warm and _locks(base) == locks
 
 
 # --------------------------------------------------------------------------- rendering

@@ -28,7 +28,7 @@ import io
 import operator
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from build_tools import cache
@@ -259,20 +259,9 @@ def anchor_all(
     either way. The entries are loaded first, all at once, the garbage collector paused
     (:func:`.cache.loading`); then the sources that missed are anchored.
     """
-    requests: dict[str, list[Request]] = {sid: [] for sid in docs}
-    order: list[str] = []
-    for note in ann.notes:
-        if note.selector.source in docs:
-            requests[note.selector.source].append((note.selector, note.id, "note", 0))
-            order.append(note.selector.source)
-    for xref in ann.crossrefs:
-        for i, sel in enumerate(xref.passages):
-            if sel.source in docs:
-                requests[sel.source].append((sel, xref.id, "crossref", i))
-                order.append(sel.source)
-    entries = tuple(ann.glossary.values())
-    names = NameIndex.build(entries)
-    names_key = repr([(e.id, e.names) for e in entries])
+    requests, order = _requests(ann, docs)
+    names = NameIndex.build(tuple(ann.glossary.values()))
+    names_key = _names_key(ann)
     keys = keys or {}
     entry_names = {sid: _entry_name(store, keys.get(sid), requests[sid], names_key) for sid in docs}
     hits: dict[str, Placed] = {}
@@ -294,6 +283,51 @@ def anchor_all(
     check_block_load(anchors, report)
     mentions = [m for _found, found_mentions in placed.values() for m in found_mentions]
     return Anchoring(tuple(anchors), tuple(mentions))
+
+
+def _requests(ann: Annotations, docs: dict[str, Document]) -> tuple[dict[str, list[Request]], list[str]]:
+    """Every quote to place, by source (in the order of the files), and the source of each in that order."""
+    requests: dict[str, list[Request]] = {sid: [] for sid in docs}
+    order: list[str] = []
+    for note in ann.notes:
+        if note.selector.source in docs:
+            requests[note.selector.source].append((note.selector, note.id, "note", 0))
+            order.append(note.selector.source)
+    for xref in ann.crossrefs:
+        for i, sel in enumerate(xref.passages):
+            if sel.source in docs:
+                requests[sel.source].append((sel, xref.id, "crossref", i))
+                order.append(sel.source)
+    return requests, order
+
+
+def _names_key(ann: Annotations) -> str:
+    return repr([(e.id, e.names) for e in ann.glossary.values()])
+
+
+def rekey_entries(
+    ann: Annotations,
+    docs: dict[str, Document],
+    *,
+    store: cache.Cache,
+    keys: Mapping[str, str],
+    new_keys: Mapping[str, str],
+) -> int:
+    """Store each source's entry again under the name it has when its document is named by
+    ``new_keys`` instead of ``keys`` (source id → ingest key), for documents whose new key
+    gives the same document (a lock file just written: :func:`build_tools.pipeline.locks_stage`),
+    so the next run does not anchor them again. Returns how many entries were stored."""
+    requests, _order = _requests(ann, docs)
+    names_key = _names_key(ann)
+    stored = 0
+    for sid, new_key in new_keys.items():
+        if sid not in docs:
+            continue
+        before = _entry_name(store, keys.get(sid), requests[sid], names_key)
+        after = _entry_name(store, new_key, requests[sid], names_key)
+        if before and after and before != after and store.copy(before, after):
+            stored += 1
+    return stored
 
 
 def anchor_source(
