@@ -270,8 +270,9 @@ def _rekey_ingest(state: RunState, rewritten: list[str]) -> dict[str, str]:
     under the new key too, and the next run does not ingest it again (it did before, on every
     run after a new or changed text). Only an entry without problems: a problem may be about
     the old lock (an id it lost), and would not come again. Returns source id → new key of
-    each entry stored again (the render cache's pages are then stored under their new keys:
-    :func:`~build_tools.stages.render.rekey_pages`)."""
+    each entry stored again (its anchors, its lock file's "up to date" and its pages are then
+    stored under their new keys too: :func:`~build_tools.stages.anchor.rekey_entries`,
+    :func:`~build_tools.idlock.mark_up_to_date`, :func:`~build_tools.stages.render.rekey_pages`)."""
     assert state.ann is not None
     store = cache.Cache(state.root, "ingest")
     rekeyed: dict[str, str] = {}
