@@ -65,6 +65,33 @@ def _sign(payload: bytes) -> bytes:
     return hmac.new(secret(), payload, hashlib.sha256).digest()
 
 
+def seal(payload: bytes) -> bytes:
+    """``payload`` signed with this machine's key, as every entry is stored (see :func:`unseal`)."""
+    return _sign(payload) + payload
+
+
+def unseal(data: bytes) -> bytes | None:
+    """The payload of what :func:`seal` made on this machine; ``None`` for anything else
+    (truncated, damaged, or signed elsewhere)."""
+    digest, payload = data[:_DIGEST], data[_DIGEST:]
+    if len(digest) != _DIGEST or not hmac.compare_digest(_sign(payload), digest):
+        return None
+    return payload
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a reader never sees half of it); a read-only or
+    full disk only costs speed, so an error is swallowed and nothing is left behind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 @cache
 def code_version() -> str:
     """SHA-256 over the ``build_tools`` package's files (names and bytes)."""
@@ -202,8 +229,8 @@ class Cache:
         except OSError:
             self.misses += 1
             return None
-        digest, payload = data[:_DIGEST], data[_DIGEST:]
-        if len(digest) != _DIGEST or not hmac.compare_digest(_sign(payload), digest):
+        payload = unseal(data)
+        if payload is None:
             self.rebuilt += 1
             return None
         try:
@@ -237,26 +264,14 @@ class Cache:
             data = self._path(name).read_bytes()
         except OSError:
             return False
-        digest, payload = data[:_DIGEST], data[_DIGEST:]
-        if len(digest) != _DIGEST or not hmac.compare_digest(_sign(payload), digest):
+        if unseal(data) is None:
             return False
-        self._write(new_name, data)
+        write_file(self._path(new_name), data)
         return True
 
     def put(self, name: str, value: object) -> None:
         """Store ``value`` atomically (a reader never sees half an entry)."""
-        payload = dumps(value)
-        self._write(name, _sign(payload) + payload)
-
-    def _write(self, name: str, data: bytes) -> None:
-        path = self._path(name)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError:  # a read-only or full disk only costs speed
-            pass
+        write_file(self._path(name), seal(dumps(value)))
 
 
 MAX_AGE_DAYS = 30

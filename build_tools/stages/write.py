@@ -14,9 +14,6 @@ A site build writes into a staging copy instead (:mod:`build_tools.stages.publis
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import hmac
 import json
 import os
 import stat
@@ -55,8 +52,8 @@ def read_manifest(root: Path) -> dict[str, list]:
         data = (root / MANIFEST).read_bytes()
     except OSError:
         return {}
-    sig, body = data[:32], data[32:]
-    if len(sig) != 32 or not hmac.compare_digest(sig, hmac.new(cache.secret(), body, hashlib.sha256).digest()):
+    body = cache.unseal(data)
+    if body is None:
         return {}
     try:
         manifest = json.loads(body)
@@ -70,15 +67,7 @@ def _write_manifest(root: Path, records: dict[str, list]) -> None:
     now = time.time_ns()
     kept = {rel: r for rel, r in records.items() if max(r[1], r[2]) < now - RACY_NS}
     body = json.dumps({"version": _VERSION, "pages": kept}, separators=(",", ":")).encode("utf-8")
-    path = root / MANIFEST
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(hmac.new(cache.secret(), body, hashlib.sha256).digest() + body)
-        os.replace(tmp, path)
-    except OSError:  # a read-only or full disk only costs speed
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    cache.write_file(root / MANIFEST, cache.seal(body))
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
