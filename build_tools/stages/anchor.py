@@ -254,7 +254,7 @@ def anchor_all(
     number of quotes (fuzzy searches, which only run for quotes that do not match, cost
     more). With a ``store``, a source's anchoring comes from the cache when its document
     (named by ``keys``: source id → its ingest key, which determines it), the quotes that
-    point into it and the glossary names are unchanged (:func:`anchor_source`); the check
+    point into it and the glossary names are unchanged (:func:`_entry_name`); the check
     across sources runs on the combined result, and the problems come in the same order
     either way. The entries are loaded first, all at once, the garbage collector paused
     (:func:`.cache.loading`); then the sources that missed are anchored.
@@ -330,23 +330,6 @@ def rekey_entries(
     return stored
 
 
-def anchor_source(
-    doc: Document,
-    requests: list[Request],
-    names: NameIndex,
-    names_key: str,
-    store: cache.Cache | None,
-    doc_key: str | None,
-) -> Placed:
-    """Place ``requests`` in ``doc`` and find its glossary mentions, from ``store`` when the
-    key matches: the document (``doc_key``, its ingest key), every request (selectors with
-    the lines they are on, which the messages name) and the glossary's names (``names_key``).
-    Without a ``doc_key`` nothing is cached."""
-    name = _entry_name(store, doc_key, requests, names_key)
-    hit = _load(store, name, doc, requests)
-    return hit if hit is not None else _anchor(doc, requests, names, store, name)
-
-
 # --------------------------------------------------------------------------- the cache entries
 #
 # An entry holds a source's anchoring in plain values, rebuilt into the same records: for
@@ -366,7 +349,9 @@ _Stored = tuple[Anchor, tuple[Problem, ...]] | tuple[int, int, int, int, int, in
 
 
 def _entry_name(store: cache.Cache | None, doc_key: str | None, requests: list[Request], names_key: str) -> str | None:
-    """The entry's key (see :func:`anchor_source`); ``None`` when nothing is cached."""
+    """A source's entry key: its document (``doc_key``, its ingest key), every request
+    (selectors with the lines they are on, which the messages name) and the glossary's
+    names (``names_key``); ``None`` when nothing is cached (no store, no ``doc_key``)."""
     if store is None or not doc_key:
         return None
     return cache.key("anchor", doc_key, _requests_bytes(requests), names_key)
