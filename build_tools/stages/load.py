@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
 import re
 import stat
 from collections.abc import Iterator
@@ -366,14 +365,13 @@ def _load_cached(
         return _planned(f, path, None, ()) if f is not None and planned else f
     name = cache.key("annotations", kind, rel, raw, schemas)
     hit = store.get(name)
-    if isinstance(hit, tuple) and len(hit) == 7:
-        problems, ok, blob, ids, source, links, plans = hit
+    if isinstance(hit, tuple) and len(hit) == 7 and (planned or not hit[1] or isinstance(hit[2], _File)):
+        problems, ok, f, ids, source, links, plans = hit
         report.problems.extend(problems)
         if not ok:
             return None
         if planned:
             return _Planned(kind, path, name, problems, ids, source, raw, None, links, plans)
-        f = pickle.loads(blob)
         f.key = name
         return f
     own = Report()
@@ -386,7 +384,7 @@ def _load_cached(
             store.put(_parsed_name(name), f)
         return _planned(f, path, name if stable else None, problems)
     if stable:
-        store.put(name, (problems, f is not None, cache.dumps(f) if f is not None else None, None, None, None, ()))
+        store.put(name, (problems, f is not None, f, None, None, None, ()))
     if f is not None:
         f.key = name
     return f
