@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from build_tools.stages.ingest.corpus import ingest_all, ingest_key
 from build_tools.stages.load import load_annotations
 from build_tools.stages.render import rekey_pages, render_site
 from build_tools.stages.search import index_search
-from build_tools.stages.write import WriteStats, write_pages
+from build_tools.stages.write import Manifest, WriteStats, read_manifest, write_pages
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
@@ -94,7 +94,7 @@ def read_site_url(root: Path) -> str:
 
 def preprocess(
     root: Path, *, strict: bool = False, progress: Callable[[str], None] | None = None
-) -> tuple[dict[str, str], Corpus]:
+) -> tuple[Mapping[str, str], Corpus]:
     """Load, check, anchor and render everything in memory.
 
     Raises :class:`BuildFailed` (carrying every problem) if there is any error, or any
@@ -134,7 +134,9 @@ class RunState:
     anchoring: Anchoring | None = None
     keys: dict[str, str] = field(default_factory=dict)
     """Each ingested source's ingest key (which determines its document) when caching, for the later caches."""
-    pages: dict[str, str] = field(default_factory=dict)
+    pages: Mapping[str, str] = field(default_factory=dict)
+    manifest: Manifest | None = None
+    """What the last run's *write* stage left in ``docs/`` (read by the render stage, when it caches)."""
     written: WriteStats | None = None
     build: publish.Build | None = None
     exits: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -199,7 +201,9 @@ def render_stage(state: RunState) -> None:
     assert state.ann is not None and state.anchoring is not None
     # Cached only where the ingest is (state.keys): a page's key names its document by its ingest key.
     store = cache.Cache(state.root, "render") if state.keys else None
-    state.pages = render_site(
+    if store is not None and state.site_dir is None:  # pages written to docs/ as the last run did are not read
+        state.manifest = read_manifest(state.root)
+    state.pages = pages = render_site(
         state.ann,
         state.docs,
         state.anchoring,
@@ -207,17 +211,19 @@ def render_stage(state: RunState) -> None:
         store=store,
         doc_keys=state.keys,
         index_store=cache.Cache(state.root, "render-index") if state.keys else None,
+        last_groups=state.manifest.intact_groups(state.root) if state.manifest else None,
     )
     if store is not None:
         rendered = store.misses + store.rebuilt
-        state.say(f"render cache: {store.hits} reused, {rendered} rendered ({store.rebuilt} damaged entries rebuilt)")
+        reused = store.hits + pages.deferred
+        state.say(f"render cache: {reused} reused, {rendered} rendered ({store.rebuilt} damaged entries rebuilt)")
 
 
 def write_stage(state: RunState) -> None:
     """Write the pages into ``docs/``, or for a site build into a staging copy of it,
     taking the build lock that the rest of the build holds."""
     if state.site_dir is None:
-        state.written = write_pages(state.root, state.pages)
+        state.written = write_pages(state.root, state.pages, before=state.manifest)
         return
     state.build = state.exits.enter_context(publish.open_build(state.root, state.site_dir, say=state.say))
     publish.stage_pages(state.build, state.pages)

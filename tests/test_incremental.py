@@ -15,7 +15,7 @@ from build_tools.cli import main
 from build_tools.errors import Report
 from build_tools.model import Anchor, Citation, CrossRef, Note
 from build_tools.pipeline import load_corpus
-from build_tools.stages import anchor, render
+from build_tools.stages import anchor, render, write
 from build_tools.stages.load import load_annotations, schemas_digest
 from build_tools.stages.render import keys
 
@@ -397,12 +397,36 @@ def test_damaged_render_entries_are_rebuilt(base: Path, rendered: list[str], cap
         data = entry.read_bytes()
         entry.write_bytes(data[:-5] + b"xxxxx" if i % 2 else data[:10])  # flipped, or truncated
     (base / "docs" / "sources" / f"{GAZETTE}.md").unlink()  # so that the run must write it again
+    (base / write.MANIFEST).unlink()  # and read every entry: no page is known to be on disk as written
     rendered.clear()
     assert main(["--root", str(base), "preprocess"]) == 0
     assert "render cache: 0 reused, 5 rendered (5 damaged entries rebuilt)" in capsys.readouterr().err
     assert len(rendered) == 5 and _pages(base) == good
     store = cache.Cache(base, "render")
     assert all(store.get(p.name) is not None for p in entries)  # rewritten, valid again
+
+
+def test_pages_on_disk_as_written_are_not_read_from_the_cache(
+    base: Path, rendered: list[str], capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write manifest names each render entry's pages: while they are in docs/ as the last
+    run wrote them, the entry is not even read (damaged, it is not used either); a page gone
+    from docs/ has its entry read, found damaged and rendered again."""
+    monkeypatch.setattr(write, "RACY_NS", 0)  # the files are seconds old
+    _warm(base)
+    good = _pages(base)
+    entries = _entries(base, "render")
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:-5] + b"xxxxx")
+    rendered.clear()
+    capsys.readouterr()
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "render cache: 5 reused, 0 rendered (0 damaged entries rebuilt)" in capsys.readouterr().err
+    assert rendered == [] and _pages(base) == good
+    (base / "docs" / "sources" / f"{GAZETTE}.md").unlink()
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "render cache: 4 reused, 1 rendered (1 damaged entries rebuilt)" in capsys.readouterr().err
+    assert rendered == [f"source:{GAZETTE}"] and _pages(base) == good
 
 
 def test_a_signed_entry_of_the_wrong_kind_is_not_used(base: Path, rendered: list[str], capsys) -> None:
@@ -463,7 +487,6 @@ def test_a_warm_run_reads_no_page_it_wrote_and_rewrites_one_edited_by_hand(
 ) -> None:
     """The write stage's manifest: an unchanged page named as before is not read again; a page
     edited by hand — of the same size, its time set back — is compared and rewritten."""
-    from build_tools.stages import write
 
     _warm(base)
     _preprocess(base)  # the pages written by the runs above are older than RACY_NS now, or are compared
@@ -498,17 +521,16 @@ def test_a_warm_run_reads_no_page_it_wrote_and_rewrites_one_edited_by_hand(
 
 
 def test_a_damaged_or_foreign_write_manifest_is_not_trusted(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from build_tools.stages import write
 
     monkeypatch.setattr(write, "RACY_NS", 0)
     _warm(base)
     manifest = base / write.MANIFEST
-    assert write.read_manifest(base)
+    assert write.read_manifest(base).pages and write.read_manifest(base).groups
     page = base / "docs" / "sources" / f"{GAZETTE}.md"
     good = page.read_bytes()
     data = manifest.read_bytes()
     manifest.write_bytes(data[:-3] + b"xx}")  # not what this machine signed
-    assert write.read_manifest(base) == {}
+    assert write.read_manifest(base) == write.Manifest({}, {})
     page.write_bytes(good.replace(b"Westport", b"Eastport", 1))
     _preprocess(base)
     assert page.read_bytes() == good

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,7 +104,7 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def stage_docs(root: Path, stage: Path, pages: dict[str, str]) -> Path:
+def stage_docs(root: Path, stage: Path, pages: Mapping[str, str]) -> Path:
     """Copy the hand-written ``docs/`` and write every generated page into ``stage/docs``."""
     docs = root / "docs"
     dest = stage / "docs"
@@ -209,7 +209,7 @@ def open_build(root: Path, site_dir: Path, *, say: Callable[[str], None]) -> Ite
         remove_leftovers(root, site_dir)
 
 
-def stage_pages(build: Build, pages: dict[str, str]) -> None:
+def stage_pages(build: Build, pages: Mapping[str, str]) -> None:
     """Write the staging copy of ``docs/`` and make the new site's folder."""
     try:
         stage_docs(build.root, build.stage, pages)

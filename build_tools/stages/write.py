@@ -4,8 +4,11 @@ Whether a page changed is found without reading it when that is certain: the ren
 names what each cached page was made from (:attr:`.render.RenderedPages.made_from`), and
 each run leaves a manifest (:data:`MANIFEST`) of the pages it wrote or found up to date,
 each with that name and the file's size, times and inode. A page whose name and file are
-both as the manifest says is the text on disk; any other page is compared with the file
-(not read when its size differs). So a page edited by hand, or rewritten by anything
+both as the manifest says is the text on disk, and its text is not even read from the render
+cache (:class:`.render.RenderedPages`); any other page is compared with the file (not read
+when its size differs). The manifest also names the pages of each render cache entry, with
+their links (:attr:`.render.RenderedPages.groups`), which is how the next run's render stage
+knows them without reading the entry. So a page edited by hand, or rewritten by anything
 else, is rewritten; a file changed within :data:`RACY_NS` of the manifest being written
 is not recorded (its time may not have changed), and is compared next time.
 
@@ -27,7 +30,7 @@ from build_tools.errors import UserError
 
 MANIFEST = Path(cache.CACHE_DIR) / "write" / "manifest.json"
 """Under the project root: what the last run left in ``docs/`` (signed, as cache entries are)."""
-_VERSION = 1
+_VERSION = 2
 RACY_NS = 2_000_000_000
 """A file modified this close to the manifest's writing is left out of it."""
 
@@ -45,29 +48,74 @@ def _stat_record(st: os.stat_result, name: str) -> list:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, name]
 
 
-def read_manifest(root: Path) -> dict[str, list]:
-    """Path → ``[size, mtime_ns, ctime_ns, inode, name]`` as the last run left it; ``{}`` if
-    there is none, or it is damaged or not signed by this machine."""
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What the last run left in ``docs/``, as its write stage recorded it."""
+
+    pages: dict[str, list]
+    """Path → ``[size, mtime_ns, ctime_ns, inode, name]`` of each page written or found up to date."""
+    groups: dict[str, dict[str, tuple[tuple[str, str], ...]]]
+    """Render cache key → path → links of every page stored under it (see :attr:`.render.RenderedPages.groups`)."""
+
+
+    def intact_groups(self, root: Path) -> dict[str, dict[str, tuple[tuple[str, str], ...]]]:
+        """The groups whose every page is in ``docs/`` as this manifest recorded it (the same
+        size, times and inode, written from that entry): the pages the render stage need not read."""
+        base = str(root / "docs") + os.sep
+        intact = {}
+        for key, group in self.groups.items():
+            for rel in group:
+                record = self.pages.get(rel)
+                if record is None or not (record[4] == key or record[4].startswith(key + "+")):
+                    break
+                try:
+                    st = os.stat(base + rel)
+                except OSError:
+                    break
+                if _stat_record(st, record[4]) != record:
+                    break
+            else:
+                intact[key] = group
+        return intact
+
+
+_NONE = Manifest({}, {})
+
+
+def read_manifest(root: Path) -> Manifest:
+    """The manifest the last run left; an empty one if there is none, or it is damaged, of
+    another version or not signed by this machine."""
     try:
         data = (root / MANIFEST).read_bytes()
     except OSError:
-        return {}
+        return _NONE
     body = cache.unseal(data)
     if body is None:
-        return {}
+        return _NONE
     try:
         manifest = json.loads(body)
     except ValueError:
-        return {}
-    pages = manifest.get("pages") if isinstance(manifest, dict) and manifest.get("version") == _VERSION else None
-    return pages if isinstance(pages, dict) else {}
+        return _NONE
+    if not isinstance(manifest, dict) or manifest.get("version") != _VERSION:
+        return _NONE
+    pages, groups = manifest.get("pages"), manifest.get("groups")
+    if not isinstance(pages, dict) or not isinstance(groups, dict):
+        return _NONE
+    try:  # JSON has lists: the links as render_site gives them, tuples
+        linked = {
+            key: {path: tuple((entry, source) for entry, source in links) for path, links in group.items()}
+            for key, group in groups.items()
+        }
+    except (TypeError, ValueError, AttributeError):
+        return _NONE
+    return Manifest(pages, linked)
 
 
-def _write_manifest(root: Path, records: dict[str, list]) -> None:
+def _write_manifest(root: Path, records: dict[str, list], groups: Mapping[str, Mapping[str, object]]) -> None:
     now = time.time_ns()
     kept = {rel: r for rel, r in records.items() if max(r[1], r[2]) < now - RACY_NS}
-    body = json.dumps({"version": _VERSION, "pages": kept}, separators=(",", ":")).encode("utf-8")
-    cache.write_file(root / MANIFEST, cache.seal(body))
+    body = json.dumps({"version": _VERSION, "pages": kept, "groups": groups}, separators=(",", ":"))
+    cache.write_file(root / MANIFEST, cache.seal(body.encode("utf-8")))
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
@@ -78,27 +126,30 @@ def _same_bytes(path: str, data: bytes) -> bool:
         return False
 
 
-def write_pages(root: Path, pages: Mapping[str, str]) -> WriteStats:
+def write_pages(root: Path, pages: Mapping[str, str], *, before: Manifest | None = None) -> WriteStats:
     """Write generated files under ``docs/``: only those whose content changed (so a live
-    preview reloads only what changed), and delete generated files no longer produced."""
+    preview reloads only what changed), and delete generated files no longer produced.
+
+    ``before`` is the manifest the last run left (read here if not given)."""
     docs = root / "docs"
     made_from: Mapping[str, str] = getattr(pages, "made_from", None) or {}
-    before = read_manifest(root) if made_from else {}
+    if before is None:
+        before = read_manifest(root) if made_from else _NONE
     records: dict[str, list] = {}
     written = unchanged = removed = 0
     base = str(docs) + os.sep
-    for rel, content in pages.items():
+    for rel in pages:
         where = base + rel
         name = made_from.get(rel)
         try:
             st: os.stat_result | None = os.stat(where)
         except OSError:
             st = None
-        if st is not None and name is not None and before.get(rel) == _stat_record(st, name):
+        if st is not None and name is not None and before.pages.get(rel) == _stat_record(st, name):
             unchanged += 1
-            records[rel] = before[rel]
+            records[rel] = before.pages[rel]
             continue
-        data = content.encode("utf-8")
+        data = pages[rel].encode("utf-8")
         if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == len(data) and _same_bytes(where, data):
             unchanged += 1
         else:
@@ -122,7 +173,7 @@ def write_pages(root: Path, pages: Mapping[str, str]) -> WriteStats:
         if name is not None and st is not None:
             records[rel] = _stat_record(st, name)
     if made_from:
-        _write_manifest(root, records)
+        _write_manifest(root, records, getattr(pages, "groups", None) or {})
     wanted = {os.path.normpath(base + rel) for rel in pages}
     for folder in paths.GENERATED_DIRS:  # deepest first, so that a folder emptied goes too
         for where, folders, files in os.walk(docs / folder, topdown=False):

@@ -9,7 +9,7 @@ Zensical can render them from the same ``mkdocs.yml``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from functools import partial
 
 from build_tools import cache, paths
@@ -37,18 +37,71 @@ from build_tools.stages.render.source_page import render_source_page
 __all__ = ["RenderedPages", "SiteContext", "render_site"]
 
 
-class RenderedPages(dict[str, str]):
-    """What :func:`render_site` returns: every generated file by path, and for the pages that
-    came from the render cache, what they were made from (:attr:`made_from`)."""
+class RenderedPages(MutableMapping[str, str]):
+    """What :func:`render_site` returns: every generated file's text by path, and for the pages
+    that came from the render cache, what they were made from (:attr:`made_from`) and each
+    cached group of pages (:attr:`groups`).
+
+    A page the last run wrote from the same cache entry is not read from the cache until
+    something asks for its text (the *write* stage does not, when the file on disk is the one
+    it wrote: :func:`build_tools.stages.write.write_pages`); every other text is in memory."""
 
     made_from: dict[str, str]
     """Path → a name of every input of its text (the page's cache key, and what is done to
     every page afterwards): an equal name means an equal text, so the *write* stage need not
     read a file it wrote from the same name (:func:`build_tools.stages.write.write_pages`)."""
+    groups: dict[str, dict[str, tuple[tuple[str, str], ...]]]
+    """Render cache key → path → links (as :data:`Finished`) of every page stored under it:
+    what the write stage records, so that the next run knows an entry's pages unread."""
 
     def __init__(self) -> None:
-        super().__init__()
+        self._texts: dict[str, str | _Later] = {}
         self.made_from = {}
+        self.groups = {}
+        self.deferred = 0
+        """How many entries' pages were not read when rendered."""
+
+    def __getitem__(self, path: str) -> str:
+        text = self._texts[path]
+        if isinstance(text, _Later):
+            text = self._texts[path] = text.text(path)
+        return text
+
+    def __setitem__(self, path: str, text: str) -> None:
+        self._texts[path] = text
+
+    def __delitem__(self, path: str) -> None:
+        del self._texts[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._texts
+
+    def unread(self) -> int:
+        """How many texts have not been read from the cache."""
+        return sum(isinstance(t, _Later) for t in self._texts.values())
+
+
+class _Later:
+    """One cache entry's pages, read when the first of them is asked for (rendered again
+    if the entry is gone), each with its links pointed at later pages as ``moved`` says."""
+
+    def __init__(
+        self, store: cache.Cache, key: str, make: Callable[[], dict[str, Finished]], moved: dict[tuple[str, str], int]
+    ) -> None:
+        self.store, self.key, self.make, self.moved = store, key, make, moved
+        self.pages: dict[str, Finished] | None = None
+
+    def text(self, path: str) -> str:
+        if self.pages is None:
+            self.pages = self.store.get_or_make(self.key, self.make, _is_finished)
+        text, linked = self.pages[path]
+        return _pointed(text, linked, self.moved)
 
 
 def render_site(
@@ -60,6 +113,7 @@ def render_site(
     store: cache.Cache | None = None,
     doc_keys: Mapping[str, str] | None = None,
     index_store: cache.Cache | None = None,
+    last_groups: Mapping[str, dict[str, tuple[tuple[str, str], ...]]] | None = None,
 ) -> RenderedPages:
     """Every generated file, by path relative to ``docs/``.
 
@@ -70,6 +124,12 @@ def render_site(
     pages of a glossary entry, which depends on the whole corpus. The result is the same.
     ``index_store`` holds the coverage pages the same way (apart, so that the counts of
     ``store`` are those of the pages above).
+
+    ``last_groups`` (:attr:`RenderedPages.groups` as the last run's *write* stage recorded
+    them, of the entries whose pages are still in ``docs/`` as it wrote them:
+    :meth:`~build_tools.stages.write.Manifest.intact_groups`) names the pages of each entry
+    of ``store`` without reading it: the pages of an entry named there are read from
+    ``store`` only when their text is asked for.
     """
     ctx = SiteContext.build(ann, docs, anchoring)
     keys = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys or {})
@@ -78,6 +138,10 @@ def render_site(
     """Path → the ``glossary:ID#in-SOURCE`` links its text has, where it has any."""
     made_from: dict[str, str] = {}
     """Path → the cache key of its text."""
+    moved: dict[tuple[str, str], int] = {}
+    """(entry, source) → the page of the entry's mentions that source's begin on, where not
+    the first: known once every page is rendered (the texts not yet read are pointed on reading)."""
+    known = last_groups or {}
 
     def put(finished: dict[str, Finished], key: str | None = None) -> None:
         for path, (text, linked) in finished.items():
@@ -86,12 +150,25 @@ def render_site(
                 links[path] = linked
             if key is not None:
                 made_from[path] = key
+        if key is not None:
+            pages.groups[key] = {path: linked for path, (_, linked) in finished.items()}
 
     def made(make: Callable[[], dict[str, str]], name: Callable[[], str], on: cache.Cache | None) -> None:
         if on is None:
             put(_finish(make()))
+            return
+        key = name()
+        group = known.get(key) if on is store else None
+        if group:  # the last run wrote these pages from this entry: read it only if asked
+            later = _Later(on, key, lambda: _finish(make()), moved)
+            for path, linked in group.items():
+                pages._texts[path] = later
+                if linked:
+                    links[path] = linked
+                made_from[path] = key
+            pages.groups[key] = group
+            pages.deferred += 1
         else:
-            key = name()
             put(on.get_or_make(key, lambda: _finish(make()), _is_finished), key)
 
     def one(path: str, make: Callable[[], str]) -> Callable[[], dict[str, str]]:
@@ -126,8 +203,9 @@ def render_site(
         where = mention_pages(ctx)
     else:
         where = index_store.get_or_make(keys.mention_pages(by_date), partial(mention_pages, ctx), _is_where)
-    _link_later_mention_pages(pages, where, links)
-    moved = {pair: number for pair, number in where.items() if number > 1}
+    moved.update((pair, number) for pair, number in where.items() if number > 1)
+    read = {path: linked for path, linked in links.items() if not isinstance(pages._texts[path], _Later)}
+    _link_later_mention_pages(pages, where, read)
     pages.made_from = {  # a page's text is its key's, with its links as moved now
         path: f"{key}+{[moved.get(pair, 1) for pair in links[path]]}" if path in links else key
         for path, key in made_from.items()
@@ -178,7 +256,7 @@ _MENTION_LINK = re.compile(r"\]\(\.\./glossary/([a-z0-9-]+)\.md#in-([a-z0-9-]+)\
 
 
 def _link_later_mention_pages(
-    pages: dict[str, str],
+    pages: MutableMapping[str, str],
     where: dict[tuple[str, str], int],
     links: dict[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> None:
@@ -190,6 +268,17 @@ def _link_later_mention_pages(
     moved = {pair: number for pair, number in where.items() if number > 1}
     if not moved:
         return
+    if links is None:
+        links = {path: tuple(_MENTION_LINK.findall(text)) for path, text in pages.items() if "#in-" in text}
+    for path, linked in links.items():
+        pages[path] = _pointed(pages[path], linked, moved)
+
+
+def _pointed(text: str, linked: tuple[tuple[str, str], ...], moved: Mapping[tuple[str, str], int]) -> str:
+    """``text`` with each of its ``linked`` links to an entry's mentions of a source pointed at
+    the page ``moved`` says they begin on (those on the first page, not in ``moved``, stay)."""
+    if not any(pair in moved for pair in linked):
+        return text
 
     def fix(m: re.Match[str]) -> str:
         number = moved.get((m.group(1), m.group(2)))
@@ -197,11 +286,7 @@ def _link_later_mention_pages(
             return m.group(0)
         return f"](../{paths.paged(paths.glossary_page(m.group(1)), number)}#in-{m.group(2)})"
 
-    if links is None:
-        links = {path: tuple(_MENTION_LINK.findall(text)) for path, text in pages.items() if "#in-" in text}
-    for path, linked in links.items():
-        if any(pair in moved for pair in linked):
-            pages[path] = _MENTION_LINK.sub(fix, pages[path])
+    return _MENTION_LINK.sub(fix, text)
 
 
 def rekey_pages(
