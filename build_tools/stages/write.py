@@ -57,7 +57,6 @@ class Manifest:
     groups: dict[str, dict[str, tuple[tuple[str, str], ...]]]
     """Render cache key → path → links of every page stored under it (see :attr:`.render.RenderedPages.groups`)."""
 
-
     def intact_groups(self, root: Path) -> dict[str, dict[str, tuple[tuple[str, str], ...]]]:
         """The groups whose every page is in ``docs/`` as this manifest recorded it (the same
         size, times and inode, written from that entry): the pages the render stage need not read."""
