@@ -251,19 +251,21 @@ def locks_stage(state: RunState) -> None:
     rekeyed = _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys))
     if rekeyed:  # what was made from those documents, under their next keys: anchors, lock files,
         assert state.ann is not None and state.anchoring is not None and store is not None
-        rekey_entries(state.ann, state.docs, store=cache.Cache(state.root, "anchor"), keys=state.keys, new_keys=rekeyed)
+        anchors = cache.Cache(state.root, "anchor")
+        names = rekey_entries(state.ann, state.docs, store=anchors, keys=state.keys, new_keys=rekeyed)
         for sid, key in rekeyed.items():
             mark_up_to_date(state.root, sid, key, store)
-    if rekeyed and state.pages:  # and pages
-        rekey_pages(
-            state.ann,
-            state.docs,
-            state.anchoring,
-            site_url=read_site_url(state.root),
-            store=cache.Cache(state.root, "render"),
-            doc_keys=state.keys,
-            new_doc_keys=rekeyed,
-        )
+        if state.pages:  # and pages
+            rekey_pages(
+                state.ann,
+                state.docs,
+                state.anchoring,
+                site_url=read_site_url(state.root),
+                store=cache.Cache(state.root, "render"),
+                doc_keys=state.keys,
+                new_doc_keys=rekeyed,
+                new_anchor_names=names,
+            )
     if state.keys:  # the run used the cache: entries it has not used for a month go
         removed = cache.prune(state.root)
         if removed:

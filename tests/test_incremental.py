@@ -317,6 +317,18 @@ def test_an_edited_note_body_renders_its_source_page_again(base: Path, rendered:
     assert _pages(base) == _cold_pages(base)
 
 
+def test_an_edited_note_quote_renders_its_source_page_again(base: Path, rendered: list[str]) -> None:
+    """A source page's key names the anchors placed in it by the source's anchor entry: a quote
+    placed elsewhere is a new entry, and renders that page again (its mentions, which do not
+    depend on the quotes, are named apart: the glossary pages stay)."""
+    _warm(base)
+    rendered.clear()
+    _edit(base / NOTES, "quote: The bridge will cost 12 million euros.", "quote: 12 million euros")
+    _preprocess(base)
+    assert rendered == [f"source:{GAZETTE}"]
+    assert _pages(base) == _cold_pages(base)
+
+
 def test_an_edited_note_citation_renders_its_source_page_again(base: Path, rendered: list[str]) -> None:
     _warm(base)
     rendered.clear()

@@ -228,6 +228,10 @@ class Anchoring:
     """One per note and per cross-reference passage, placed or not."""
     mentions: tuple[Anchor, ...]
     """One per glossary mention found in a source."""
+    entry_names: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Source id → the name of its cache entry, where it has one (:func:`_entry_name`): a name
+    that determines every anchor placed in the source and its mentions, which the render
+    cache's keys use instead of those anchors (:mod:`build_tools.stages.render.keys`)."""
 
     def placed(self) -> tuple[Anchor, ...]:
         """Anchors that have a position (exact or fuzzy)."""
@@ -261,9 +265,9 @@ def anchor_all(
     """
     requests, order = _requests(ann, docs)
     names = NameIndex.build(tuple(ann.glossary.values()))
-    names_key = _names_key(ann)
+    glossary_names = names_key(ann)
     keys = keys or {}
-    entry_names = {sid: _entry_name(store, keys.get(sid), requests[sid], names_key) for sid in docs}
+    entry_names = {sid: _entry_name(store, keys.get(sid), requests[sid], glossary_names) for sid in docs}
     hits: dict[str, Placed] = {}
     with cache.loading():
         for sid, doc in docs.items():
@@ -282,7 +286,8 @@ def anchor_all(
         anchors.append(anchor)
     check_block_load(anchors, report)
     mentions = [m for _found, found_mentions in placed.values() for m in found_mentions]
-    return Anchoring(tuple(anchors), tuple(mentions))
+    named = {sid: name for sid, name in entry_names.items() if name}
+    return Anchoring(tuple(anchors), tuple(mentions), named)
 
 
 def _requests(ann: Annotations, docs: dict[str, Document]) -> tuple[dict[str, list[Request]], list[str]]:
@@ -301,7 +306,8 @@ def _requests(ann: Annotations, docs: dict[str, Document]) -> tuple[dict[str, li
     return requests, order
 
 
-def _names_key(ann: Annotations) -> str:
+def names_key(ann: Annotations) -> str:
+    """Every glossary entry's id and names: with a document, all its mentions depend on."""
     return repr([(e.id, e.names) for e in ann.glossary.values()])
 
 
@@ -312,21 +318,22 @@ def rekey_entries(
     store: cache.Cache,
     keys: Mapping[str, str],
     new_keys: Mapping[str, str],
-) -> int:
+) -> dict[str, str]:
     """Store each source's entry again under the name it has when its document is named by
     ``new_keys`` instead of ``keys`` (source id → ingest key), for documents whose new key
     gives the same document (a lock file just written: :func:`build_tools.pipeline.locks_stage`),
-    so the next run does not anchor them again. Returns how many entries were stored."""
+    so the next run does not anchor them again. Returns source id → the entry's new name
+    (as :attr:`Anchoring.entry_names`), of each source whose entry was stored again."""
     requests, _order = _requests(ann, docs)
-    names_key = _names_key(ann)
-    stored = 0
+    glossary_names = names_key(ann)
+    stored: dict[str, str] = {}
     for sid, new_key in new_keys.items():
         if sid not in docs:
             continue
-        before = _entry_name(store, keys.get(sid), requests[sid], names_key)
-        after = _entry_name(store, new_key, requests[sid], names_key)
+        before = _entry_name(store, keys.get(sid), requests[sid], glossary_names)
+        after = _entry_name(store, new_key, requests[sid], glossary_names)
         if before and after and before != after and store.copy(before, after):
-            stored += 1
+            stored[sid] = after
     return stored
 
 

@@ -298,16 +298,19 @@ def rekey_pages(
     store: cache.Cache,
     doc_keys: Mapping[str, str],
     new_doc_keys: Mapping[str, str],
+    new_anchor_names: Mapping[str, str] | None = None,
 ) -> int:
     """Store each cached page again under the key it has when its documents are named by
-    ``new_doc_keys`` instead of ``doc_keys`` (source id → ingest key; see :mod:`.keys`).
+    ``new_doc_keys`` instead of ``doc_keys`` (source id → ingest key; see :mod:`.keys`), and
+    their anchors by ``new_anchor_names`` (source id → anchor entry name) where given.
 
     For a document whose new key gives the same document (a lock file just written: see
     :func:`build_tools.pipeline.locks_stage`) every page is what it was, so the next run
     need not render them again. Returns how many entries were stored."""
     ctx = SiteContext.build(ann, docs, anchoring)
     old = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys)
-    new = PageKeys(ctx, site_url=site_url, doc_keys={**doc_keys, **new_doc_keys})
+    names = {**anchoring.entry_names, **(new_anchor_names or {})}
+    new = PageKeys(ctx, site_url=site_url, doc_keys={**doc_keys, **new_doc_keys}, anchor_names=names)
     names: list[tuple[str, str]] = []
     for source in ann.sources.values():
         if source.id in docs:

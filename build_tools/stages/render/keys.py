@@ -45,6 +45,7 @@ from operator import attrgetter
 
 from build_tools import cache
 from build_tools.model import Anchor, Citation, CrossRef, GlossaryEntry, Note, Source
+from build_tools.stages.anchor import names_key
 from build_tools.stages.render.context import SiteContext
 
 NOTE_FIELDS = ("id", "kind", "body", "citations", "extra")
@@ -131,17 +132,28 @@ def _dump(value: object) -> bytes:
 class PageKeys:
     """The render cache keys of one run's pages (see the module docstring)."""
 
-    def __init__(self, ctx: SiteContext, *, site_url: str, doc_keys: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        ctx: SiteContext,
+        *,
+        site_url: str,
+        doc_keys: Mapping[str, str],
+        anchor_names: Mapping[str, str] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.site_url = site_url
         self.doc_keys = doc_keys
         """Source id → its ingest key, where known (the pipeline's, when it caches)."""
+        self.anchor_names = ctx.anchoring.entry_names if anchor_names is None else anchor_names
+        """Source id → its anchor cache entry's name, where known: it names every anchor placed
+        in the source, so a key takes it instead of those anchors' fields."""
         self._sources: dict[str, str] = {}
         self._docs: dict[str, str] = {}
         self._xrefs: dict[str, str] = {}
         self._entries: dict[str, str] = {}
         self._passages: dict[str, str] = {}
         self._mentions: dict[str, str] = {}
+        self._names: str | None = None
 
     # -- pieces, each computed once
     def source(self, sid: str) -> str:
@@ -181,18 +193,31 @@ class PageKeys:
         return fp
 
     def mentions(self, sid: str) -> str:
-        """Every glossary mention in a source."""
+        """Every glossary mention in a source: named by its document's ingest key and the
+        glossary's names where the ingest key is known (they determine the mentions), else
+        taken whole."""
         fp = self._mentions.get(sid)
         if fp is None:
-            mentions = self.ctx.mentions_by_source.get(sid, [])
-            fp = self._mentions[sid] = cache.digest(_dump(list(map(_anchor, mentions))))
+            known = self.doc_keys.get(sid)
+            if known:
+                if self._names is None:
+                    self._names = cache.digest(names_key(self.ctx.ann))
+                fp = self._mentions[sid] = "mentions:" + cache.digest(known, self._names)
+            else:
+                mentions = self.ctx.mentions_by_source.get(sid, [])
+                fp = self._mentions[sid] = cache.digest(_dump(list(map(_anchor, mentions))))
         return fp
 
     # -- the keys
     def source_page(self, source: Source) -> str:
         ctx, sid = self.ctx, source.id
-        notes = [(_note(n), _anchor(a)) for n, a in ctx.notes_by_source.get(sid, [])]
-        xrefs = [(self.xref(x), _anchor(a), self.passages(x.id)) for x, a in ctx.xrefs_by_source.get(sid, [])]
+        placed = self.anchor_names.get(sid)
+        if placed:  # every anchor placed in it is named by its anchor entry's name
+            notes: list = [_note(n) for n, _a in ctx.notes_by_source.get(sid, [])]
+            xrefs = [(self.xref(x), a.passage, self.passages(x.id)) for x, a in ctx.xrefs_by_source.get(sid, [])]
+        else:
+            notes = [(_note(n), _anchor(a)) for n, a in ctx.notes_by_source.get(sid, [])]
+            xrefs = [(self.xref(x), _anchor(a), self.passages(x.id)) for x, a in ctx.xrefs_by_source.get(sid, [])]
         mentions = ctx.mentions_by_source.get(sid, [])
         glossary = ctx.ann.glossary
         entries = [self.entry(glossary[e]) for e in sorted({m.annotation for m in mentions})]
@@ -205,6 +230,7 @@ class PageKeys:
             _dump(xrefs),
             self.mentions(sid),
             repr(entries),
+            "anchor:" + placed if placed else "",
         )
 
     def crossref_page(self, xref: CrossRef) -> str:
