@@ -33,6 +33,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
+from build_tools import cache
 from build_tools.errors import BuildFailed, Report
 from build_tools.pipeline import RunState, run_stages
 from build_tools.stages.mkdocs import mkdocs_env
@@ -94,6 +95,14 @@ def regenerate(root: Path, progress: Callable[[str], None]) -> bool:
     return True
 
 
+def settle() -> None:
+    """After a regeneration, in the live preview (:func:`build_tools.cache.keep_in_memory`):
+    forget the cached values the run did not use, then collect the garbage while nobody is
+    waiting and set the rest aside (:func:`build_tools.cache.set_aside`)."""
+    cache.end_run()
+    cache.set_aside()
+
+
 def _print_problems(report: Report) -> None:
     print(report.render(), file=sys.stderr)
 
@@ -140,7 +149,9 @@ def serve(root: Path, *, port: int, progress: Callable[[str], None]) -> int:
     """Run the watcher and ``mkdocs serve`` until interrupted (Ctrl-C, SIGTERM or SIGHUP); both stop."""
     signal.signal(signal.SIGTERM, _interrupt)  # so that the MkDocs server is stopped too
     signal.signal(signal.SIGHUP, _interrupt)  # a closed terminal, too
+    cache.keep_in_memory()  # each regeneration takes from memory what the last one read
     regenerate(root, progress)
+    settle()
     cmd = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", "--livereload"]
     server = subprocess.Popen(
         cmd,
@@ -167,6 +178,7 @@ def serve(root: Path, *, port: int, progress: Callable[[str], None]) -> int:
             time.sleep(0.1)
             if handler.take():
                 regenerate(root, progress)
+                settle()
         return server.returncode or 0
     except KeyboardInterrupt:
         return 0

@@ -80,7 +80,7 @@ def test_an_entry_this_machine_did_not_sign_is_never_unpickled(tmp_path):
     store = cache.Cache(tmp_path, "ingest")
     name = cache.key("forged")
     payload = pickle.dumps(Boom())
-    path = store._path(name)
+    path = Path(store._path(name))
     path.parent.mkdir(parents=True)
     path.write_bytes(hashlib.sha256(payload).digest() + payload)  # what an attacker can compute
     assert store.get(name) is None and store.rebuilt == 1

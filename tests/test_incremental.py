@@ -559,3 +559,66 @@ def test_the_run_after_new_lock_files_renders_nothing(base: Path, rendered: list
     _preprocess(base)
     assert rendered == []
     assert _pages(base) == _cold_pages(base)
+
+
+# --------------------------------------------------------------------------- the live preview's memory
+
+
+@pytest.fixture
+def in_memory(monkeypatch: pytest.MonkeyPatch):
+    """What ``serve`` does: cached values kept in this process from one run to the next."""
+    import gc
+
+    from build_tools import serve
+
+    monkeypatch.setattr(cache, "_memory", None)
+    monkeypatch.setattr(cache, "_set_aside", False)
+    cache.keep_in_memory()
+    yield serve.settle
+    gc.unfreeze()
+
+
+def test_runs_that_keep_the_cache_in_memory_write_what_cold_runs_write(
+    base: Path, rendered: list[str], in_memory
+) -> None:
+    """Each edit, in a process that keeps what it read (and rebuilt) from one run to the next:
+    the same pages as a run without a cache, and only what depends on the edit rendered."""
+    settle = in_memory
+    _warm(base)
+    settle()
+    places = base / "annotations" / "glossary" / "places.yml"
+    edits = [
+        (base / NOTES, "12.4 million", "13 million", [f"source:{GAZETTE}"]),
+        (
+            base / NOTES,
+            "quote: The bridge will cost 12 million euros.",
+            "quote: 12 million euros",
+            [f"source:{GAZETTE}"],
+        ),
+        (places, "An invented town on both banks of a river.", "A town made up for the tests.", None),
+    ]
+    for path, old, new, expected in edits:
+        rendered.clear()
+        _edit(path, old, new)
+        _preprocess(base)
+        settle()
+        if expected is not None:
+            assert rendered == expected
+        assert _pages(base) == _cold_pages(base), (old, new)
+    settle()
+    kept = cache._memory
+    assert kept is not None and kept.values and not kept.used  # what the last runs used, and nothing in use
+    rendered.clear()
+    _preprocess(base)
+    assert rendered == [] and _pages(base) == _cold_pages(base)
+
+
+def test_a_value_kept_in_memory_comes_back_without_reading_the_file(tmp_path: Path, in_memory) -> None:
+    store = cache.Cache(tmp_path, "ingest")
+    store.put("aa01", ("kept",))
+    path = Path(store._path("aa01"))
+    path.write_bytes(b"damaged")  # never read again while the process keeps the value
+    assert store.get("aa01") == ("kept",) and store.hits == 1
+    cache.end_run()  # used in this run: kept
+    cache.end_run()  # not used in the one after: forgotten
+    assert store.get("aa01") is None and store.rebuilt == 1

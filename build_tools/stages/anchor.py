@@ -392,15 +392,21 @@ def _anchor(
         anchor = anchor_selector(selector, index, annotation=annotation, kind=kind, passage=passage, report=own)
         found.append((anchor, tuple(own.problems)))
     spans = _mention_spans(doc, index, names)
+    placed = found, _mentions(doc, spans)
     if store is not None and name is not None:
         store.put(name, (_pack(doc, requests, found), spans))
-    return found, _mentions(doc, spans)
+        cache.remember("anchor:placed", name, placed)
+    return placed
 
 
 def _load(store: cache.Cache | None, name: str | None, doc: Document, requests: list[Request]) -> Placed | None:
     """The anchoring stored under ``name``, rebuilt; ``None`` if there is none or it does not rebuild."""
     if store is None or name is None:
         return None
+    kept = cache.recall("anchor:placed", name)  # a live preview keeps the records rebuilt
+    if isinstance(kept, tuple) and len(kept[0]) == len(requests):
+        store.hits += 1
+        return kept  # type: ignore[return-value]
     entry = store.get(name)
     if entry is None:
         return None
@@ -413,7 +419,9 @@ def _load(store: cache.Cache | None, name: str | None, doc: Document, requests: 
             _exact(rec, request, doc.source_id, blocks) if len(rec) == 8 else _full(rec)
             for rec, request in zip(stored, requests, strict=True)
         ]
-        return found, _mentions(doc, spans)
+        placed = found, _mentions(doc, spans)
+        cache.remember("anchor:placed", name, placed)
+        return placed
     except (TypeError, ValueError, IndexError, AttributeError):  # signed by this machine, yet not an entry
         store.hits -= 1
         store.rebuilt += 1

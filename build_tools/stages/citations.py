@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -84,6 +84,7 @@ class CitationPolicy:
         return None
 
 
+@lru_cache(maxsize=4096)
 def host_problem(host: str) -> str | None:
     """Why ``host`` (from a URL, port removed) is malformed, or ``None`` if it is well formed."""
     if not host:
@@ -100,6 +101,7 @@ def host_problem(host: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def url_host(url: str) -> str:
     """The host of ``url`` as written (lower case, without port or user)."""
     netloc = urlsplit(url).netloc.rpartition("@")[2]
