@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from build_tools import cache
 from build_tools.errors import Origin
 from build_tools.model import Source
 
@@ -21,6 +22,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite the expected files under tests/fixtures/ from the current output",
     )
+
+
+@pytest.fixture(autouse=True)
+def _collectable_after_each_test():
+    """A run sets what it loaded aside from the garbage collector (``cache.loading``), for a
+    process that ends with it; the test session goes on, so it is put back after each test."""
+    yield
+    cache.release()
 
 
 @pytest.fixture(scope="session")

@@ -567,15 +567,11 @@ def test_the_run_after_new_lock_files_renders_nothing(base: Path, rendered: list
 @pytest.fixture
 def in_memory(monkeypatch: pytest.MonkeyPatch):
     """What ``serve`` does: cached values kept in this process from one run to the next."""
-    import gc
-
     from build_tools import serve
 
     monkeypatch.setattr(cache, "_memory", None)
-    monkeypatch.setattr(cache, "_set_aside", False)
     cache.keep_in_memory()
-    yield serve.settle
-    gc.unfreeze()
+    return serve.settle
 
 
 def test_runs_that_keep_the_cache_in_memory_write_what_cold_runs_write(
