@@ -250,14 +250,17 @@ class _Memory:
 _memory: _Memory | None = None
 
 
-def keep_in_memory() -> None:
+def keep_in_memory(on: bool = True) -> None:
     """From now on, keep what this process reads from or stores in the cache in memory too, so
     that the next run takes it from there: for a process that runs the stages again and again
     (the live preview). Each run ends with :func:`end_run`, which lets go of every value it did
     not use. An entry's name says what it was made from, so a value kept under it stays right;
-    values are records nothing changes, shared by the runs."""
+    values are records nothing changes, shared by the runs. ``on`` false forgets them all and
+    stops keeping them."""
     global _memory
-    if _memory is None:
+    if not on:
+        _memory = None
+    elif _memory is None:
         _memory = _Memory()
 
 
