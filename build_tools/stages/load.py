@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 import stat
 from collections.abc import Iterator
@@ -204,12 +205,12 @@ def regular_file_problem(path: Path, folder: Path, memo: dict[Path, Any] | None 
     (not a symbolic link, folder, device or pipe) inside ``folder``, through no link.
 
     ``memo`` keeps what was found of folders (resolved, links) for the next call of one pass."""
-    if path.is_symlink():
-        return "is a symbolic link"
     try:
-        mode = path.lstat().st_mode
+        mode = os.lstat(path).st_mode
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
     if stat.S_ISDIR(mode):
         return "is a folder"
     if not stat.S_ISREG(mode):
@@ -221,10 +222,33 @@ def regular_file_problem(path: Path, folder: Path, memo: dict[Path, Any] | None 
     real_folder = found[0]
     if real_folder != found[1]:
         return f"is in {folder.name}/, which is a symbolic link"
+    if _under_without_links(os.fspath(path), os.fspath(folder), memo):
+        return None  # resolved, it is real_folder and the same names
     real = _resolved(path, folder, real_folder, memo)
     if not real.is_relative_to(real_folder) or real.relative_to(real_folder) != path.relative_to(folder):
         return f"is reached through a symbolic link inside {folder.name}/"
     return None
+
+
+def _under_without_links(path: str, folder: str, memo: dict[Any, Any]) -> bool:
+    """Whether ``path`` is ``folder``, a separator and plain names (no ``.``, ``..`` or empty
+    one), through folders none of which is a symbolic link (one ``lstat`` per folder, kept in
+    ``memo``): the common case, told apart with strings; any other path is resolved."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    if not path.startswith(prefix):
+        return False
+    parts = path[len(prefix) :].split(os.sep)
+    if any(part in ("", ".", "..") for part in parts):
+        return False
+    here = prefix[:-1]
+    for part in parts[:-1]:
+        here = here + os.sep + part
+        link = memo.get(here)
+        if link is None:
+            link = memo[here] = os.path.islink(here)
+        if link:
+            return False
+    return True
 
 
 def _resolved(path: Path, folder: Path, real_folder: Path, memo: dict[Path, Any]) -> Path:
@@ -341,6 +365,18 @@ def schemas_digest(root: Path) -> str:
     return h.hexdigest()
 
 
+def _project_rel(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, as ``/``-separated names: from its string when it is
+    ``root``, a separator and plain names (as :func:`discover` finds the files), else resolved."""
+    if not path.is_absolute():
+        return path.as_posix()
+    text, prefix = os.fspath(path), os.fspath(root).rstrip(os.sep) + os.sep
+    rest = text[len(prefix) :]
+    if text.startswith(prefix) and not any(part in ("", ".", "..") for part in rest.split(os.sep)):
+        return rest.replace(os.sep, "/")
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
 def _load_cached(
     kind: str, path: Path, root: Path, report: Report, store: cache.Cache | None, schemas: str
 ) -> _File | _Planned | None:
@@ -357,7 +393,7 @@ def _load_cached(
     if store is not None:
         try:
             raw = path.read_bytes()
-            rel = path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+            rel = _project_rel(path, root)
         except (OSError, ValueError):
             raw = None  # reported by _load, uncached
     if store is None or raw is None:
