@@ -35,7 +35,7 @@ from build_tools.stages.ingest.corpus import ingest_all, ingest_key
 from build_tools.stages.load import load_annotations
 from build_tools.stages.render import rekey_pages, render_site
 from build_tools.stages.search import index_search
-from build_tools.stages.write import Manifest, WriteStats, read_manifest, write_pages
+from build_tools.stages.write import Manifest, WriteStats, read_manifest, rename_in_manifest, write_pages
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
@@ -255,8 +255,8 @@ def locks_stage(state: RunState) -> None:
         names = rekey_entries(state.ann, state.docs, store=anchors, keys=state.keys, new_keys=rekeyed)
         for sid, key in rekeyed.items():
             mark_up_to_date(state.root, sid, key, store)
-        if state.pages:  # and pages
-            rekey_pages(
+        if state.pages:  # and pages, as the write manifest names them
+            renamed = rekey_pages(
                 state.ann,
                 state.docs,
                 state.anchoring,
@@ -266,6 +266,8 @@ def locks_stage(state: RunState) -> None:
                 new_doc_keys=rekeyed,
                 new_anchor_names=names,
             )
+            if state.site_dir is None:
+                rename_in_manifest(state.root, renamed)
     if state.keys:  # the run used the cache: entries it has not used for a month go
         removed = cache.prune(state.root)
         if removed:

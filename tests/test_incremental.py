@@ -561,6 +561,30 @@ def test_the_run_after_new_lock_files_renders_nothing(base: Path, rendered: list
     assert _pages(base) == _cold_pages(base)
 
 
+def test_the_run_after_new_lock_files_reads_no_page(
+    base: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write manifest names the pages by their new keys too (``write.rename_in_manifest``):
+    the second run finds every page in docs/ as written, and reads none from the cache."""
+    monkeypatch.setattr(write, "RACY_NS", 0)  # the files are seconds old
+    shutil.rmtree(base / "annotations" / "ids", ignore_errors=True)
+    _preprocess(base)
+    reads: list[str] = []
+    real = cache.Cache.get
+
+    def spy(self: cache.Cache, name: str) -> object | None:
+        if self.base.name == "render":
+            reads.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(cache.Cache, "get", spy)
+    capsys.readouterr()
+    assert main(["--root", str(base), "preprocess"]) == 0
+    assert "render cache: 5 reused, 0 rendered (0 damaged entries rebuilt)" in capsys.readouterr().err
+    assert reads == []
+    assert _pages(base) == _cold_pages(base)
+
+
 # --------------------------------------------------------------------------- the live preview's memory
 
 

@@ -112,9 +112,29 @@ def read_manifest(root: Path) -> Manifest:
 
 def _write_manifest(root: Path, records: dict[str, list], groups: Mapping[str, Mapping[str, object]]) -> None:
     now = time.time_ns()
-    kept = {rel: r for rel, r in records.items() if max(r[1], r[2]) < now - RACY_NS}
-    body = json.dumps({"version": _VERSION, "pages": kept, "groups": groups}, separators=(",", ":"))
+    _store_manifest(root, {rel: r for rel, r in records.items() if max(r[1], r[2]) < now - RACY_NS}, groups)
+
+
+def _store_manifest(root: Path, pages: dict[str, list], groups: Mapping[str, Mapping[str, object]]) -> None:
+    body = json.dumps({"version": _VERSION, "pages": pages, "groups": groups}, separators=(",", ":"))
     cache.write_file(root / MANIFEST, cache.seal(body.encode("utf-8")))
+
+
+def rename_in_manifest(root: Path, renamed: Mapping[str, str]) -> None:
+    """Name the render entries ``renamed`` (old key → new key, the same pages: see
+    :func:`.render.rekey_pages`) by their new keys in the manifest the last run left, so that
+    the next run knows their pages in ``docs/`` unread under those keys too."""
+    if not renamed:
+        return
+    manifest = read_manifest(root)
+    if not manifest.groups:
+        return
+    groups = {renamed.get(key, key): group for key, group in manifest.groups.items()}
+    pages = {}
+    for rel, record in manifest.pages.items():
+        key, plus, moved = record[4].partition("+")
+        pages[rel] = [*record[:4], renamed[key] + plus + moved] if key in renamed else record
+    _store_manifest(root, pages, groups)
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

@@ -82,10 +82,6 @@ class RenderedPages(MutableMapping[str, str]):
     def __contains__(self, path: object) -> bool:
         return path in self._texts
 
-    def unread(self) -> int:
-        """How many texts have not been read from the cache."""
-        return sum(isinstance(t, _Later) for t in self._texts.values())
-
 
 class _Later:
     """One cache entry's pages, read when the first of them is asked for (rendered again
@@ -299,18 +295,19 @@ def rekey_pages(
     doc_keys: Mapping[str, str],
     new_doc_keys: Mapping[str, str],
     new_anchor_names: Mapping[str, str] | None = None,
-) -> int:
+) -> dict[str, str]:
     """Store each cached page again under the key it has when its documents are named by
     ``new_doc_keys`` instead of ``doc_keys`` (source id → ingest key; see :mod:`.keys`), and
     their anchors by ``new_anchor_names`` (source id → anchor entry name) where given.
 
     For a document whose new key gives the same document (a lock file just written: see
     :func:`build_tools.pipeline.locks_stage`) every page is what it was, so the next run
-    need not render them again. Returns how many entries were stored."""
+    need not render them again. Returns each old key → its new key, of the entries stored
+    (signed copies of the files, as they are)."""
     ctx = SiteContext.build(ann, docs, anchoring)
     old = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys)
-    names = {**anchoring.entry_names, **(new_anchor_names or {})}
-    new = PageKeys(ctx, site_url=site_url, doc_keys={**doc_keys, **new_doc_keys}, anchor_names=names)
+    anchor_names = {**anchoring.entry_names, **(new_anchor_names or {})}
+    new = PageKeys(ctx, site_url=site_url, doc_keys={**doc_keys, **new_doc_keys}, anchor_names=anchor_names)
     names: list[tuple[str, str]] = []
     for source in ann.sources.values():
         if source.id in docs:
@@ -319,9 +316,4 @@ def rekey_pages(
         names.append((old.glossary_pages(entry), new.glossary_pages(entry)))
     for xref in ann.crossrefs:
         names.append((old.crossref_page(xref), new.crossref_page(xref)))
-    stored = 0
-    for before, after in names:
-        if before != after and _is_finished(value := store.get(before)):
-            store.put(after, value)
-            stored += 1
-    return stored
+    return {before: after for before, after in names if before != after and store.copy(before, after)}
