@@ -327,6 +327,11 @@ class Cache:
             _memory.put((self.stage, name), value)
         return value
 
+    def has(self, name: str) -> bool:
+        """Whether an entry is stored under ``name`` (kept in memory, or a file: not read, so
+        not checked either)."""
+        return (_memory is not None and (self.stage, name) in _memory.values) or os.path.exists(self._path(name))
+
     def get_or_make(self, name: str, make: Callable[[], T], valid: Callable[[object], bool]) -> T:
         """The stored value if there is one that passes its signature and ``valid`` (its
         type, checked before it is trusted), else ``make()``, stored under ``name``."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from build_tools import cache
+from build_tools import cache, parallel
 from build_tools.errors import Origin, Report
 from build_tools.model import ID_PREFIX, BlockKind, Document
 from build_tools.schema import validate
@@ -218,32 +218,43 @@ def render_lock(doc: Document, lock: IdLock | None) -> str:
 
 
 def write_locks(
-    root: Path, docs: dict[str, Document], *, store: cache.Cache | None = None, keys: dict[str, str] | None = None
+    root: Path,
+    docs: dict[str, Document],
+    *,
+    store: cache.Cache | None = None,
+    keys: dict[str, str] | None = None,
+    jobs: int = 1,
 ) -> list[str]:
     """Write the lock file of every document whose ids are new or changed; return their source ids.
 
     With a ``store``, a lock file already found up to date for the same document (``keys``:
     source id → its ingest key, which determines the document) and the same file bytes is
-    not read and rendered again: the entry records that rendering gave those bytes.
+    not read and rendered again: the entry records that rendering gave those bytes. The
+    others are read, rendered and written in ``jobs`` forked workers where it pays
+    (:func:`build_tools.parallel.map_forked`).
     """
-    written: list[str] = []
     keys = keys or {}
-    for sid, doc in sorted(docs.items()):
+    todo: list[tuple[str, str | None]] = []
+    for sid in sorted(docs):
+        name = _up_to_date_key(lock_path(root, sid), keys.get(sid)) if store is not None else None
+        if store is None or name is None or store.get(name) is not True:
+            todo.append((sid, name))
+
+    def one(item: tuple[str, str | None]) -> bool:
+        sid, name = item
         path = lock_path(root, sid)
-        name = _up_to_date_key(path, keys.get(sid)) if store is not None else None
-        if store is not None and name is not None and store.get(name) is True:
-            continue
-        text = render_lock(doc, load_lock(root, sid, Report()))
+        text = render_lock(docs[sid], load_lock(root, sid, Report()))
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             if store is not None and name is not None:
                 store.put(name, True)
-            continue
+            return False
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
-        written.append(sid)
-    return written
+        return True
+
+    return [sid for (sid, _name), wrote in zip(todo, parallel.map_forked(one, todo, jobs=jobs), strict=True) if wrote]
 
 
 def mark_up_to_date(root: Path, sid: str, doc_key: str, store: cache.Cache) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from build_tools import cache
+from build_tools import cache, parallel
 from build_tools.errors import BuildFailed, Report
 from build_tools.idlock import mark_up_to_date, write_locks
 from build_tools.model import Annotations, Document
@@ -125,6 +125,9 @@ class RunState:
     strict: bool = False
     use_cache: bool = True
     verify_sources: bool = True
+    jobs: int = field(default_factory=parallel.default_jobs)
+    """Worker processes for the sources and pages to ingest, anchor and render anew (where it
+    pays: :mod:`build_tools.parallel`)."""
     site_dir: Path | None = None
     show_problems: Callable[[Report], None] | None = None
     """Called with the report when a run goes past the checks with warnings only."""
@@ -156,7 +159,7 @@ class RunState:
 
 
 def annotations_stage(state: RunState) -> None:
-    state.ann = load_annotations(state.root, state.report, use_cache=state.use_cache)
+    state.ann = load_annotations(state.root, state.report, use_cache=state.use_cache, jobs=state.jobs)
 
 
 def citations_stage(state: RunState) -> None:
@@ -173,6 +176,7 @@ def ingest_stage(state: RunState) -> None:
         progress=state.say,
         use_cache=state.use_cache,
         verify=state.verify_sources,
+        jobs=state.jobs,
     )
 
 
@@ -188,7 +192,7 @@ def anchor_stage(state: RunState) -> None:
             if src.id in state.docs and (key := ingest_key(src, state.root, ann.outlets.get(src.outlet)))
         }
     state.keys = keys or {}
-    state.anchoring = anchor_all(ann, state.docs, state.report, store=store, keys=keys)
+    state.anchoring = anchor_all(ann, state.docs, state.report, store=store, keys=keys, jobs=state.jobs)
 
 
 def consistency_stage(state: RunState) -> None:
@@ -212,6 +216,7 @@ def render_stage(state: RunState) -> None:
         doc_keys=state.keys,
         index_store=cache.Cache(state.root, "render-index") if state.keys else None,
         last_groups=state.manifest.intact_groups(state.root) if state.manifest else None,
+        jobs=state.jobs,
     )
     if store is not None:
         rendered = store.misses + store.rebuilt
@@ -248,7 +253,7 @@ def locks_stage(state: RunState) -> None:
     """Record the block ids now published (annotations/ids/), once the pages are in place; then
     prune the cache (at most once a day: entries unused for a month)."""
     store = cache.Cache(state.root, "locks") if state.keys else None
-    rekeyed = _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys))
+    rekeyed = _rekey_ingest(state, write_locks(state.root, state.docs, store=store, keys=state.keys, jobs=state.jobs))
     if rekeyed:  # what was made from those documents, under their next keys: anchors, lock files,
         assert state.ann is not None and state.anchoring is not None and store is not None
         anchors = cache.Cache(state.root, "anchor")

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from build_tools import cache
+from build_tools import cache, parallel
 from build_tools.errors import Origin, Problem, Report
 from build_tools.matcher import WordIndex
 from build_tools.model import Anchor, Annotations, Block, BlockKind, Document, GlossaryEntry, Position, Selector, Status
@@ -251,6 +251,7 @@ def anchor_all(
     *,
     store: cache.Cache | None = None,
     keys: dict[str, str] | None = None,
+    jobs: int = 1,
 ) -> Anchoring:
     """Anchor every note and cross-reference passage, and find every glossary mention.
 
@@ -261,7 +262,8 @@ def anchor_all(
     point into it and the glossary names are unchanged (:func:`_entry_name`); the check
     across sources runs on the combined result, and the problems come in the same order
     either way. The entries are loaded first, all at once, the garbage collector paused
-    (:func:`.cache.loading`); then the sources that missed are anchored.
+    (:func:`.cache.loading`); then the sources that missed are anchored, in ``jobs`` forked
+    workers where it pays (:func:`build_tools.parallel.map_forked`).
     """
     requests, order = _requests(ann, docs)
     names = NameIndex.build(tuple(ann.glossary.values()))
@@ -274,10 +276,18 @@ def anchor_all(
             hit = _load(store, entry_names[sid], doc, requests[sid])
             if hit is not None:
                 hits[sid] = hit
-    placed = {
-        sid: hits[sid] if sid in hits else _anchor(doc, requests[sid], names, store, entry_names[sid])
-        for sid, doc in docs.items()
-    }
+    missing = [sid for sid in docs if sid not in hits]
+
+    def one(sid: str) -> Placed | _Entry:
+        return _anchor(docs[sid], requests[sid], names, store, entry_names[sid])
+
+    fresh: dict[str, Placed] = {}
+    with cache.loading():  # the records of a worker's entries rebuilt here
+        for sid, made in zip(missing, parallel.map_forked(one, missing, jobs=jobs), strict=True):
+            fresh[sid] = _rebuild(made.value, docs[sid], requests[sid]) if isinstance(made, _Entry) else made
+            if entry_names[sid]:  # kept, in a live preview
+                cache.remember("anchor:placed", entry_names[sid], fresh[sid])
+    placed = {sid: hits[sid] if sid in hits else fresh[sid] for sid in docs}
     results = {sid: iter(found) for sid, (found, _mentions) in placed.items()}
     anchors: list[Anchor] = []
     for sid in order:  # every quote in the order of the files, as without a cache
@@ -381,10 +391,21 @@ def _requests_bytes(requests: list[Request]) -> bytes:
     return buf.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A source's cache entry as :func:`_anchor` stored it, sent from a worker."""
+
+    value: tuple[list[_Stored], tuple[int | str, ...]]
+
+
 def _anchor(
     doc: Document, requests: list[Request], names: NameIndex, store: cache.Cache | None, name: str | None
-) -> Placed:
-    """Place ``requests`` in ``doc`` and find its glossary mentions; stored under ``name``."""
+) -> Placed | _Entry:
+    """Place ``requests`` in ``doc`` and find its glossary mentions; stored under ``name``.
+
+    In a worker (:mod:`build_tools.parallel`) with a ``name``, what comes back is the entry
+    stored, which is smaller to send than the records, and is rebuilt by the caller
+    (:func:`_rebuild`)."""
     index = DocIndex.build(doc)
     found: list[tuple[Anchor, tuple[Problem, ...]]] = []
     for selector, annotation, kind, passage in requests:
@@ -392,11 +413,12 @@ def _anchor(
         anchor = anchor_selector(selector, index, annotation=annotation, kind=kind, passage=passage, report=own)
         found.append((anchor, tuple(own.problems)))
     spans = _mention_spans(doc, index, names)
-    placed = found, _mentions(doc, spans)
     if store is not None and name is not None:
-        store.put(name, (_pack(doc, requests, found), spans))
-        cache.remember("anchor:placed", name, placed)
-    return placed
+        entry = (_pack(doc, requests, found), spans)
+        store.put(name, entry)
+        if parallel.in_worker():
+            return _Entry(entry)
+    return found, _mentions(doc, spans)
 
 
 def _load(store: cache.Cache | None, name: str | None, doc: Document, requests: list[Request]) -> Placed | None:
@@ -411,21 +433,26 @@ def _load(store: cache.Cache | None, name: str | None, doc: Document, requests: 
     if entry is None:
         return None
     try:
-        stored, spans = entry  # type: ignore[misc]
-        if len(stored) != len(requests):
-            raise ValueError("not one record per request")
-        blocks = doc.blocks
-        found = [
-            _exact(rec, request, doc.source_id, blocks) if len(rec) == 8 else _full(rec)
-            for rec, request in zip(stored, requests, strict=True)
-        ]
-        placed = found, _mentions(doc, spans)
-        cache.remember("anchor:placed", name, placed)
-        return placed
+        placed = _rebuild(entry, doc, requests)
     except (TypeError, ValueError, IndexError, AttributeError):  # signed by this machine, yet not an entry
         store.hits -= 1
         store.rebuilt += 1
         return None
+    cache.remember("anchor:placed", name, placed)
+    return placed
+
+
+def _rebuild(entry: object, doc: Document, requests: list[Request]) -> Placed:
+    """The anchoring an entry holds (see :func:`_pack`), rebuilt; raises if it is not one."""
+    stored, spans = entry  # type: ignore[misc]
+    if len(stored) != len(requests):
+        raise ValueError("not one record per request")
+    blocks = doc.blocks
+    found = [
+        _exact(rec, request, doc.source_id, blocks) if len(rec) == 8 else _full(rec)
+        for rec, request in zip(stored, requests, strict=True)
+    ]
+    return found, _mentions(doc, spans)
 
 
 def _pack(doc: Document, requests: list[Request], found: list[tuple[Anchor, tuple[Problem, ...]]]) -> list[_Stored]:

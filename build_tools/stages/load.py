@@ -22,7 +22,7 @@ from typing import Any
 
 import regex
 
-from build_tools import cache, kinds, paths
+from build_tools import cache, kinds, parallel, paths
 from build_tools.errors import Origin, Problem, Report
 from build_tools.mdsafe import BodyContext, sanitize
 from build_tools.model import (
@@ -377,16 +377,31 @@ def _project_rel(path: Path, root: Path) -> str:
     return path.resolve().relative_to(root.resolve()).as_posix()
 
 
+class _Miss:
+    """What :func:`_load_cached` returns, asked for a cached result only, when there is none."""
+
+
+_MISS = _Miss()
+
+
 def _load_cached(
-    kind: str, path: Path, root: Path, report: Report, store: cache.Cache | None, schemas: str
-) -> _File | _Planned | None:
+    kind: str,
+    path: Path,
+    root: Path,
+    report: Report,
+    store: cache.Cache | None,
+    schemas: str,
+    *,
+    cached_only: bool = False,
+) -> _File | _Planned | _Miss | None:
     """:func:`_load` from ``.cache/annotations/`` when the file's bytes, its path (which every
     message names), its kind and the schemas are unchanged: the same result and problems.
 
     A notes or cross-references file comes as a :class:`_Planned` (whose entry also holds
     its records once built). What is cached depends on the file alone (and, for records, on
     the linkable ids they were built with); the checks across files run on every load.
-    Without a ``store`` it is :func:`_load`.
+    Without a ``store`` it is :func:`_load`. With ``cached_only``, a file not in the cache
+    is not loaded: :data:`_MISS` comes back, and nothing is reported.
     """
     planned = kind in PLANNED
     raw: bytes | None = None
@@ -397,6 +412,8 @@ def _load_cached(
         except (OSError, ValueError):
             raw = None  # reported by _load, uncached
     if store is None or raw is None:
+        if cached_only:
+            return _MISS
         f = _load(kind, path, root, report)
         return _planned(f, path, None, ()) if f is not None and planned else f
     name = cache.key("annotations", kind, rel, raw, schemas)
@@ -410,6 +427,8 @@ def _load_cached(
             return _Planned(kind, path, name, problems, ids, source, raw, None, links, plans)
         f.key = name
         return f
+    if cached_only:
+        return _MISS
     own = Report()
     f = _load(kind, path, root, own)
     problems = tuple(own.problems)
@@ -944,19 +963,28 @@ class _Loader:
             _record(CrossRef, values),
         )
 
-    def build(self, store: cache.Cache | None) -> None:
+    def build(self, store: cache.Cache | None, jobs: int = 1) -> None:
         """Build the records of every notes and cross-references file whose cached ones were
-        built against other linkable ids (or none), and store the entries that changed."""
-        for kind in PLANNED:
-            for f in self.files.get(kind, []):
-                if f.links == self.links and f.links is not None:
-                    continue
-                parsed = f.parsed(self.root, store)
-                f.plans = self.plan(parsed) if parsed is not None else ()
-                f.links = self.links
-                if store is not None and f.name is not None:
-                    store.put(f.name, f.entry())
-                f.raw = f.file = None
+        built against other linkable ids (or none), and store the entries that changed: in
+        ``jobs`` forked workers where it pays, each storing what it built."""
+        todo = [
+            f
+            for kind in PLANNED
+            for f in self.files.get(kind, [])
+            if not (f.links == self.links and f.links is not None)
+        ]
+
+        def one(f: _Planned) -> tuple[tuple[Any, ...], str | None]:
+            parsed = f.parsed(self.root, store)
+            f.plans = self.plan(parsed) if parsed is not None else ()
+            f.links = self.links
+            if store is not None and f.name is not None:
+                store.put(f.name, f.entry())
+            return f.plans, f.name
+
+        for f, (plans, name) in zip(todo, parallel.map_forked(one, todo, jobs=jobs), strict=True):
+            f.plans, f.links, f.name = plans, self.links, name
+            f.raw = f.file = None
 
     def glossary(self) -> dict[str, GlossaryEntry]:
         out: dict[str, GlossaryEntry] = {}
@@ -1005,25 +1033,56 @@ class _Loader:
         self.links = hashlib.sha256(repr(links).encode("utf-8")).hexdigest()
 
 
-def load_annotations(root: Path, report: Report, *, use_cache: bool = False) -> Annotations:
+def _load_files(
+    kind: str, files: list[Path], root: Path, report: Report, store: cache.Cache | None, schemas: str, jobs: int
+) -> list[_File | _Planned | None]:
+    """:func:`_load_cached` of each file, problems reported in the files' order: those in the
+    cache read here, the others loaded in ``jobs`` forked workers where it pays."""
+    found: list[tuple[_File | _Planned | _Miss | None, tuple[Problem, ...]]] = []
+    for path in files:
+        own = Report()
+        found.append((_load_cached(kind, path, root, own, store, schemas, cached_only=True), tuple(own.problems)))
+    missed = [i for i, (f, _problems) in enumerate(found) if f is _MISS]
+
+    def one(i: int) -> tuple[_File | _Planned | _Miss | None, tuple[Problem, ...]]:
+        own = Report()
+        f = _load_cached(kind, files[i], root, own, store, schemas)
+        if isinstance(f, _Planned) and f.name is not None and parallel.in_worker():
+            f.file = None  # stored: the workers that build its records read it (_Planned.parsed)
+        return f, tuple(own.problems)
+
+    for i, loaded in zip(missed, parallel.map_forked(one, missed, jobs=jobs), strict=True):
+        found[i] = loaded
+    out = []
+    for f, problems in found:
+        report.problems.extend(problems)
+        assert not isinstance(f, _Miss), "every file is loaded"
+        out.append(f)
+    return out
+
+
+def load_annotations(root: Path, report: Report, *, use_cache: bool = False, jobs: int = 1) -> Annotations:
     """Load and check every annotation file under ``root/annotations``.
 
     Never raises for a mistake in the files: each one is recorded in ``report``, and the
     result holds every item that could be read. With ``use_cache``, what depends on one
     file alone (parsing, validation, the per-file checks, its sanitised bodies) comes from
-    ``.cache/`` when it is unchanged; the result and the problems are the same.
+    ``.cache/`` when it is unchanged; the result and the problems are the same. The files
+    to load and build anew go to ``jobs`` forked workers where it pays
+    (:func:`build_tools.parallel.map_forked`).
     """
     store = cache.Cache(root, "annotations") if use_cache else None
     loader = _Loader(root, report, cache.Cache(root, "bodies") if use_cache else None)
     schemas = schemas_digest(root) if use_cache else ""
     with cache.loading():  # hundreds of thousands of records unpickled (see cache.loading)
         for kind, files in discover(root, report).items():
-            loaded = (_load_cached(kind, p, root, report, store, schemas) for p in files)
-            loader.files[kind] = [f for f in loaded if f is not None]
+            loader.files[kind] = [
+                f for f in _load_files(kind, files, root, report, store, schemas, jobs) if f is not None
+            ]
             if len(loader.files[kind]) < len(files) or (not files and kind in ("outlets", "sources")):
                 loader.incomplete.add(KIND_TABLE[kind])
     loader.preregister()
-    loader.build(store)
+    loader.build(store, jobs)
     outlets = loader.outlets()
     sources = loader.sources(outlets)
     glossary = loader.glossary()

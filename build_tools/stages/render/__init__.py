@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from functools import partial
 
-from build_tools import cache, paths
+from build_tools import cache, parallel, paths
 from build_tools.model import Annotations, Document
 from build_tools.stages.anchor import Anchoring
 from build_tools.stages.render.context import SiteContext
@@ -110,6 +110,7 @@ def render_site(
     doc_keys: Mapping[str, str] | None = None,
     index_store: cache.Cache | None = None,
     last_groups: Mapping[str, dict[str, tuple[tuple[str, str], ...]]] | None = None,
+    jobs: int = 1,
 ) -> RenderedPages:
     """Every generated file, by path relative to ``docs/``.
 
@@ -126,6 +127,9 @@ def render_site(
     :meth:`~build_tools.stages.write.Manifest.intact_groups`) names the pages of each entry
     of ``store`` without reading it: the pages of an entry named there are read from
     ``store`` only when their text is asked for.
+
+    The pages to render anew (not in ``store``) are rendered in ``jobs`` forked workers
+    where it pays (:func:`build_tools.parallel.map_forked`), which store them.
     """
     ctx = SiteContext.build(ann, docs, anchoring)
     keys = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys or {})
@@ -149,11 +153,13 @@ def render_site(
         if key is not None:
             pages.groups[key] = {path: linked for path, (_, linked) in finished.items()}
 
-    def made(make: Callable[[], dict[str, str]], name: Callable[[], str], on: cache.Cache | None) -> None:
+    def made(
+        make: Callable[[], dict[str, str]], name: Callable[[], str], on: cache.Cache | None, key: str | None = None
+    ) -> None:
         if on is None:
             put(_finish(make()))
             return
-        key = name()
+        key = key or name()
         group = known.get(key) if on is store else None
         if group:  # the last run wrote these pages from this entry: read it only if asked
             later = _Later(on, key, lambda: _finish(make()), moved)
@@ -170,15 +176,34 @@ def render_site(
     def one(path: str, make: Callable[[], str]) -> Callable[[], dict[str, str]]:
         return lambda: {path: make()}
 
+    cached: list[tuple[Callable[[], dict[str, str]], Callable[[], str]]] = []
+    """Each source page, glossary entry's pages and cross-reference page: how to make it, and its key."""
     for source in ann.sources.values():
         if source.id in docs:
             make = partial(render_source_page, source, site_ctx=ctx, site_url=site_url)
-            made(one(paths.source_page(source.id), make), partial(keys.source_page, source), store)
+            cached.append((one(paths.source_page(source.id), make), partial(keys.source_page, source)))
     for entry in ann.glossary.values():
-        made(partial(render_glossary_pages, entry, site_ctx=ctx), partial(keys.glossary_pages, entry), store)
+        cached.append((partial(render_glossary_pages, entry, site_ctx=ctx), partial(keys.glossary_pages, entry)))
     for xref in ann.crossrefs:
         make = partial(render_crossref_page, xref, site_ctx=ctx)
-        made(one(paths.crossref_page(xref.id), make), partial(keys.crossref_page, xref), store)
+        cached.append((one(paths.crossref_page(xref.id), make), partial(keys.crossref_page, xref)))
+    names = [name() if store is not None else None for _make, name in cached]
+    todo = [i for i, key in enumerate(names) if key is None or (key not in known and not store.has(key))]  # type: ignore[union-attr]
+
+    def render(i: int) -> dict[str, Finished]:  # in a worker, perhaps: it stores what it made
+        finished = _finish(cached[i][0]())
+        if store is not None and names[i] is not None:
+            store.put(names[i], finished)  # type: ignore[arg-type]
+        return finished
+
+    fresh = dict(zip(todo, parallel.map_forked(render, todo, jobs=jobs), strict=True))
+    for i, ((make, name), key) in enumerate(zip(cached, names, strict=True)):
+        if i not in fresh:
+            made(make, name, store, key)
+            continue
+        put(fresh[i], key)
+        if store is not None:
+            store.misses += 1
     put(_finish(render_sources_index(ctx)))
     put(_finish(render_glossary_index(ctx)))
     by_date = ctx.sources_by_date()
