@@ -17,6 +17,7 @@ help:
 	@echo "make test          set up .venv and run the whole test suite"
 	@echo "make serve         live preview at http://127.0.0.1:8000/ (edits to sources/ and annotations/ reload)"
 	@echo "make check         validate and anchor all annotations; print every problem"
+	@echo "make preprocess    write the generated pages under docs/ (what make site does before MkDocs)"
 	@echo "make lint          ruff check and format check"
 	@echo "make schemas       regenerate annotations/schema/ and CONTRIBUTING.md's field tables from build_tools/kinds.py"
 	@echo "make bench-import  article-extraction benchmark (F1, titles, bylines, dates on 181 news pages; beside plain trafilatura)"
