@@ -46,7 +46,7 @@ def usable(jobs: int, items: int) -> bool:
         jobs > 1
         and items >= MIN_ITEMS
         and not _in_worker
-        and threading.active_count() == 1
+        and not _other_threads()
         and "fork" in multiprocessing.get_all_start_methods()
     )
 
@@ -54,6 +54,12 @@ def usable(jobs: int, items: int) -> bool:
 def in_worker() -> bool:
     """Whether this process is a worker of :func:`map_forked`."""
     return _in_worker
+
+
+def _other_threads() -> bool:
+    """Whether this process runs other threads than this one (a fork would copy none of them,
+    and any lock they hold would stay held in it)."""
+    return threading.active_count() > 1
 
 
 def _start() -> None:
