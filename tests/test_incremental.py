@@ -599,7 +599,7 @@ def in_memory(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_runs_that_keep_the_cache_in_memory_write_what_cold_runs_write(
-    base: Path, rendered: list[str], in_memory
+    base: Path, rendered: list[str], in_memory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each edit, in a process that keeps what it read (and rebuilt) from one run to the next:
     the same pages as a run without a cache, and only what depends on the edit rendered."""
@@ -629,8 +629,14 @@ def test_runs_that_keep_the_cache_in_memory_write_what_cold_runs_write(
     kept = cache._memory
     assert kept is not None and kept.values and not kept.used  # what the last runs used, and nothing in use
     rendered.clear()
+    rebuilt: list[str] = []
+    real = anchor._rebuild
+    monkeypatch.setattr(
+        anchor, "_rebuild", lambda entry, doc, requests: rebuilt.append(doc.source_id) or real(entry, doc, requests)
+    )
     _preprocess(base)
-    assert rendered == [] and _pages(base) == _cold_pages(base)
+    assert rendered == [] and rebuilt == []  # the anchors rebuilt by an earlier run, kept
+    assert _pages(base) == _cold_pages(base)
 
 
 def test_a_value_kept_in_memory_comes_back_without_reading_the_file(tmp_path: Path, in_memory) -> None:

@@ -230,17 +230,24 @@ def regular_file_problem(path: Path, folder: Path, memo: dict[Path, Any] | None 
     return None
 
 
-def _under_without_links(path: str, folder: str, memo: dict[Any, Any]) -> bool:
-    """Whether ``path`` is ``folder``, a separator and plain names (no ``.``, ``..`` or empty
-    one), through folders none of which is a symbolic link (one ``lstat`` per folder, kept in
-    ``memo``): the common case, told apart with strings; any other path is resolved."""
+def _plain_names(path: str, folder: str) -> list[str] | None:
+    """The names that follow ``folder`` and a separator in ``path``, if they are plain names
+    (no ``.``, ``..`` or empty one); else ``None``. Told from the strings alone."""
     prefix = folder.rstrip(os.sep) + os.sep
     if not path.startswith(prefix):
-        return False
+        return None
     parts = path[len(prefix) :].split(os.sep)
-    if any(part in ("", ".", "..") for part in parts):
+    return None if any(part in ("", ".", "..") for part in parts) else parts
+
+
+def _under_without_links(path: str, folder: str, memo: dict[Any, Any]) -> bool:
+    """Whether ``path`` is ``folder`` and plain names (:func:`_plain_names`) through folders
+    none of which is a symbolic link (one ``lstat`` per folder, kept in ``memo``): the common
+    case, told apart with strings; any other path is resolved."""
+    parts = _plain_names(path, folder)
+    if parts is None:
         return False
-    here = prefix[:-1]
+    here = folder.rstrip(os.sep)
     for part in parts[:-1]:
         here = here + os.sep + part
         link = memo.get(here)
@@ -367,14 +374,12 @@ def schemas_digest(root: Path) -> str:
 
 def _project_rel(path: Path, root: Path) -> str:
     """``path`` relative to ``root``, as ``/``-separated names: from its string when it is
-    ``root``, a separator and plain names (as :func:`discover` finds the files), else resolved."""
+    ``root`` and plain names (:func:`_plain_names`, as :func:`discover` finds the files), else
+    resolved."""
     if not path.is_absolute():
         return path.as_posix()
-    text, prefix = os.fspath(path), os.fspath(root).rstrip(os.sep) + os.sep
-    rest = text[len(prefix) :]
-    if text.startswith(prefix) and not any(part in ("", ".", "..") for part in rest.split(os.sep)):
-        return rest.replace(os.sep, "/")
-    return path.resolve().relative_to(root.resolve()).as_posix()
+    parts = _plain_names(os.fspath(path), os.fspath(root))
+    return "/".join(parts) if parts is not None else path.resolve().relative_to(root.resolve()).as_posix()
 
 
 class _Miss:
