@@ -4,6 +4,7 @@ included; an entry that does not rebuild is anchored again."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,15 @@ def test_mentions_are_the_records_the_keywords_make(root: Path) -> None:
         ]
         got = anchor.find_mentions(doc, index, names)
         assert want and anchor._same(got, want)
+
+
+def test_same_is_strict_where_equality_is_not() -> None:
+    """``_same`` compares the fields ``==`` leaves out, and the types of equal values."""
+    base = Anchor("n", "note", "s", None, Status.EXACT, Position("p1", 0), Position("p1", 3), "abc")
+    placement = QuotePlacement(Status.EXACT, Why.EXACT, "s", ("abc", "", ""), "abc", ((0, 3),))
+    placed = dataclasses.replace(base, placement=placement)
+    assert placed == base and not anchor._same(placed, base)  # the placement is left out of ==
+    assert anchor._same(placed, dataclasses.replace(base, placement=dataclasses.replace(placement)))
+    assert 1 == 1.0 and not anchor._same((base, 1), (base, 1.0))
+    assert anchor._same([base, (1, "x")], [base, (1, "x")]) and not anchor._same([base], (base,))
+    assert not anchor._same((base,), (base, base))

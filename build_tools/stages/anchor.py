@@ -529,13 +529,31 @@ def _full(rec: _Stored) -> tuple[Anchor, tuple[Problem, ...]]:
 def _same(x: object, y: object) -> bool:
     """``x == y``, strictly: of the same type all the way down, and every field of a
     dataclass compared, those left out of its ``==`` too."""
-    if type(x) is not type(y):
+    t = type(x)
+    if t is not type(y):
         return False
-    if isinstance(x, tuple | list):
+    how = _HOW.get(t)
+    if how is None:
+        how = _HOW[t] = _how(t)
+    if how is _SEQUENCE:
         return len(x) == len(y) and all(map(_same, x, y))  # type: ignore[arg-type]
-    if dataclasses.is_dataclass(x):
-        return all(_same(getattr(x, f.name), getattr(y, f.name)) for f in dataclasses.fields(x))
+    if how:
+        return all(_same(getattr(x, name), getattr(y, name)) for name in how)
     return x == y
+
+
+_SEQUENCE = ("",)
+_HOW: dict[type, tuple[str, ...]] = {}
+"""How :func:`_same` compares values of a type: :data:`_SEQUENCE` item by item, a
+dataclass by its fields' names, anything else (an empty tuple) by ``==``."""
+
+
+def _how(t: type) -> tuple[str, ...]:
+    if issubclass(t, tuple | list):
+        return _SEQUENCE
+    if dataclasses.is_dataclass(t):
+        return tuple(f.name for f in dataclasses.fields(t))
+    return ()
 
 
 MAX_PER_BLOCK = 100

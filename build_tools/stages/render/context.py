@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from build_tools.model import Anchor, Annotations, Block, BlockKind, CrossRef, Document, Note, Source
@@ -40,6 +40,8 @@ class SiteContext:
     """Cross-reference passages placed in each source, in reading order."""
     mentions_by_source: dict[str, list[Anchor]]
     mentions_by_entry: dict[str, list[Anchor]]
+    _by_date: list[list[Source]] = field(default_factory=list, compare=False, repr=False)
+    """:meth:`sources_by_date`, once worked out (thousands of pages ask for it)."""
 
     @classmethod
     def build(cls, ann: Annotations, docs: dict[str, Document], anchoring: Anchoring) -> SiteContext:
@@ -113,5 +115,7 @@ class SiteContext:
         return notes, xrefs, entries
 
     def sources_by_date(self) -> list[Source]:
-        """Sources oldest first; undated ones last, by id."""
-        return sorted(self.ann.sources.values(), key=lambda s: (s.date is None, s.date or "", s.id))
+        """Sources oldest first; undated ones last, by id (a new list each call)."""
+        if not self._by_date:
+            self._by_date.append(sorted(self.ann.sources.values(), key=lambda s: (s.date is None, s.date or "", s.id)))
+        return list(self._by_date[0])
