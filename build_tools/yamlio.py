@@ -185,6 +185,8 @@ def check_limits(text: str, rel_path: str, report: Report) -> bool:
             code="yaml-control-character",
         )
         return False
+    if _plainly_safe(text):
+        return True
     depth = 0
     try:  # parser events, not composed nodes: libyaml's parser keeps its own stack, the composer recurses
         for event in yaml.parse(text, Loader=_Loader):
@@ -200,6 +202,97 @@ def check_limits(text: str, rel_path: str, report: Report) -> bool:
     except yaml.YAMLError:
         pass  # composing below reports the syntax error with its usual message
     return True
+
+
+_PROPERTY_OR_FLOW = re.compile(r"[!&*\[{]")
+"""What may begin a tag, an anchor, an alias or a flow collection."""
+_DEEP_LINE = re.compile(rf"(?:^|\n)([ \t?:\-]{{{MAX_DEPTH // 2},}})([^\n]*)")
+"""A line whose indentation and indicators (``-``, ``?``, and ``:``, after which an explicit
+key's value may be compact sequences, ``: - - a``) reach the column at which a block
+collection nested :data:`MAX_DEPTH` + 1 deep begins at the least."""
+_VALUE_INDICATOR = re.compile(r":(?:[ \t]|$)")
+
+
+def _plainly_safe(text: str) -> bool:
+    """True if ``text`` can hold no anchor, alias or tag, no flow collection and no block
+    collection nested deeper than :data:`MAX_DEPTH`, which a few searches tell (most files);
+    False if only parsing can tell.
+
+    Anchors, aliases, tags and flow collections can only begin where a node does: at the
+    start of a line after its indentation, after ``- ``, ``? `` (a space or a tab), ``:``,
+    ``[``, ``{`` or ``,`` (and inside a flow collection, which begins so). A block
+    collection nested one level deeper than its parent begins at least one column further
+    right, but for a sequence that is a mapping's value, which may begin at the mapping's
+    column, so one nested ``d`` deep begins at column ``(d - 1) // 2`` or beyond: on a line
+    whose indentation and indicators (``-``, ``?``, ``:``) are that wide, and which has an
+    indicator there or a ``:`` followed by a blank (or nothing) after them. Texts with other
+    line breaks than line feeds, or with a byte order mark (which libyaml skips at the start
+    of any line), are left to parsing. ``tests/test_yaml_limits.py`` checks the answer
+    against parsing on deep, compact and hostile texts."""
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or "\ufeff" in text:
+        return False
+    in_scalar: dict[int, bool] = {}  # where a line begins → whether it is in a block scalar
+
+    def text_line(at: int) -> bool:  # the line around ``at`` is a block scalar's
+        begin = text.rfind("\n", 0, at) + 1
+        known = in_scalar.get(begin)
+        if known is None:
+            indent = _SPACES.match(text, begin).end() - begin  # type: ignore[union-attr]
+            known = in_scalar[begin] = _in_block_scalar(text, begin, indent)
+        return known
+
+    for m in _PROPERTY_OR_FLOW.finditer(text):
+        i = j = m.start()
+        while j and text[j - 1] in " \t":
+            j -= 1
+        before = text[j - 1] if j else "\n"
+        if (before in "\n[{,:" or (before in "?-" and j < i)) and not text_line(i):
+            return False  # (Markdown in a note's body, *emphasis* or a [link], is in a block scalar)
+    for m in _DEEP_LINE.finditer(text):
+        indicators, rest = m.groups()
+        if (indicators.strip(" \t") or _VALUE_INDICATOR.search(rest)) and not text_line(m.end()):
+            return False
+    return True
+
+
+_BLOCK_SCALAR_HEADER = re.compile(r"[^#\n]*[ \t][|>][+\-]?[ \t]*")
+"""A line that ends in a literal or folded block scalar's indicator (no indentation digit)
+and has no ``#`` (a comment's text can look like an indicator)."""
+_INDICATORS = re.compile(r"[ ?:\-]*")
+_SPACES = re.compile(" *")
+MAX_LOOK_BACK = 200
+"""Lines :func:`_in_block_scalar` looks back at most (a longer block scalar is parsed)."""
+
+
+def _in_block_scalar(text: str, start: int, indent: int) -> bool:
+    """True if the line beginning at ``start``, indented ``indent`` spaces, is sure to be
+    part of a block scalar: the nearest line above it that is less indented (blank lines
+    aside) ends in a block scalar's indicator and has indentation and indicators narrower
+    than ``indent``, or is itself sure to be part of one, and the lines between do not
+    begin more indented than this one (which would end the block here). Such a line is text
+    whatever it holds. Lines with tabs above it are left to parsing."""
+    stop, first = start - 1, None  # stop: the line feed that ends the line above
+    for _ in range(MAX_LOOK_BACK):
+        if stop < 0:
+            return False
+        begin = text.rfind("\n", 0, stop) + 1
+        line = text[begin:stop]
+        stop = begin - 1
+        if "\t" in line:
+            return False
+        width = len(line) - len(line.lstrip(" "))
+        if width == len(line):
+            continue  # blank
+        if width >= indent:
+            first = width  # the lines are read upwards: the last one seen is the block's first
+            continue
+        if first is not None and first > indent:
+            return False
+        if _BLOCK_SCALAR_HEADER.fullmatch(line) is None:  # then this one must be in a block
+            indent, first = width, None
+            continue
+        return _INDICATORS.match(line).end() < indent  # type: ignore[union-attr]
+    return False
 
 
 def _refused_event(event: yaml.Event, depth: int) -> tuple[str, str, str] | None:
