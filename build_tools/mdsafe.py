@@ -26,6 +26,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from build_tools.errors import Origin, Report
+from build_tools.textnorm import replacer
 
 # Characters Python-Markdown would read as syntax somewhere inline. Backslash escapes
 # work for these; the rest of the risky characters become entities below.
@@ -33,9 +34,8 @@ _BACKSLASH = set("\\`*_{}[]#+!")
 _ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "=": "&#61;", "~": "&#126;", "^": "&#94;"}
 _WS = re.compile(r"\s+")
 _LINE_START = re.compile(r"^(\s*)(\d+)\.(?=\s)|^(\s*)-")
-_TEXT_TABLE = str.maketrans({ch: "\\" + ch for ch in _BACKSLASH} | _ENTITY)
-"""Both kinds of escape in one :meth:`str.translate` pass."""
-_SPECIAL = re.compile("[" + re.escape("".join(sorted(_BACKSLASH | set(_ENTITY)))) + "]")
+_escape_special = replacer({ch: "\\" + ch for ch in _BACKSLASH} | _ENTITY)
+"""Both kinds of escape in one pass."""
 _ODD_SPACE = re.compile(r"[^\S ]| \s")
 """Whitespace that :data:`_WS` would change: anything but a single plain space."""
 
@@ -46,11 +46,10 @@ def escape_text(text: str) -> str:
     Every run of whitespace (newlines included) becomes one space, so the result can
     never start a new block; leading and trailing spaces are kept as one space.
     """
-    # Most text needs neither pass; a compiled search to find out is cheaper than either.
+    # Most text has no odd space; a compiled search to find out is cheaper than the pass.
     if _ODD_SPACE.search(text):
         text = _WS.sub(" ", text)
-    if _SPECIAL.search(text):
-        text = text.translate(_TEXT_TABLE)
+    text = _escape_special(text)
     first = text[:1]
     if first == " " or first == "-" or first.isdigit():
         # A leading "1." or "-" would start a list when the text begins a line.
@@ -76,8 +75,7 @@ _ATTR_ENTITY = {
 parentheses, braces, ``=``, ``*`` and ``_`` too: Python-Markdown builds links and emphasis
 before it reads an attribute list, so ``[y](javascript:…)`` or ``}`` in an outlet's name
 would otherwise become a link or end the list (found by the XSS harness, tests/hostile.py)."""
-_ATTR_TABLE = str.maketrans(_ATTR_ENTITY)
-_ATTR_SPECIAL = re.compile("[" + re.escape("".join(sorted(_ATTR_ENTITY))) + "]")
+_escape_attr_special = replacer(_ATTR_ENTITY)
 
 
 def escape_attr(text: str) -> str:
@@ -85,7 +83,7 @@ def escape_attr(text: str) -> str:
     text = " ".join(text.split())
     # Python-Markdown reads '…' as title quotes too, and runs code spans and backslash
     # escapes before links, so ', ` and \ become entities as well.
-    return text.translate(_ATTR_TABLE) if _ATTR_SPECIAL.search(text) else text
+    return _escape_attr_special(text)
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
