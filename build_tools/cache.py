@@ -79,17 +79,34 @@ def unseal(data: bytes) -> bytes | None:
     return payload
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path | str, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (a reader never sees half of it); a read-only or
     full disk only costs speed, so an error is swallowed and nothing is left behind."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    folder, name = os.path.split(os.fspath(path))
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        if folder not in _folders_made:
+            os.makedirs(folder, exist_ok=True)
+            _folders_made.add(folder)
+        try:
+            _write(tmp, data)
+        except FileNotFoundError:  # the folder was removed since (a test, a user's rm -rf .cache)
+            os.makedirs(folder, exist_ok=True)
+            _write(tmp, data)
+        os.replace(tmp, os.path.join(folder, name))
     except OSError:
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            os.unlink(tmp)
+
+
+def _write(path: str, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+_folders_made: set[str] = set()
+"""Folders :func:`write_file` made or found in this process (a cold run writes 11,000 entries
+into 256 folders per stage)."""
 
 
 @cache
@@ -356,12 +373,12 @@ class Cache:
             return False
         if unseal(data) is None:
             return False
-        write_file(Path(self._path(new_name)), data)
+        write_file(self._path(new_name), data)
         return True
 
     def put(self, name: str, value: object) -> None:
         """Store ``value`` atomically (a reader never sees half an entry)."""
-        write_file(Path(self._path(name)), seal(dumps(value)))
+        write_file(self._path(name), seal(dumps(value)))
         if _memory is not None:
             _memory.put((self.stage, name), value)
 

@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from build_tools.model import Anchor, Annotations, Block, BlockKind, CrossRef, Document, Note, Source
 from build_tools.stages.anchor import Anchoring
@@ -17,8 +18,10 @@ COUNTED_KINDS = frozenset({BlockKind.PARAGRAPH, BlockKind.QUOTATION, BlockKind.H
 """Blocks counted in a source's word count (captions and credits are not)."""
 
 
+@lru_cache(maxsize=4096)
 def format_date(iso: str | None) -> str:
-    """``2024-02-12`` → ``12 February 2024``; ``None`` → ``""``."""
+    """``2024-02-12`` → ``12 February 2024``; ``None`` → ``""`` (remembered: every page
+    lists dates, few of them distinct)."""
     if not iso:
         return ""
     d = date.fromisoformat(iso)
