@@ -257,6 +257,19 @@ def write_locks(
     return [sid for (sid, _name), wrote in zip(todo, parallel.map_forked(one, todo, jobs=jobs), strict=True) if wrote]
 
 
+def mark_if_up_to_date(root: Path, doc: Document, lock: IdLock, doc_key: str, store: cache.Cache) -> None:
+    """Record that ``doc``'s lock file is up to date for the document named by ``doc_key``
+    if rendering it from ``lock`` gives the file as it is: what :func:`write_locks` would find,
+    worked out while ingest has the lock file in hand (a cold run then reads each once)."""
+    try:
+        current = lock_path(root, doc.source_id).read_bytes()
+        text = current.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    if render_lock(doc, lock) == text.replace("\r\n", "\n").replace("\r", "\n"):  # as read_text reads it
+        store.put(_up_to_date_name(doc_key, current), True)
+
+
 def mark_up_to_date(root: Path, sid: str, doc_key: str, store: cache.Cache) -> None:
     """Record that ``sid``'s lock file, as it is now, is up to date for the document named
     by ``doc_key``: for a lock file just written from a document that ingesting with it gives
@@ -275,4 +288,8 @@ def _up_to_date_key(path: Path, doc_key: str | None) -> str | None:
         current = path.read_bytes()
     except OSError:
         return None
+    return _up_to_date_name(doc_key, current)
+
+
+def _up_to_date_name(doc_key: str, current: bytes) -> str:
     return cache.key("locks", doc_key, current)

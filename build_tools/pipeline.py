@@ -169,6 +169,7 @@ def citations_stage(state: RunState) -> None:
 
 def ingest_stage(state: RunState) -> None:
     assert state.ann is not None
+    keys: dict[str, str] = {}  # source id → ingest key, where the cache is used (see anchor_stage)
     state.docs = ingest_all(
         state.ann,
         root=state.root,
@@ -177,21 +178,17 @@ def ingest_stage(state: RunState) -> None:
         use_cache=state.use_cache,
         verify=state.verify_sources,
         jobs=state.jobs,
+        keys=keys,
     )
+    state.keys = keys
 
 
 def anchor_stage(state: RunState) -> None:
     assert state.ann is not None
     ann = state.ann
     store, keys = None, None
-    if state.use_cache and state.verify_sources:  # as for ingest: a corrected copy is never cached
-        store = cache.Cache(state.root, "anchor")
-        keys = {
-            src.id: key
-            for src in ann.sources.values()
-            if src.id in state.docs and (key := ingest_key(src, state.root, ann.outlets.get(src.outlet)))
-        }
-    state.keys = keys or {}
+    if state.keys:  # as for ingest (a corrected copy is never cached): the documents' ingest keys
+        store, keys = cache.Cache(state.root, "anchor"), state.keys
     state.anchoring = anchor_all(ann, state.docs, state.report, store=store, keys=keys, jobs=state.jobs)
 
 

@@ -192,6 +192,30 @@ def test_an_edited_lock_file_is_rewritten(base: Path) -> None:
     assert _locks(base) == locks
 
 
+def test_a_cold_run_reads_each_lock_file_once(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingest, which reads a lock file to give the blocks their ids, also finds it up to date,
+    so the locks stage does not read it again."""
+    _preprocess(base)
+    locks = _locks(base)
+    shutil.rmtree(base / cache.CACHE_DIR)
+    read: list[str] = []
+    real = idlock.load_lock
+    monkeypatch.setattr(idlock, "load_lock", lambda root, sid, report: read.append(sid) or real(root, sid, report))
+    monkeypatch.setattr("build_tools.stages.ingest.load_lock", idlock.load_lock)
+    _preprocess(base)
+    assert sorted(read) == sorted(name.removesuffix(".yml") for name in locks) and _locks(base) == locks
+
+
+def test_a_lock_file_out_of_date_is_rewritten_by_a_cold_run(base: Path) -> None:
+    _preprocess(base)
+    locks = _locks(base)
+    shutil.rmtree(base / cache.CACHE_DIR)
+    name, text = next(iter(locks.items()))
+    (base / "annotations" / "ids" / name).write_text(text.replace("kind: paragraph", "kind: quotation", 1), "utf-8")
+    _preprocess(base)
+    assert _locks(base) == locks
+
+
 def test_damaged_lock_entries_are_rebuilt(base: Path) -> None:
     for _ in range(2):
         _preprocess(base)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from build_tools.errors import Report
-from build_tools.idlock import assign_ids, load_lock
+from build_tools.idlock import IdLock, assign_ids, load_lock
 from build_tools.model import Document, Outlet, Source
 from build_tools.stages.ingest.parse import decode_source, parse_markdown, parse_text
 from build_tools.stages.ingest.rules import RULES, IngestContext
@@ -34,13 +35,20 @@ def ingest_text(text: str, source: Source, *, outlet: Outlet | None, report: Rep
 
 
 def ingest(
-    source: Source, *, root: Path, outlet: Outlet | None, report: Report, verify: bool = True
+    source: Source,
+    *,
+    root: Path,
+    outlet: Outlet | None,
+    report: Report,
+    verify: bool = True,
+    on_lock: Callable[[Document, IdLock | None], None] | None = None,
 ) -> Document | None:
     """Read and ingest the file of ``source``; ``None`` (with an error) if unreadable.
 
     A file whose sha256 differs from the catalog's is not ingested (its text is not quoted in
     any message), unless ``verify`` is false: the drift report reads a corrected copy on purpose.
-    A symbolic link is never followed.
+    A symbolic link is never followed. ``on_lock`` is given the document and the lock file
+    its ids came from, read once for both.
     """
     path = root / source.file
     try:
@@ -81,8 +89,11 @@ def ingest(
         report.error(origin, message, hint="convert the file to UTF-8 before adding it", code="source-encoding")
         return None
     assert text is not None
-    doc = ingest_text(text, source, outlet=outlet, report=report)
-    return assign_ids(doc, load_lock(root, source.id, report), report)  # published ids never move
+    lock = load_lock(root, source.id, report)
+    doc = assign_ids(ingest_text(text, source, outlet=outlet, report=report), lock, report)  # published ids never move
+    if on_lock is not None:
+        on_lock(doc, lock)
+    return doc
 
 
 def format_document(doc: Document) -> str:
