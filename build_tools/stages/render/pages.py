@@ -207,7 +207,7 @@ def entry_mentions(entry: GlossaryEntry, site_ctx: SiteContext) -> list[tuple[So
     by_source: dict[str, list[Anchor]] = defaultdict(list)
     for m in site_ctx.mentions_by_entry.get(entry.id, []):
         by_source[m.source].append(m)
-    return [(s, m) for s in site_ctx.sources_by_date() for m in by_source.get(s.id, [])]
+    return [(s, m) for s in site_ctx.in_date_order(by_source) for m in by_source[s.id]]
 
 
 def render_glossary_pages(entry: GlossaryEntry, /, *, site_ctx: SiteContext) -> dict[str, str]:
@@ -357,7 +357,7 @@ def _quotation_diff(xref: CrossRef, by_source: dict[str, list[Anchor]], site_ctx
     """For passages that quote the same words: what each account keeps, drops or changes
     of the primary text's wording where the cross-reference gives it (``primary:``), else
     of the oldest account's."""
-    order = [s for s in site_ctx.sources_by_date() if s.id in by_source]
+    order = site_ctx.in_date_order(by_source)
     words = {s.id: [w for a in by_source[s.id] for w in quoted_words(a.text)] for s in order}
     if xref.primary:
         return _primary_diff(xref, order, words, site_ctx)
@@ -458,9 +458,7 @@ def render_crossref_page(xref: CrossRef, /, *, site_ctx: SiteContext) -> str:
     lines += _quotation_diff(xref, by_source, site_ctx)
     # The cards repeat the sources' paragraphs, which are indexed on their own pages.
     lines += [f'<div class="grid cards xref-grid xref-cols-{min(len(by_source), 4)}" markdown data-search-exclude>', ""]
-    lines += [
-        _passage_card(xref, by_source[s.id], site_ctx) + "\n" for s in site_ctx.sources_by_date() if s.id in by_source
-    ]
+    lines += [_passage_card(xref, by_source[s.id], site_ctx) + "\n" for s in site_ctx.in_date_order(by_source)]
     lines += ["</div>", ""]
     return "\n".join(lines)
 
