@@ -370,7 +370,7 @@ def sanitize(text: str, ctx: BodyContext, report: Report) -> str:
     recorded in ``report`` as errors; the returned Markdown is safe either way, with the
     offending parts reduced to plain text.
     """
-    probe = _HTML_PROBE.parse(text)
+    probe = _HTML_PROBE.parse(text) if "<" in text else []  # HTML, inline or block, begins with "<"
     for tok in probe:
         for sub in [tok, *(tok.children or [])]:
             if sub.type in ("html_inline", "html_block") and _HTML_TAG.search(sub.content):
