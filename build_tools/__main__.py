@@ -1,7 +1,5 @@
 """``python -m build_tools``: see :mod:`build_tools.cli`."""
 
-import sys
+from build_tools.cli import run_and_exit
 
-from build_tools.cli import main
-
-sys.exit(main())
+run_and_exit()

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from build_tools import __version__, kinds
 from build_tools.errors import BuildFailed, Report, UserError
@@ -88,12 +88,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.failed(strict=args.strict) else 0
 
 
+_kept: list[object] | None = None
+"""Set by :func:`run_and_exit`: what the command's run built, kept until the process ends."""
+
+
 def _run(args: argparse.Namespace, root: Path, *, until: str, site_dir: Path | None = None) -> RunState:
     """Run the stages up to ``until`` (:data:`build_tools.pipeline.STAGES`) with this command's
     progress lines; warnings are printed once everything is checked."""
     from build_tools.pipeline import RunState, run_stages
 
     state = RunState(root, say=_progress(args), strict=args.strict, site_dir=site_dir, show_problems=_print_report)
+    if _kept is not None:
+        _kept.append(state)
     return run_stages(state, until=until)
 
 
@@ -514,6 +520,25 @@ def _closed_pipe() -> int:
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
     return 141
+
+
+def run_and_exit() -> NoReturn:
+    """``python -m build_tools``: run the command line, then end the process at once.
+
+    The run's records (about a million at 1,000 sources) are not freed one by one, which took
+    0.1 s after a one-note edit, nor by the interpreter's shutdown: the output is flushed and
+    the process exits (as mypy's ``util.hard_exit`` does). Nothing is left to clean up by then:
+    every file is written and closed, and every temporary folder removed, inside the command.
+    """
+    global _kept
+    _kept = []
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        status = _closed_pipe()
+    os._exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
