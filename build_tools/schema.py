@@ -12,18 +12,20 @@ import difflib
 import json
 import re
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fastjsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from build_tools import kinds
 from build_tools.errors import Report
 from build_tools.yamlio import Positions
+
+if TYPE_CHECKING:  # jsonschema is imported where a file fails (50 ms of a run that only says valid)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR = kinds.SCHEMA_DIR
 KINDS = tuple(name for name in kinds.KINDS if name != kinds.POLICY.name)
@@ -34,6 +36,10 @@ LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 
 @cache
 def _validators(schema_dir: Path) -> dict[str, Draft202012Validator]:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     schemas = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))}
     registry: Registry = Registry().with_resources(
         (name, Resource.from_contents(s, default_specification=DRAFT202012)) for name, s in schemas.items()
@@ -68,18 +74,37 @@ def _as_draft7(node: object) -> object:
     return out
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def is_date(value: object) -> bool:
+    """The ``date`` format as jsonschema checks it (``jsonschema._format.is_date``): a
+    non-string passes; a string is ``YYYY-MM-DD`` in ASCII digits and a real day."""
+    if not isinstance(value, str):
+        return True
+    try:
+        return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
 @cache
-def _fast_validators(schema_dir: Path) -> dict[str, Callable[[object], object]]:
-    """Compiled validators that only say valid or not; :func:`validate` asks jsonschema
-    for the messages when one says not."""
-    schemas = {
+def _draft7_schemas(schema_dir: Path) -> dict[str, dict]:
+    return {
         p.name: {
             **_as_draft7(json.loads(p.read_text(encoding="utf-8"))),
             "$schema": "http://json-schema.org/draft-07/schema",
         }
         for p in sorted(schema_dir.glob("*.schema.json"))
     }
-    checker = FormatChecker()
+
+
+@cache
+def _fast_validator(schema_dir: Path, kind: str) -> Callable[[object], object]:
+    """A compiled validator that only says valid or not (compiled for the kinds a run
+    validates, when it first does); :func:`validate` asks jsonschema for the messages when
+    one says not."""
+    schemas = _draft7_schemas(schema_dir)
 
     def local_only(uri: str) -> object:
         """Resolve ``common.schema.json`` and friends from the schema folder, never the network."""
@@ -88,24 +113,19 @@ def _fast_validators(schema_dir: Path) -> dict[str, Callable[[object], object]]:
             raise fastjsonschema.JsonSchemaDefinitionException(f"unknown schema {uri!r}")
         return schemas[name]
 
-    handlers = {scheme: local_only for scheme in ("", "file", "http", "https")}
-    formats = {"date": lambda value: checker.conforms(value, "date")}
-    return {
-        kind: fastjsonschema.compile(
-            schemas[f"{kind}.schema.json"],
-            handlers=handlers,
-            formats=formats,
-            use_default=False,
-            detailed_exceptions=False,
-        )
-        for kind in KINDS
-    }
+    return fastjsonschema.compile(
+        schemas[f"{kind}.schema.json"],
+        handlers={scheme: local_only for scheme in ("", "file", "http", "https")},
+        formats={"date": is_date},
+        use_default=False,
+        detailed_exceptions=False,
+    )
 
 
 def is_valid(data: object, kind: str, *, root: Path) -> bool:
     """True if ``data`` is valid for ``kind``, by the compiled validator (fast)."""
     try:
-        _fast_validators((root / SCHEMA_DIR).resolve())[kind](data)
+        _fast_validator((root / SCHEMA_DIR).resolve(), kind)(data)
     except fastjsonschema.JsonSchemaValueException:
         return False
     return True

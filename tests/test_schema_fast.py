@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import copy
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from jsonschema import FormatChecker
 
+from build_tools import kinds
 from build_tools.errors import Report
-from build_tools.schema import is_valid, validator
+from build_tools.schema import SCHEMA_DIR, is_date, is_valid, validator
+from build_tools.stages import citations
 from build_tools.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +30,7 @@ FILES = {
     "glossary": "annotations/glossary/*.yml",
     "sources": "annotations/sources.yml",
     "outlets": "annotations/outlets.yml",
+    kinds.POLICY.name: citations.POLICY_FILE,
 }
 WEIRD = [
     None,
@@ -87,7 +93,10 @@ def _mutate(data: object, rng: random.Random) -> object:
 
 @pytest.mark.parametrize("kind", sorted(FILES))
 def test_same_verdict_on_project_files_and_mutations(kind: str) -> None:
-    slow = validator(kind, root=ROOT)
+    if kind == kinds.POLICY.name:  # validated by the citations stage, with its own validator
+        slow = citations._validator((ROOT / SCHEMA_DIR).resolve())
+    else:
+        slow = validator(kind, root=ROOT)
     rng = random.Random(kind)
     docs = _load(kind)
     assert docs
@@ -112,3 +121,47 @@ def test_fast_validator_leaves_data_alone() -> None:
             before = copy.deepcopy(doc)
             is_valid(doc, kind, root=ROOT)
             assert doc == before
+
+
+DATES = [
+    "2024-01-31",
+    "2024-02-29",
+    "2023-02-29",
+    "2024-02-30",
+    "2024-13-01",
+    "2024-00-10",
+    "0000-01-01",
+    "9999-12-31",
+    "2024-1-01",
+    "20240101",
+    "2024-01-01T00:00:00",
+    " 2024-01-01",
+    "2024-01-01\n",
+    "2024-01-01 ",
+    "\uff12\uff10\uff12\uff14-01-01",  # full-width digits
+    "\u0662\u0660\u0662\u0664-01-01",  # Arabic-Indic digits
+    "2024/01/01",
+    "",
+    "2024-W01-1",
+    "2024-001",
+]
+
+
+@pytest.mark.parametrize("value", [*DATES, None, 20240101, 2.5, [], {}])
+def test_is_date_agrees_with_jsonschema(value: object) -> None:
+    """The compiled validators check ``format: date`` with :func:`is_date` (jsonschema is
+    then not imported by a run whose files are valid): it must say what jsonschema says."""
+    assert is_date(value) == FormatChecker().conforms(value, "date")
+
+
+def test_a_run_whose_files_are_valid_does_not_import_jsonschema() -> None:
+    """jsonschema (and its schema registry) is for the messages, which a valid file has none
+    of: a whole check of the project, the citation policy too, runs without it."""
+    code = (
+        "import sys; from pathlib import Path; from build_tools.pipeline import load_corpus; "
+        f"c = load_corpus(Path({str(ROOT)!r}), use_cache=False); "
+        "assert not c.report.failed(), c.report.render(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jsonschema', 'referencing')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
