@@ -11,9 +11,10 @@ import pytest
 
 from build_tools import cache
 from build_tools.model import Anchor, Position, Status
-from build_tools.pipeline import Corpus, load_corpus
+from build_tools.pipeline import Corpus, RunState, load_corpus, run_stages
 from build_tools.placement import QuotePlacement, Why
 from build_tools.stages import anchor
+from build_tools.stages.render.context import SiteContext
 
 from .test_contrib_broken import make_case
 
@@ -135,6 +136,10 @@ def test_a_short_form_that_would_not_rebuild_the_anchor_is_not_used(root: Path, 
         lambda stored, spans: ([], spans),  # too few records
         lambda stored, spans: (stored, (*spans, 0)),  # a mention cut short
         lambda stored, spans: (stored, (-1, 0, 1, "westport", *spans)),  # no such block
+        lambda stored, spans: (stored, (*spans, 10**6, 0, 1, "westport")),  # past the last block
+        lambda stored, spans: (stored, (0, "0", 1, "westport", *spans)),  # an offset that is not a number
+        lambda stored, spans: (stored, (*spans, 0, 0, 1, 7)),  # an entry id that is not one
+        lambda stored, spans: (stored, list(spans)),  # not the tuple stored
         lambda stored, spans: ([(0, 1, 99, 0, 0, 1, None, None) for _ in stored], spans),
         lambda stored, spans: ([(rec[1], rec[0]) if len(rec) == 2 else rec for rec in stored], spans),
         lambda stored, spans: 42,
@@ -228,3 +233,50 @@ def test_same_is_strict_where_equality_is_not() -> None:
     assert 1 == 1.0 and not anchor._same((base, 1), (base, 1.0))
     assert anchor._same([base, (1, "x")], [base, (1, "x")]) and not anchor._same([base], (base,))
     assert not anchor._same((base,), (base, base))
+
+
+def _made(corpus_mentions: anchor.Mentions) -> set[str]:
+    """The sources whose mentions have been made into anchors."""
+    return {sid for sid, found in corpus_mentions.by_source.items() if found._built is not None}  # type: ignore[attr-defined]
+
+
+def test_the_mentions_are_made_into_anchors_only_where_read(root: Path) -> None:
+    """Loading and checking the corpus from the cache makes no mention into an anchor; what
+    the renderers ask of them without the anchors (the entries of a source, the sources of an
+    entry, how many) is what the anchors say; an entry's mentions make only its sources'."""
+    glossary = root / "annotations/glossary/places.yml"
+    bank = "  - id: regional-bank\n    name: regional bank\n    kind: organisation\n"
+    bank += "    description: A bank the Gazette names.\n    from_texts: true\n"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "\n" + bank, encoding="utf-8")
+    cold = load_corpus(root, use_cache=False)
+    load_corpus(root)
+    warm = load_corpus(root)
+    mentions = warm.anchoring.mentions
+    assert isinstance(mentions, anchor.Mentions) and mentions.by_source and not _made(mentions)
+    every = list(cold.anchoring.mentions)
+    ctx = SiteContext.build(warm.ann, warm.docs, warm.anchoring)
+    entries = {m.annotation for m in every}
+    for sid in warm.docs:
+        assert ctx.entries_mentioned(sid) == [m.annotation for m in every if m.source == sid]
+    for eid in warm.ann.glossary:
+        assert ctx.sources_mentioning(eid) == list(dict.fromkeys(m.source for m in every if m.annotation == eid))
+        assert ctx.mention_count(eid) == sum(m.annotation == eid for m in every)
+        assert (eid in ctx.mentions_by_entry) is (eid in entries)
+    assert not _made(mentions)
+    one = "regional-bank"  # in one of the two texts
+    assert anchor._same(list(ctx.mentions_by_entry[one]), [m for m in every if m.annotation == one])
+    assert _made(mentions) == set(ctx.sources_mentioning(one)) != set(mentions.by_source)
+    assert set(ctx.mentions_by_entry) == entries and len(ctx.mentions_by_entry) == len(entries)
+    assert anchor._same(list(mentions), every) and mentions == cold.anchoring.mentions
+
+
+def test_a_note_edit_makes_only_its_sources_mentions_into_anchors(tmp_path: Path) -> None:
+    """The run after one note edit renders that note's source page again, and makes the
+    mentions of that source only (none of the glossary pages is rendered again)."""
+    root = make_case(None, tmp_path / "base")
+    run_stages(RunState(root), until="write")
+    path = root / GAZETTE
+    path.write_text(path.read_text(encoding="utf-8").replace("lists the bridge", "lists the new bridge", 1), "utf-8")
+    state = run_stages(RunState(root), until="write")
+    assert state.written is not None and state.written.written == 1
+    assert state.anchoring is not None and _made(state.anchoring.mentions) == {GAZETTE.stem}

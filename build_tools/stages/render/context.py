@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from build_tools.model import Anchor, Annotations, Block, BlockKind, CrossRef, Document, Note, Source
-from build_tools.stages.anchor import Anchoring
+from build_tools.stages.anchor import Anchoring, Mentions, MentionsByEntry, mention_entries
 from build_tools.stages.ingest.parse import WORD
 
 WORDS_PER_MINUTE = 230
@@ -42,8 +42,11 @@ class SiteContext:
     """Placed passages of each cross-reference, by passage index."""
     xrefs_by_source: dict[str, list[tuple[CrossRef, Anchor]]]
     """Cross-reference passages placed in each source, in reading order."""
-    mentions_by_source: dict[str, list[Anchor]]
-    mentions_by_entry: dict[str, list[Anchor]]
+    mentions_by_source: Mapping[str, Sequence[Anchor]]
+    """Each source's glossary mentions, in order (made into anchors when read: see
+    :class:`~build_tools.stages.anchor.SourceMentions`), for each source that has one."""
+    mentions_by_entry: Mapping[str, Sequence[Anchor]]
+    """Each entry's mentions, source by source (made when asked for)."""
     _by_date: list[dict[str, int]] = field(default_factory=list, compare=False, repr=False)
     """Each source's place in :meth:`sources_by_date`, once worked out (thousands of pages ask)."""
 
@@ -73,11 +76,12 @@ class SiteContext:
             lst.sort(key=lambda t: key(t[1]))
         for lst in xref_anchors.values():
             lst.sort(key=lambda a: a.passage)
-        mentions_by_source: dict[str, list[Anchor]] = defaultdict(list)
-        mentions_by_entry: dict[str, list[Anchor]] = defaultdict(list)
-        for m in anchoring.mentions:
-            mentions_by_source[m.source].append(m)
-            mentions_by_entry[m.annotation].append(m)
+        mentions = anchoring.mentions
+        if not isinstance(mentions, Mentions):  # a plain sequence of mentions
+            by_source: dict[str, list[Anchor]] = defaultdict(list)
+            for m in mentions:
+                by_source[m.source].append(m)
+            mentions = Mentions(by_source)
         return cls(
             ann,
             docs,
@@ -85,9 +89,26 @@ class SiteContext:
             dict(notes_by_source),
             dict(xref_anchors),
             dict(xrefs_by_source),
-            dict(mentions_by_source),
-            dict(mentions_by_entry),
+            mentions.by_source,
+            MentionsByEntry(mentions),
         )
+
+    # -- glossary mentions, without making them into anchors
+    def entries_mentioned(self, source_id: str) -> list[str]:
+        """The entry of each glossary mention in a source, in order."""
+        return mention_entries(self.mentions_by_source.get(source_id, ()))
+
+    def sources_mentioning(self, entry_id: str) -> list[str]:
+        """The sources that mention an entry, in the order of its mentions."""
+        if isinstance(self.mentions_by_entry, MentionsByEntry):
+            return self.mentions_by_entry.mentions.sources_of(entry_id)
+        return list(dict.fromkeys(m.source for m in self.mentions_by_entry.get(entry_id, ())))
+
+    def mention_count(self, entry_id: str) -> int:
+        """How many times an entry is mentioned."""
+        if isinstance(self.mentions_by_entry, MentionsByEntry):
+            return self.mentions_by_entry.mentions.count_of(entry_id)
+        return len(self.mentions_by_entry.get(entry_id, ()))
 
     def blocks_covered(self, a: Anchor) -> list[tuple[Block, int, int]]:
         """(block, start, end) for each block an anchored passage covers, in order."""
@@ -115,7 +136,7 @@ class SiteContext:
         """(notes, cross-references, distinct glossary entries mentioned) of a source."""
         notes = len(self.notes_by_source.get(source_id, []))
         xrefs = len({x.id for x, _ in self.xrefs_by_source.get(source_id, [])})
-        entries = len({m.annotation for m in self.mentions_by_source.get(source_id, [])})
+        entries = len(set(self.entries_mentioned(source_id)))
         return notes, xrefs, entries
 
     def sources_by_date(self) -> list[Source]:

@@ -218,9 +218,8 @@ class PageKeys:
         else:
             notes = [(_note(n), _anchor(a)) for n, a in ctx.notes_by_source.get(sid, [])]
             xrefs = [(self.xref(x), _anchor(a), self.passages(x.id)) for x, a in ctx.xrefs_by_source.get(sid, [])]
-        mentions = ctx.mentions_by_source.get(sid, [])
         glossary = ctx.ann.glossary
-        entries = [self.entry(glossary[e]) for e in sorted({m.annotation for m in mentions})]
+        entries = [self.entry(glossary[e]) for e in sorted(set(ctx.entries_mentioned(sid)))]
         return cache.key(
             "render:source",
             self.site_url,
@@ -241,7 +240,7 @@ class PageKeys:
 
     def glossary_pages(self, entry: GlossaryEntry) -> str:
         """Over-inclusive, to be cheap: every mention in each source that mentions the entry."""
-        sids = dict.fromkeys(m.source for m in self.ctx.mentions_by_entry.get(entry.id, []))
+        sids = self.ctx.sources_mentioning(entry.id)
         shown = [(s, self.source(s), self.doc(s), self.mentions(s)) for s in sids]
         return cache.key("render:glossary", self.entry(entry), _dump(shown))
 

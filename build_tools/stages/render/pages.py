@@ -249,7 +249,7 @@ def render_glossary_index(site_ctx: SiteContext) -> dict[str, str]:
     base = "glossary/index.md"
 
     def item(e: GlossaryEntry, here: str) -> tuple[str, str]:
-        n = len(site_ctx.mentions_by_entry.get(e.id, []))
+        n = site_ctx.mention_count(e.id)
         return (
             f"## {GLOSSARY_KINDS[e.kind]} {{ #{e.kind} }}",
             f"- [{escape_text(e.name)}]({rel_link(paths.glossary_page(e.id), here)}) — {escape_text(e.description)} "
