@@ -28,8 +28,10 @@ import io
 import operator
 import pickle
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from build_tools import cache, parallel
 from build_tools.errors import Origin, Problem, Report
@@ -284,13 +286,14 @@ class Mentions(Sequence[Anchor]):
     """Every glossary mention, source by source in the order of the documents (each
     source's as a :class:`SourceMentions`, made into anchors when read)."""
 
-    __slots__ = ("_all", "_by_entry", "by_source")
+    __slots__ = ("_all", "_by_entry", "_counts", "by_source")
 
     def __init__(self, by_source: Mapping[str, Sequence[Anchor]]) -> None:
         self.by_source: dict[str, Sequence[Anchor]] = {sid: m for sid, m in by_source.items() if len(m)}
         """Source id → its mentions, for each source that has one."""
         self._all: tuple[Anchor, ...] | None = None
         self._by_entry: dict[str, list[str]] | None = None
+        self._counts: Counter[str] | None = None
 
     def _every(self) -> tuple[Anchor, ...]:
         if self._all is None:
@@ -331,7 +334,9 @@ class Mentions(Sequence[Anchor]):
 
     def count_of(self, entry_id: str) -> int:
         """How many times an entry is mentioned."""
-        return sum(self.entries_of(sid).count(entry_id) for sid in self.sources_of(entry_id))
+        if self._counts is None:
+            self._counts = Counter(chain.from_iterable(map(mention_entries, self.by_source.values())))
+        return self._counts[entry_id]
 
 
 class MentionsByEntry(Mapping[str, Sequence[Anchor]]):
