@@ -28,10 +28,8 @@ import io
 import operator
 import pickle
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 
 from build_tools import cache, parallel
 from build_tools.errors import Origin, Problem, Report
@@ -286,14 +284,13 @@ class Mentions(Sequence[Anchor]):
     """Every glossary mention, source by source in the order of the documents (each
     source's as a :class:`SourceMentions`, made into anchors when read)."""
 
-    __slots__ = ("_all", "_by_entry", "_counts", "by_source")
+    __slots__ = ("_all", "_by_entry", "by_source")
 
     def __init__(self, by_source: Mapping[str, Sequence[Anchor]]) -> None:
         self.by_source: dict[str, Sequence[Anchor]] = {sid: m for sid, m in by_source.items() if len(m)}
         """Source id → its mentions, for each source that has one."""
         self._all: tuple[Anchor, ...] | None = None
-        self._by_entry: dict[str, list[str]] | None = None
-        self._counts: Counter[str] | None = None
+        self._by_entry: dict[str, dict[str, list[int]]] | None = None
 
     def _every(self) -> tuple[Anchor, ...]:
         if self._all is None:
@@ -314,15 +311,28 @@ class Mentions(Sequence[Anchor]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def make_all(self) -> None:
+        """Make every source's mentions into anchors now (before forking workers that read them)."""
+        self._every()
+
+    def _where(self) -> dict[str, dict[str, list[int]]]:
+        """Entry id → each source that mentions it (in order) → the numbers of those mentions
+        in the source's: one pass over every mention's entry id, none made into an anchor."""
+        if self._by_entry is None:
+            where: dict[str, dict[str, list[int]]] = {}
+            for sid, found in self.by_source.items():
+                for k, eid in enumerate(mention_entries(found)):
+                    where.setdefault(eid, {}).setdefault(sid, []).append(k)
+            self._by_entry = where
+        return self._by_entry
+
     def sources_of(self, entry_id: str) -> list[str]:
         """The sources that mention an entry, in order."""
-        if self._by_entry is None:
-            by_entry: dict[str, list[str]] = {}
-            for sid, found in self.by_source.items():
-                for eid in dict.fromkeys(mention_entries(found)):
-                    by_entry.setdefault(eid, []).append(sid)
-            self._by_entry = by_entry
-        return self._by_entry.get(entry_id, [])
+        return list(self._where().get(entry_id, ()))
+
+    def entries(self) -> list[str]:
+        """Every entry mentioned, in the order of its first mention."""
+        return list(self._where())
 
     def entries_of(self, source_id: str) -> list[str]:
         """The entry of each mention in a source, in order."""
@@ -330,13 +340,16 @@ class Mentions(Sequence[Anchor]):
 
     def of_entry(self, entry_id: str) -> list[Anchor]:
         """An entry's mentions, in order (only the sources that mention it are made into anchors)."""
-        return [m for sid in self.sources_of(entry_id) for m in self.by_source[sid] if m.annotation == entry_id]
+        return [
+            found[k]
+            for sid, numbers in self._where().get(entry_id, {}).items()
+            for found in (self.by_source[sid],)
+            for k in numbers
+        ]
 
     def count_of(self, entry_id: str) -> int:
         """How many times an entry is mentioned."""
-        if self._counts is None:
-            self._counts = Counter(chain.from_iterable(map(mention_entries, self.by_source.values())))
-        return self._counts[entry_id]
+        return sum(map(len, self._where().get(entry_id, {}).values()))
 
 
 class MentionsByEntry(Mapping[str, Sequence[Anchor]]):
@@ -360,12 +373,10 @@ class MentionsByEntry(Mapping[str, Sequence[Anchor]]):
         return isinstance(entry_id, str) and bool(self.mentions.sources_of(entry_id))
 
     def __iter__(self) -> Iterator[str]:
-        self.mentions.sources_of("")
-        assert self.mentions._by_entry is not None
-        return iter(self.mentions._by_entry)
+        return iter(self.mentions.entries())
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self.mentions.entries())
 
 
 # --------------------------------------------------------------------------- the stage

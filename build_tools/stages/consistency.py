@@ -19,7 +19,7 @@ from build_tools.textnorm import norm
 def check_consistency(ann: Annotations, docs: dict[str, Document], anchoring: Anchoring, report: Report) -> None:
     """Warn where the catalog and the text disagree on title, byline or date, and about
     glossary entries that no source mentions (their page would list no mention)."""
-    mentioned = {e for sid in anchoring.mentions.by_source for e in anchoring.mentions.entries_of(sid)}
+    mentioned = set(anchoring.mentions.entries())
     # Only on an otherwise clean load: a source that failed to load hides its mentions.
     for entry in ann.glossary.values() if not report.errors else ():
         if entry.id not in mentioned:
