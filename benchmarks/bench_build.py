@@ -191,13 +191,15 @@ def _incremental(root: Path) -> dict[str, object]:
     notes = sorted((root / "annotations" / "notes").glob("*.yml"))
     data = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in notes[:100]]  # the bench's own setup, untimed
     rows = [(d["source"], d["notes"][0]["quote"]) for d in data]
-    first = notes[0]
-    text = first.read_text(encoding="utf-8")
     run_stages(RunState(root), until="locks")
-    first.write_text(text.replace("body: ", "body: Edited. ", 1), encoding="utf-8")
-    t0 = time.perf_counter()
-    state = run_stages(RunState(root), until="locks")
-    assert state.written is not None and state.written.written == 1, state.written
+    in_process = []
+    for path in (notes[0], *notes[7:9]):  # the median of 3, each edit in another file
+        _edit_note(path)
+        t0 = time.perf_counter()
+        state = run_stages(RunState(root), until="locks")
+        in_process.append(time.perf_counter() - t0)
+        assert state.written is not None and state.written.written == 1, state.written
+        del state
     t1 = time.perf_counter()
     note_add(root, rows[0][0], rows[0][1], body="One more note.", from_texts=True)
     t2 = time.perf_counter()
@@ -213,7 +215,7 @@ def _incremental(root: Path) -> dict[str, object]:
     preview = _live_preview_after_edit(root, notes[4:7])
     return {
         "incremental": {
-            "preprocess_after_one_note_edit": round(t1 - t0, 3),
+            "preprocess_after_one_note_edit": round(sorted(in_process)[len(in_process) // 2], 3),
             "preprocess_command_after_one_note_edit": round(command, 3),
             "live_preview_after_one_note_edit": round(preview, 3),
             "note_add_one": round(t2 - t1, 3),
