@@ -30,6 +30,35 @@ try:  # The C composer is several times faster; fall back where libyaml is missi
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+Loader = _Loader
+"""PyYAML's safe loader, libyaml's where PyYAML has it: what every file of the project is read
+with, so that a command that edits a file reads it as the build will (and several times faster
+than PyYAML's pure-Python one)."""
+
+
+class LimitError(yaml.YAMLError):
+    """A text that :func:`check_limits` refuses (its message says where and why)."""
+
+
+def _within_limits(text: str, rel_path: str) -> str:
+    report = Report()
+    if not check_limits(text, rel_path, report):
+        raise LimitError(report.render())
+    return text
+
+
+def read(text: str, rel_path: str = "<text>") -> object:
+    """``yaml.safe_load(text)`` with :data:`Loader`, once :func:`check_limits` accepts the text
+    (deep nesting would crash libyaml's composer): raises :class:`LimitError`, a
+    ``yaml.YAMLError``, if it does not; ``rel_path`` names the text in the message."""
+    return yaml.load(_within_limits(text, rel_path), Loader=_Loader)
+
+
+def compose(text: str, rel_path: str = "<text>") -> yaml.Node | None:
+    """``yaml.compose(text)`` with :data:`Loader` (marks and all), checked as :func:`read` is."""
+    return yaml.compose(_within_limits(text, rel_path), Loader=_Loader)
+
+
 PathKey = tuple[str | int, ...]
 
 MAX_YAML_BYTES = 1_000_000

@@ -71,3 +71,16 @@ def test_bulk_refuses_unknown_fields_and_mixed_arguments(base: Path, tmp_path: P
     assert (status, err) == (1, 'error: give either SOURCE "quote" or --from-file FILE, not both\n')
     status, _, err = run(base, capsys, "note", "add", GZ)
     assert (status, err) == (1, 'error: note add needs SOURCE and "quote" (or --from-file FILE)\n')
+
+
+def test_bulk_refuses_what_would_crash_the_yaml_composer(base: Path, tmp_path: Path, capsys) -> None:
+    """libyaml's composer recurses in C: 100,000 nested lists end the process (a segfault).
+    The file is refused before it is composed, with the line and column, and nothing is written."""
+    notes = tmp_path / "notes.yml"
+    notes.write_text("- " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    before = _snapshot(base)
+    status, _, err = run(base, capsys, "note", "add", "--from-file", str(notes))
+    assert status == 1
+    assert err.startswith(f"error: fix this file first:\n{notes}:1:")
+    assert "nested" in err
+    assert _snapshot(base) == before

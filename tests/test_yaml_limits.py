@@ -192,3 +192,14 @@ def test_most_of_the_project_s_files_are_cleared_unparsed(reference) -> None:
         assert _answer(text) == reference(text) == (True, []), f
     notes = [f for f in files if f.parent.name == "notes"]
     assert len([f for f in cleared if f in notes]) >= len(notes) // 2, [Path(f).name for f in cleared]
+
+
+@pytest.mark.parametrize("read", [yamlio.read, yamlio.compose])
+def test_reading_refuses_what_the_c_composer_cannot_take(read) -> None:
+    """:func:`yamlio.read` and :func:`yamlio.compose` use libyaml, whose composer recurses in C
+    (100,000 nested lists crash the process): they check the limits first."""
+    with pytest.raises(yamlio.LimitError, match=r"^bulk\.yml:1:"):
+        read("[" * 100_000 + "]" * 100_000, "bulk.yml")
+    with pytest.raises(yamlio.LimitError, match="alias"):
+        read("a: &x [1]\nb: *x\n", "aliases.yml")
+    assert read("a: [1, {b: c}]\n") is not None

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from build_tools import kinds
+from build_tools import kinds, yamlio
 from build_tools.errors import Report, UserError
 from build_tools.model import Annotations, Document, Status
 from build_tools.paths import src_path
@@ -173,8 +173,8 @@ def append_item(
     if not check_limits(text, rel, limits):  # aliases, deep nesting: refused before PyYAML composes
         raise UserError(f"fix this file first:\n{limits.render()}")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yamlio.compose(text, rel)
+        data = yamlio.read(text, rel)
     except yaml.YAMLError as exc:
         raise UserError(
             f"{rel} has a YAML error; fix it first (python -m build_tools check shows where): {exc}"
@@ -209,10 +209,10 @@ def append_item(
     new_text = head + separator + "\n".join(lines) + "\n"
     first_line = new_text[: len(head) + len(separator)].count("\n") + 1
     try:
-        again = yaml.safe_load(new_text)
+        again = yamlio.read(new_text)
     except yaml.YAMLError as exc:  # pragma: no cover - dump_entry writes valid YAML
         raise UserError(f"internal error: the entry for {rel} does not parse: {exc}") from None
-    expected = yaml.safe_load("\n".join(render(0)))
+    expected = yamlio.read("\n".join(render(0)))
     if not isinstance(again, dict) or again.get(key, [None])[-1] != expected[0]:  # pragma: no cover
         raise UserError(f"internal error: the entry appended to {rel} does not read back as written")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -473,7 +473,9 @@ def _read_note_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
             raise UserError(f"{path} is empty; the first row names the columns: " + ",".join(NOTE_FIELDS))
         return rows
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yamlio.compose(text, str(path))
+    except yamlio.LimitError as exc:
+        raise UserError(f"fix this file first:\n{exc}") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: YAML syntax error: {exc}") from None
     if isinstance(node, yaml.MappingNode):
@@ -482,7 +484,7 @@ def _read_note_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
         raise UserError(f"{path} must be a YAML list of notes (or `notes:` with one), or a .csv file")
     out = []
     for item in node.value:
-        data = yaml.safe_load(yaml.serialize(item))
+        data = yamlio.read(yaml.serialize(item))
         if not isinstance(data, dict):
             raise UserError(f"{path}:{item.start_mark.line + 1}: each note is a mapping with source: and quote:")
         out.append((item.start_mark.line + 1, data))
@@ -589,7 +591,7 @@ def _ids_in(path: Path, key: str) -> set[str]:
     if not path.exists():
         return set()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.read(path.read_text(encoding="utf-8"), str(path))
     except (yaml.YAMLError, UnicodeDecodeError):
         return set()
     items = data.get(key) if isinstance(data, dict) else None

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from build_tools import yamlio
 from build_tools.errors import UserError
 from build_tools.model import Anchor, Status
 from build_tools.paths import src_path
@@ -130,8 +131,8 @@ def rewrite_file(path: Path, rewrites: list[Rewrite], *, root: Path) -> list[Rew
 
     rel = src_path(path, root)
     text = path.read_bytes().decode("utf-8")
-    tree = yaml.compose(text, Loader=yaml.SafeLoader)
-    before = yaml.safe_load(text)
+    tree = yamlio.compose(text, rel)
+    before = yamlio.read(text, rel)
     edits: list[tuple[int, int, str]] = []
     done: list[Rewrite] = []
     for rw in rewrites:
@@ -143,7 +144,7 @@ def rewrite_file(path: Path, rewrites: list[Rewrite], *, root: Path) -> list[Rew
     new_text = text
     for a, b, r in sorted(edits, key=lambda t: (t[0], t[1]), reverse=True):
         new_text = new_text[:a] + r + new_text[b:]
-    after = yaml.safe_load(new_text)
+    after = yamlio.read(new_text)
     if _strip(after) != _strip(before):  # pragma: no cover - the edits touch only the three fields
         raise UserError(f"internal error: rewriting the quotes of {rel} would change other values; nothing written")
     tmp = path.with_name(f".{path.name}.tmp")

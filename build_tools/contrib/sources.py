@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
-from build_tools import kinds
+from build_tools import kinds, yamlio
 from build_tools.contrib.add import ID_PATTERN, Appended, _words_slug, append_item, dump_entry
 from build_tools.contrib.extract import ExtractedArticle
 from build_tools.errors import Origin, Report, UserError
@@ -429,7 +427,7 @@ def _append_to_catalog(
     if not keys or keys[-1].group(1) != "sources" or rest.split("\n", 1)[0].strip() or first is None:
         return append_item(catalog, key="sources", render=render, new_file=lambda: "", root=root)
     indent = len(first.group(1))
-    expected = yaml.safe_load("\n".join(render(0)))
+    expected = yamlio.read("\n".join(render(0)))
     if expected != [entry]:  # pragma: no cover - dump_entry writes what reads back
         raise UserError("internal error: the new catalog entry does not read back as written")
     head = text if text.endswith("\n") else text + "\n"

@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from build_tools import yamlio
 from build_tools.contrib.add import (
     ID_PATTERN,
     Placement,
@@ -125,7 +126,7 @@ def _raw_notes(root: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for path in sorted((root / ANNOTATIONS_DIR / "notes").glob("*.yml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yamlio.read(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError):
             continue
         for item in data.get("notes") or [] if isinstance(data, dict) else []:
