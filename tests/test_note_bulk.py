@@ -84,3 +84,26 @@ def test_bulk_refuses_what_would_crash_the_yaml_composer(base: Path, tmp_path: P
     assert err.startswith(f"error: fix this file first:\n{notes}:1:")
     assert "nested" in err
     assert _snapshot(base) == before
+
+
+def test_note_add_reads_the_catalog_from_the_build_s_cache(base: Path, capsys, monkeypatch) -> None:
+    """`note add` parses and validates a catalog or outlets file only if the annotation cache
+    (the build's) does not have it: the second call reads none."""
+    from build_tools.stages import load
+
+    parsed: list[str] = []
+    real = load._load
+
+    def counting(kind, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(kind)
+        return real(kind, path, *args, **kwargs)
+
+    monkeypatch.setattr(load, "_load", counting)
+    assert run(base, capsys, "note", "add", GZ, "borrow half of the cost", "--from-texts")[0] == 0
+    assert {"sources", "outlets"} <= set(parsed)  # no cache yet: read, and stored
+    parsed.clear()
+    assert run(base, capsys, "note", "add", CO, "after four hours of debate", "--from-texts")[0] == 0
+    assert "sources" not in parsed and "outlets" not in parsed
+    parsed.clear()
+    assert run(base, capsys, "check")[0] == 1  # the two notes' bodies are still TODO
+    assert "sources" not in parsed  # the build's own load takes the same entries

@@ -536,16 +536,21 @@ def _note_todo(values: dict[str, object]) -> list[str]:
 
 def _catalog_project(root: Path) -> Project:
     """A :class:`Project` with only the outlets and sources loaded (no notes,
-    cross-references or glossary), whose sources are ingested through the cache."""
-    from build_tools.stages.load import KIND_TABLE, _load, _Loader, discover
+    cross-references or glossary), whose files are read and sources ingested through the
+    build's cache (a catalog file the last build read is not parsed or validated again)."""
+    from build_tools import cache
+    from build_tools.stages.load import KIND_TABLE, _load_cached, _Loader, discover, schemas_digest
 
     report = Report()
     loader = _Loader(root, report)
-    for kind, paths in discover(root, report).items():
-        if kind in ("outlets", "sources"):
-            loader.files[kind] = [f for p in paths if (f := _load(kind, p, root, report)) is not None]
-            if len(loader.files[kind]) < len(paths) or not paths:
-                loader.incomplete.add(KIND_TABLE[kind])
+    store, schemas = cache.Cache(root, "annotations"), schemas_digest(root)
+    with cache.loading():
+        for kind, paths in discover(root, report).items():
+            if kind in ("outlets", "sources"):
+                files = [_load_cached(kind, p, root, report, store, schemas) for p in paths]
+                loader.files[kind] = [f for f in files if f is not None]
+                if len(loader.files[kind]) < len(paths) or not paths:
+                    loader.incomplete.add(KIND_TABLE[kind])
     loader.preregister()
     outlets = loader.outlets()
     sources = loader.sources(outlets)
