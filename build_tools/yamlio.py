@@ -30,11 +30,6 @@ try:  # The C composer is several times faster; fall back where libyaml is missi
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-Loader = _Loader
-"""PyYAML's safe loader, libyaml's where PyYAML has it: what every file of the project is read
-with, so that a command that edits a file reads it as the build will (and several times faster
-than PyYAML's pure-Python one)."""
-
 
 class LimitError(yaml.YAMLError):
     """A text that :func:`check_limits` refuses (its message says where and why)."""
@@ -48,14 +43,16 @@ def _within_limits(text: str, rel_path: str) -> str:
 
 
 def read(text: str, rel_path: str = "<text>") -> object:
-    """``yaml.safe_load(text)`` with :data:`Loader`, once :func:`check_limits` accepts the text
-    (deep nesting would crash libyaml's composer): raises :class:`LimitError`, a
-    ``yaml.YAMLError``, if it does not; ``rel_path`` names the text in the message."""
+    """``yaml.safe_load(text)`` with the loader every annotation file is read with (libyaml's
+    where PyYAML has it: a command that edits a file reads it as the build will, several times
+    faster than PyYAML's pure-Python loader), once :func:`check_limits` accepts the text (deep
+    nesting would crash libyaml's composer): raises :class:`LimitError`, a ``yaml.YAMLError``,
+    if it does not; ``rel_path`` names the text in the message."""
     return yaml.load(_within_limits(text, rel_path), Loader=_Loader)
 
 
 def compose(text: str, rel_path: str = "<text>") -> yaml.Node | None:
-    """``yaml.compose(text)`` with :data:`Loader` (marks and all), checked as :func:`read` is."""
+    """``yaml.compose(text)`` (marks and all) with the loader and the check of :func:`read`."""
     return yaml.compose(_within_limits(text, rel_path), Loader=_Loader)
 
 
