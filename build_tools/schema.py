@@ -28,8 +28,6 @@ if TYPE_CHECKING:  # jsonschema is imported where a file fails (50 ms of a run t
     from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR = kinds.SCHEMA_DIR
-KINDS = tuple(name for name in kinds.KINDS if name != kinds.POLICY.name)
-"""The kinds validated here (:mod:`.citations` validates its policy file itself)."""
 LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
 """Every character a browser, YAML or Python-Markdown may treat as a line break."""
 
@@ -46,12 +44,13 @@ def _validators(schema_dir: Path) -> dict[str, Draft202012Validator]:
     )
     return {
         kind: Draft202012Validator(schemas[f"{kind}.schema.json"], registry=registry, format_checker=FormatChecker())
-        for kind in KINDS
+        for kind in kinds.KINDS
+        if f"{kind}.schema.json" in schemas
     }
 
 
 def validator(kind: str, *, root: Path) -> Draft202012Validator:
-    """The validator for one kind of annotation file."""
+    """The validator for one kind of annotation file (the citation policy's too)."""
     return _validators((root / SCHEMA_DIR).resolve())[kind]
 
 

@@ -17,23 +17,18 @@ the citation's ``url:``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from build_tools import kinds
 from build_tools.errors import Origin, Report
 from build_tools.model import Annotations, Citation
-from build_tools.schema import SCHEMA_DIR, describe, is_valid
+from build_tools.schema import SCHEMA_DIR, validate
 from build_tools.yamlio import load_yaml
-
-if TYPE_CHECKING:  # imported where the policy fails its compiled check (see schema.validate)
-    from jsonschema import Draft202012Validator
 
 POLICY_FILE = "annotations/citation-policy.yml"
 POLICY_SCHEMA = f"{kinds.POLICY.name}.schema.json"
@@ -111,19 +106,6 @@ def url_host(url: str) -> str:
     return netloc.partition(":")[0].lower()
 
 
-@cache
-def _validator(schema_dir: Path) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator, FormatChecker
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
-
-    schemas = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))}
-    registry: Registry = Registry().with_resources(
-        (name, Resource.from_contents(s, default_specification=DRAFT202012)) for name, s in schemas.items()
-    )
-    return Draft202012Validator(schemas[POLICY_SCHEMA], registry=registry, format_checker=FormatChecker())
-
-
 def load_policy(root: Path, report: Report) -> CitationPolicy | None:
     """The policy file, validated; ``None`` if there is none or it cannot be used."""
     path = root / POLICY_FILE
@@ -149,15 +131,7 @@ def load_policy(root: Path, report: Report) -> CitationPolicy | None:
             code="file-missing",
         )
         return None
-    errors = []
-    if not is_valid(loaded.data, kinds.POLICY.name, root=root):  # jsonschema for the messages
-        errors = sorted(
-            _validator(schema_dir).iter_errors(loaded.data), key=lambda e: [str(p) for p in e.absolute_path]
-        )
-    for error in errors:
-        for epath, at_key, message, hint in describe(error):
-            report.error(pos.origin(epath, key=at_key), message, hint=hint, code=f"schema-{error.validator}")
-    if errors:
+    if not validate(loaded.data, kinds.POLICY.name, pos, report, root=root):
         return None
     rules: dict[str, DomainRule] = {}
     ok = True
