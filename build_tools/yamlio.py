@@ -56,6 +56,13 @@ def compose(text: str, rel_path: str = "<text>") -> yaml.Node | None:
     return yaml.compose(_within_limits(text, rel_path), Loader=_Loader)
 
 
+def read_tree(text: str, rel_path: str = "<text>") -> tuple[yaml.Node | None, object]:
+    """:func:`compose` and :func:`read` of one text, parsed and checked once: its node tree
+    (for the marks) and the data built from it."""
+    node = compose(text, rel_path)
+    return node, (None if node is None else yaml.constructor.SafeConstructor().construct_document(node))
+
+
 PathKey = tuple[str | int, ...]
 
 MAX_YAML_BYTES = 1_000_000

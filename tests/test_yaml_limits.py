@@ -203,3 +203,13 @@ def test_reading_refuses_what_the_c_composer_cannot_take(read) -> None:
     with pytest.raises(yamlio.LimitError, match="alias"):
         read("a: &x [1]\nb: *x\n", "aliases.yml")
     assert read("a: [1, {b: c}]\n") is not None
+
+
+def test_read_tree_gives_what_compose_and_safe_load_give() -> None:
+    """One parse for both: the node tree of :func:`yamlio.compose` and the data of ``yaml.safe_load``."""
+    for path in sorted((ROOT / "annotations").rglob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        node, data = yamlio.read_tree(text, path.name)
+        assert data == yaml.safe_load(text), path
+        assert node is not None and node.start_mark.line == yaml.compose(text).start_mark.line
+    assert yamlio.read_tree("") == (None, None)

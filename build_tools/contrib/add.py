@@ -43,7 +43,6 @@ from build_tools.schema import did_you_mean, slugify
 from build_tools.stages.anchor import DocIndex
 from build_tools.stages.ingest import ingest
 from build_tools.stages.load import ANNOTATIONS_DIR, load_annotations
-from build_tools.yamlio import check_limits
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")  # \Z: "$" would let a trailing line break through
 TODO_BODY = kinds.todo("notes", "body")
@@ -169,12 +168,10 @@ def append_item(
     rel = src_path(path, root)
     created = not path.exists()
     text = new_file() if created else path.read_bytes().decode("utf-8", errors="strict")
-    limits = Report()
-    if not check_limits(text, rel, limits):  # aliases, deep nesting: refused before PyYAML composes
-        raise UserError(f"fix this file first:\n{limits.render()}")
-    try:
-        node = yamlio.compose(text, rel)
-        data = yamlio.read(text, rel)
+    try:  # aliases, deep nesting: refused before PyYAML composes
+        node, data = yamlio.read_tree(text, rel)
+    except yamlio.LimitError as exc:
+        raise UserError(f"fix this file first:\n{exc}") from None
     except yaml.YAMLError as exc:
         raise UserError(
             f"{rel} has a YAML error; fix it first (python -m build_tools check shows where): {exc}"

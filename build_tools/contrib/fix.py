@@ -131,8 +131,7 @@ def rewrite_file(path: Path, rewrites: list[Rewrite], *, root: Path) -> list[Rew
 
     rel = src_path(path, root)
     text = path.read_bytes().decode("utf-8")
-    tree = yamlio.compose(text, rel)
-    before = yamlio.read(text, rel)
+    tree, before = yamlio.read_tree(text, rel)
     edits: list[tuple[int, int, str]] = []
     done: list[Rewrite] = []
     for rw in rewrites:
