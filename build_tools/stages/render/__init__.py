@@ -14,7 +14,7 @@ from functools import partial
 
 from build_tools import cache, parallel, paths
 from build_tools.model import Annotations, Document
-from build_tools.stages.anchor import Anchoring, Mentions
+from build_tools.stages.anchor import Anchoring
 from build_tools.stages.render.context import SiteContext
 from build_tools.stages.render.keys import PageKeys
 from build_tools.stages.render.pages import (
@@ -196,7 +196,7 @@ def render_site(
             store.put(names[i], finished)  # type: ignore[arg-type]
         return finished
 
-    if parallel.usable(jobs, len(todo)) and isinstance(anchoring.mentions, Mentions):
+    if parallel.usable(jobs, len(todo)):
         with cache.loading():  # once here, not in each worker that renders a page of an entry
             anchoring.mentions.make_all()
     fresh = dict(zip(todo, parallel.map_forked(render, todo, jobs=jobs), strict=True))

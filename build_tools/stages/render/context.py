@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 
 from build_tools.model import Anchor, Annotations, Block, BlockKind, CrossRef, Document, Note, Source
-from build_tools.stages.anchor import Anchoring, Mentions, MentionsByEntry, mention_entries
+from build_tools.stages.anchor import Anchoring, MentionsByEntry, mention_entries
 from build_tools.stages.ingest.parse import WORD
 
 WORDS_PER_MINUTE = 230
@@ -77,11 +77,6 @@ class SiteContext:
         for lst in xref_anchors.values():
             lst.sort(key=lambda a: a.passage)
         mentions = anchoring.mentions
-        if not isinstance(mentions, Mentions):  # a plain sequence of mentions
-            by_source: dict[str, list[Anchor]] = defaultdict(list)
-            for m in mentions:
-                by_source[m.source].append(m)
-            mentions = Mentions(by_source)
         return cls(
             ann,
             docs,
