@@ -376,6 +376,13 @@ class Cache:
         write_file(self._path(new_name), data)
         return True
 
+    def discard(self, name: str) -> None:
+        """Delete the entry ``name``, if there is one (and forget it, if it is kept in memory)."""
+        if _memory is not None:
+            _memory.values.pop((self.stage, name), None)
+        with contextlib.suppress(OSError):
+            os.unlink(self._path(name))
+
     def put(self, name: str, value: object) -> None:
         """Store ``value`` atomically (a reader never sees half an entry)."""
         write_file(self._path(name), seal(dumps(value)))

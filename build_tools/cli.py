@@ -97,7 +97,14 @@ def _run(args: argparse.Namespace, root: Path, *, until: str, site_dir: Path | N
     progress lines; warnings are printed once everything is checked."""
     from build_tools.pipeline import RunState, run_stages
 
-    state = RunState(root, say=_progress(args), strict=args.strict, site_dir=site_dir, show_problems=_print_report)
+    state = RunState(
+        root,
+        say=_progress(args),
+        strict=args.strict,
+        site_dir=site_dir,
+        show_problems=_print_report,
+        quick=not getattr(args, "full", False),
+    )
     if _kept is not None:
         _kept.append(state)
     return run_stages(state, until=until)
@@ -399,6 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("preprocess", cmd_preprocess, "python -m build_tools preprocess")
     p.add_argument("--strict", action="store_true", help="treat warnings (e.g. fuzzy quotes) as errors")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="run every stage even when only notes changed since the last run (no quick run)",
+    )
 
     p = add("serve", cmd_serve, "python -m build_tools serve --port 8000")
     p.add_argument("--port", type=int, default=8000, help="port of the preview server (default: 8000)")

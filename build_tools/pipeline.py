@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from build_tools import cache, parallel
+from build_tools import cache, parallel, quick
 from build_tools.errors import BuildFailed, Report
 from build_tools.idlock import mark_up_to_date, write_locks
 from build_tools.model import Annotations, Document
@@ -129,6 +129,8 @@ class RunState:
     """Worker processes for the sources and pages to ingest, anchor and render anew (where it
     pays: :mod:`build_tools.parallel`)."""
     site_dir: Path | None = None
+    quick: bool = True
+    """Let a ``preprocess`` after an edit to notes alone take the quick run (:mod:`.quick`)."""
     show_problems: Callable[[Report], None] | None = None
     """Called with the report when a run goes past the checks with warnings only."""
     report: Report = field(default_factory=Report)
@@ -144,7 +146,12 @@ class RunState:
     build: publish.Build | None = None
     exits: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per stage, in the order they ran: also the record of what ran."""
+    """Seconds per stage, in the order they ran: also the record of what ran (``quick`` alone
+    for a quick run: :mod:`build_tools.quick`)."""
+    scan: quick.Scan | None = None
+    """The project's input files as this run began, for a ``preprocess`` that uses the cache."""
+    tables: dict = field(default_factory=dict)
+    """What the annotations stage leaves for the run record (see :func:`.load.load_annotations`)."""
 
     def corpus(self) -> Corpus:
         assert self.ann is not None and self.anchoring is not None, "the read-only stages have not run"
@@ -152,14 +159,16 @@ class RunState:
 
     def elapsed(self, after: str | None = None, until: str | None = None) -> float:
         """Seconds spent in the stages that ran after stage ``after`` up to stage ``until``."""
-        names = [s.name for s in STAGES]
-        lo = names.index(after) + 1 if after else 0
-        hi = names.index(until) + 1 if until else len(names)
-        return sum(t for name, t in self.timings.items() if lo <= names.index(name) < hi)
+        order = {s.name: i for i, s in enumerate(STAGES)}
+        lo = order[after] + 1 if after else 0
+        hi = order[until] + 1 if until else len(order)
+        return sum(t for name, t in self.timings.items() if lo <= order.get(name, lo) < hi)
 
 
 def annotations_stage(state: RunState) -> None:
-    state.ann = load_annotations(state.root, state.report, use_cache=state.use_cache, jobs=state.jobs)
+    state.ann = load_annotations(
+        state.root, state.report, use_cache=state.use_cache, jobs=state.jobs, tables=state.tables
+    )
 
 
 def citations_stage(state: RunState) -> None:
@@ -380,6 +389,15 @@ def run_stages(state: RunState, *, until: str) -> RunState:
     (nothing has been written); warnings alone go to ``state.show_problems``.
     """
     stages = plan(until, site=state.site_dir is not None)
+    recorded = until == "locks" and state.site_dir is None and state.use_cache and state.verify_sources
+    if recorded:  # a preprocess: perhaps only notes changed since the last one (build_tools.quick)
+        site_url = read_site_url(state.root)
+        state.scan = quick.scan(state.root)
+        t0 = time.perf_counter()
+        if state.quick and quick.quick_run(state, site_url):
+            state.timings["quick"] = time.perf_counter() - t0
+            return state
+        quick.forget(state.root)
     with state.exits:
         for i, stage in enumerate(stages):
             t0 = time.perf_counter()
@@ -393,4 +411,6 @@ def run_stages(state: RunState, *, until: str) -> RunState:
                     raise BuildFailed(state.report)
                 if state.report.problems and state.show_problems is not None:
                     state.show_problems(state.report)
+    if recorded:
+        quick.record(state, site_url, state.tables)
     return state

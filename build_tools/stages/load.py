@@ -1066,7 +1066,9 @@ def _load_files(
     return out
 
 
-def load_annotations(root: Path, report: Report, *, use_cache: bool = False, jobs: int = 1) -> Annotations:
+def load_annotations(
+    root: Path, report: Report, *, use_cache: bool = False, jobs: int = 1, tables: dict[str, Any] | None = None
+) -> Annotations:
     """Load and check every annotation file under ``root/annotations``.
 
     Never raises for a mistake in the files: each one is recorded in ``report``, and the
@@ -1075,12 +1077,19 @@ def load_annotations(root: Path, report: Report, *, use_cache: bool = False, job
     ``.cache/`` when it is unchanged; the result and the problems are the same. The files
     to load and build anew go to ``jobs`` forked workers where it pays
     (:func:`build_tools.parallel.map_forked`).
+
+    ``tables``, if given, gets what a later run needs to load some of these files alone, as
+    :mod:`build_tools.quick` does: ``files`` (kind → the files' paths relative to ``root``, in
+    the order they were loaded), ``linkable`` and ``links`` (the ids a body may link to, and
+    their digest, which names the sanitised bodies in the cache) and ``complete`` (every file
+    read and every item valid).
     """
     store = cache.Cache(root, "annotations") if use_cache else None
     loader = _Loader(root, report, cache.Cache(root, "bodies") if use_cache else None)
     schemas = schemas_digest(root) if use_cache else ""
+    found = discover(root, report)
     with cache.loading():  # hundreds of thousands of records unpickled (see cache.loading)
-        for kind, files in discover(root, report).items():
+        for kind, files in found.items():
             loader.files[kind] = [
                 f for f in _load_files(kind, files, root, report, store, schemas, jobs) if f is not None
             ]
@@ -1094,6 +1103,13 @@ def load_annotations(root: Path, report: Report, *, use_cache: bool = False, job
     crossrefs = loader.crossrefs(sources)
     notes = loader.notes(sources)
     loader.save()
+    if tables is not None:
+        tables.update(
+            files={kind: [_project_rel(path, root) for path in files] for kind, files in found.items()},
+            linkable={scheme: frozenset(ids) for scheme, ids in loader.linkable.items()},
+            links=loader.links,
+            complete=not loader.incomplete and not any(loader.invalid.values()),
+        )
     return Annotations(
         outlets=outlets,
         sources=sources,
@@ -1111,3 +1127,44 @@ def load_outlets(root: Path, report: Report) -> dict[str, Outlet]:
     loaded = _load("outlets", path, root, report) if path.is_file() else None
     loader.files["outlets"] = [loaded] if loaded is not None else []
     return loader.outlets()
+
+
+def load_some(
+    root: Path,
+    report: Report,
+    *,
+    files: dict[str, list[str]],
+    wanted: set[str],
+    linkable: dict[str, frozenset[str]],
+    links: str,
+) -> Annotations | None:
+    """Load and check, as :func:`load_annotations` does (with the cache), the outlets, the
+    catalog and the glossary, and of the notes and cross-references files only those in
+    ``wanted``: for a run that knows nothing else can have changed (:mod:`build_tools.quick`).
+
+    ``files``, ``linkable`` and ``links`` are what :func:`load_annotations` left in its
+    ``tables`` the last time: the files of each kind, in order, and the ids a body may link
+    to (which the files left out define), with their digest. ``None`` if a file could not be
+    read; every problem goes into ``report``, but an id defined twice across a file loaded
+    and one left out is not found here.
+    """
+    store = cache.Cache(root, "annotations")
+    loader = _Loader(root, report, cache.Cache(root, "bodies"))
+    schemas = schemas_digest(root)
+    with cache.loading():
+        for kind, rels in files.items():
+            chosen = [root / rel for rel in rels if kind not in PLANNED or rel in wanted]
+            loaded = _load_files(kind, chosen, root, report, store, schemas, 1)
+            loader.files[kind] = [f for f in loaded if f is not None]
+            if len(loader.files[kind]) < len(chosen):
+                return None
+        loader.linkable = {scheme: set(ids) for scheme, ids in linkable.items()}
+        loader.links = links
+        loader.build(store, 1)
+        outlets = loader.outlets()
+        sources = loader.sources(outlets)
+        glossary = loader.glossary()
+        crossrefs = loader.crossrefs(sources)
+        notes = loader.notes(sources)
+        loader.save()
+    return Annotations(outlets, sources, notes, crossrefs, glossary, tuple(loader.fragments))

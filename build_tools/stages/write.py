@@ -145,6 +145,22 @@ def _same_bytes(path: str, data: bytes) -> bool:
         return False
 
 
+def write_page(root: Path, rel: str, data: bytes, *, done: str) -> None:
+    """Replace ``docs/<rel>`` with ``data`` in one step (a reader never sees half of it);
+    :class:`UserError` if it cannot be written, saying what was ``done`` before it."""
+    path = root / "docs" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share one
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(
+            f"cannot write {path.relative_to(root)}: {exc.strerror or exc}; {done}, the rest are as they were"
+        ) from None
+
+
 def write_pages(root: Path, pages: Mapping[str, str], *, before: Manifest | None = None) -> WriteStats:
     """Write generated files under ``docs/``: only those whose content changed (so a live
     preview reloads only what changed), and delete generated files no longer produced.
@@ -172,18 +188,7 @@ def write_pages(root: Path, pages: Mapping[str, str], *, before: Manifest | None
         if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == len(data) and _same_bytes(where, data):
             unchanged += 1
         else:
-            path = docs / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two writers never share one
-            try:
-                tmp.write_bytes(data)
-                os.replace(tmp, path)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise UserError(
-                    f"cannot write {path.relative_to(root)}: {exc.strerror or exc}; "
-                    f"{written} of {len(pages)} pages under docs/ were updated before it, the rest are as they were"
-                ) from None
+            write_page(root, rel, data, done=f"{written} of {len(pages)} pages under docs/ were updated before it")
             written += 1
             try:
                 st = os.stat(where)

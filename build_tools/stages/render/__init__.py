@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from functools import partial
 
 from build_tools import cache, parallel, paths
-from build_tools.model import Annotations, Document
+from build_tools.model import Annotations, Document, Source
 from build_tools.stages.anchor import Anchoring
 from build_tools.stages.render.context import SiteContext
 from build_tools.stages.render.keys import PageKeys
@@ -60,6 +60,11 @@ class RenderedPages(MutableMapping[str, str]):
         self.groups = {}
         self.deferred = 0
         """How many entries' pages were not read when rendered."""
+        self.context: SiteContext | None = None
+        """What the pages were rendered from."""
+        self.moved: dict[tuple[str, str], int] = {}
+        """(entry, source) → the page of the entry's mentions that source's begin on, where
+        not the first (what :func:`_link_later_mention_pages` points links at)."""
 
     def __getitem__(self, path: str) -> str:
         text = self._texts[path]
@@ -81,6 +86,11 @@ class RenderedPages(MutableMapping[str, str]):
 
     def __contains__(self, path: object) -> bool:
         return path in self._texts
+
+    def text_if_read(self, path: str) -> str | None:
+        """A page's text if it is in memory (not left in the cache unread), else ``None``."""
+        text = self._texts.get(path)
+        return text if isinstance(text, str) else None
 
 
 class _Later:
@@ -134,13 +144,13 @@ def render_site(
     ctx = SiteContext.build(ann, docs, anchoring)
     keys = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys or {})
     pages = RenderedPages()
+    pages.context = ctx
     links: dict[str, tuple[tuple[str, str], ...]] = {}
     """Path → the ``glossary:ID#in-SOURCE`` links its text has, where it has any."""
     made_from: dict[str, str] = {}
     """Path → the cache key of its text."""
-    moved: dict[tuple[str, str], int] = {}
-    """(entry, source) → the page of the entry's mentions that source's begin on, where not
-    the first: known once every page is rendered (the texts not yet read are pointed on reading)."""
+    moved = pages.moved
+    """Known once every page is rendered (the texts not yet read are pointed on reading)."""
     known = last_groups or {}
 
     def put(finished: dict[str, Finished], key: str | None = None) -> None:
@@ -235,6 +245,30 @@ def render_site(
         for path, key in made_from.items()
     }
     return pages
+
+
+def source_page_text(
+    source: Source,
+    ctx: SiteContext,
+    *,
+    site_url: str,
+    store: cache.Cache,
+    doc_keys: Mapping[str, str],
+    moved: Mapping[tuple[str, str], int],
+) -> str:
+    """One source page's text as :func:`render_site` gives it: from ``store`` under the same key
+    (rendered and stored if it is not there), its links pointed at the pages ``moved`` names.
+
+    ``ctx`` need only hold what that page shows (:mod:`.keys` lists it): the catalog, the
+    outlets and the glossary, and of the corpus the source's document, the notes and the
+    cross-references placed in it, every passage of those cross-references and its mentions."""
+    path = paths.source_page(source.id)
+    name = PageKeys(ctx, site_url=site_url, doc_keys=doc_keys).source_page(source)
+    made = store.get_or_make(
+        name, lambda: _finish({path: render_source_page(source, site_ctx=ctx, site_url=site_url)}), _is_finished
+    )
+    text, linked = made[path]
+    return _pointed(text, linked, {pair: number for pair, number in moved.items() if number > 1})
 
 
 Finished = tuple[str, tuple[tuple[str, str], ...]]

@@ -1,0 +1,398 @@
+"""The run record, and the quick run it allows when only notes changed.
+
+A ``preprocess`` run that ends without a problem leaves a record (:class:`Record`, in
+``.cache/run/``, signed as the cache entries are, under a name that includes the code version)
+of what it read and what it left in ``docs/``:
+
+- every file under ``annotations/`` and ``sources/`` as it was when the run began (size,
+  times, inode: :func:`scan`), and the site URL;
+- the order the annotation files were loaded in, and the ids a body may link to;
+- for each notes file, the source it annotates and its notes' ids and quotes, in order; for
+  each source, the notes and cross-references files that point into it;
+- every cross-reference's placed passages, and on which page of a glossary entry each
+  source's mentions begin;
+- every generated file under ``docs/`` as the run left it.
+
+The next ``preprocess`` compares the project with the record, by the files' sizes, times and
+inodes only. If nothing changed, nothing is read. If the only files that changed are notes
+files whose notes keep their ids, their order and their quotes — a note's body, citations,
+kind or tags edited, the usual edit — then nothing but the pages of the texts those notes are
+on can change: every id that other files link to is the same, every quote is placed where it
+was, and no other page shows a note's text (:mod:`build_tools.stages.render.keys` lists what
+each page shows). So the quick run (:func:`quick_run`) loads the catalog, the outlets, the
+glossary and the annotation files of those texts alone, checks them as the full pipeline
+does (parsing, schema, bodies and their links, citations, the quotes placed again), and
+renders and writes those pages.
+
+Anything else goes through the whole pipeline, which reports as it always does: a change
+to any other file, a new or deleted file, a changed id or quote, any problem at all, a link
+to an anchor of another page, a generated file not as the record says, a different site URL,
+a record that is missing, damaged or from other code. The record is deleted when a full run
+begins, and written again only if it ends without a problem: a record always describes the
+last run that finished.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from build_tools import cache, paths
+from build_tools.errors import Report
+from build_tools.model import Anchor, Note
+from build_tools.stages.anchor import anchor_all
+from build_tools.stages.citations import check_citations
+from build_tools.stages.consistency import check_fragments
+from build_tools.stages.ingest.corpus import ingest_all
+from build_tools.stages.load import load_some
+from build_tools.stages.render import source_page_text
+from build_tools.stages.render.context import SiteContext
+from build_tools.stages.write import RACY_NS, write_page
+
+if TYPE_CHECKING:
+    from build_tools.pipeline import RunState
+
+SCANNED = ("annotations", "sources")
+"""The folders under the project root whose files the record names (every input of a run
+but ``mkdocs.yml``, whose site URL it names instead)."""
+_STAGE = "run"
+
+Stat = tuple[int, int, int, int]
+"""A file's size, modification and change times (ns) and inode."""
+
+
+def _stat(st: os.stat_result) -> Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+@dataclass(slots=True)
+class Scan:
+    """Every file under :data:`SCANNED`, and when the scan began."""
+
+    began: int
+    files: dict[str, Stat]
+
+    def racy(self) -> frozenset[str]:
+        """Files changed so shortly before the scan that a later change might not change their
+        times (as :data:`~build_tools.stages.write.RACY_NS` says): never taken as unchanged."""
+        return frozenset(rel for rel, st in self.files.items() if max(st[1], st[2]) >= self.began - RACY_NS)
+
+
+def scan(root: Path) -> Scan:
+    """Stat every file under :data:`SCANNED` (not following links to folders)."""
+    began = time.time_ns()
+    files: dict[str, Stat] = {}
+    base = str(root) + os.sep
+    for top in SCANNED:
+        for folder, _dirs, names in os.walk(base + top):
+            rel = folder[len(base) :].replace(os.sep, "/")
+            for name in names:
+                try:
+                    files[f"{rel}/{name}"] = _stat(os.stat(os.path.join(folder, name)))
+                except OSError:
+                    continue
+    return Scan(began, files)
+
+
+@dataclass(slots=True)
+class Record:
+    """What the last run read and left (see the module docstring)."""
+
+    inputs: dict[str, Stat]
+    racy: frozenset[str]
+    site_url: str
+    files: dict[str, list[str]]
+    """Kind → the annotation files, in the order they were loaded."""
+    linkable: dict[str, frozenset[str]]
+    links: str
+    notes: dict[str, tuple[str, str]]
+    """Notes file → the source its notes are on, and :func:`identity` of its notes."""
+    into: dict[str, tuple[str, ...]]
+    """Source id → the notes and cross-references files with a note or passage on it."""
+    anchor_names: dict[str, str]
+    """Source id → the name of its anchor cache entry, which determines every anchor placed in
+    it; the cross-reference passages placed in it are in ``.cache/run/`` under
+    :func:`_passages_name` of that name."""
+    moved: dict[tuple[str, str], int]
+    generated: dict[str, Stat | str]
+    """Every generated file under ``docs/``: its stat, or the SHA-256 of its bytes when it
+    was written too recently for its times to tell a later change."""
+
+
+def identity(notes: Iterable[Note]) -> str:
+    """What may not change in a notes file for a quick run: each note's id and quote, in order."""
+    sel = [(n.id, n.selector.source, n.selector.quote, n.selector.prefix, n.selector.suffix) for n in notes]
+    return cache.digest(repr(sel))
+
+
+def _name() -> str:
+    return cache.key("run-record")
+
+
+def _passages_name(anchor_name: str) -> str:
+    return cache.key("xref-passages", anchor_name)
+
+
+def read_record(root: Path) -> Record | None:
+    value = cache.Cache(root, _STAGE).get(_name())
+    return value if isinstance(value, Record) else None
+
+
+def forget(root: Path) -> None:
+    """Delete the record: the run that begins may change what it describes."""
+    cache.Cache(root, _STAGE).discard(_name())
+
+
+def _store(root: Path, record: Record) -> None:
+    cache.Cache(root, _STAGE).put(_name(), record)
+
+
+def _generated(root: Path, rels: Iterable[str], text: Callable[[str], str | None]) -> dict[str, Stat | str] | None:
+    """The record of generated files ``rels`` as they are now; ``None`` if one is missing, or
+    too recent to go by its times and its text (``text(rel)``) is not known."""
+    now = time.time_ns()
+    base = str(root / "docs") + os.sep
+    out: dict[str, Stat | str] = {}
+    for rel in rels:
+        try:
+            st = os.stat(base + rel)
+        except OSError:
+            return None
+        if max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS:
+            out[rel] = _stat(st)
+            continue
+        known = text(rel)
+        if known is None:
+            return None
+        out[rel] = hashlib.sha256(known.encode("utf-8")).hexdigest()
+    return out
+
+
+def _generated_intact(root: Path, generated: dict[str, Stat | str]) -> bool:
+    """Every generated file is as the record says, and there is no other."""
+    docs = root / "docs"
+    base = str(docs) + os.sep
+    seen = 0
+    for folder in paths.GENERATED_DIRS:
+        for where, _dirs, names in os.walk(docs / folder):
+            rel_folder = where[len(base) :].replace(os.sep, "/")
+            for name in names:
+                rel = f"{rel_folder}/{name}"
+                want = generated.get(rel)
+                if want is None:
+                    return False
+                seen += 1
+                try:
+                    st = os.stat(base + rel)
+                except OSError:
+                    return False
+                if isinstance(want, str):
+                    try:
+                        with open(base + rel, "rb") as fh:
+                            if hashlib.sha256(fh.read()).hexdigest() != want:
+                                return False
+                    except OSError:
+                        return False
+                elif _stat(st) != want:
+                    return False
+    return seen == len(generated)
+
+
+# --------------------------------------------------------------------------- after a full run
+
+
+def record(state: RunState, site_url: str, tables: dict) -> None:
+    """Store the record of a full ``preprocess`` run that ended without a problem, if it can
+    describe it (every source file among the scanned ones, every generated file known)."""
+    root, ann, pages, seen = state.root, state.ann, state.pages, state.scan
+    if (
+        seen is None
+        or ann is None
+        or state.written is None
+        or not state.keys
+        or state.report.problems
+        or not tables.get("complete")
+    ):
+        return
+    ctx = getattr(pages, "context", None)
+    if not isinstance(ctx, SiteContext):
+        return
+    for src in ann.sources.values():
+        if src.file not in seen.files or (src.page and src.page not in seen.files):
+            return  # a text outside sources/ (a change there would not be seen)
+    by_file: dict[str, list[Note]] = defaultdict(list)
+    for n in ann.notes:
+        by_file[n.origin.path].append(n)
+    notes: dict[str, tuple[str, str]] = {}
+    into: dict[str, list[str]] = defaultdict(list)
+    for rel, found in by_file.items():
+        on = {n.selector.source for n in found}
+        if len(on) == 1:
+            notes[rel] = (on.pop(), identity(found))
+        for sid in {n.selector.source for n in found}:
+            into[sid].append(rel)
+    for x in ann.crossrefs:
+        for sid in dict.fromkeys(p.source for p in x.passages):
+            if x.origin.path not in into[sid]:
+                into[sid].append(x.origin.path)
+    if not all(rel.startswith(paths.GENERATED_DIRS) for rel in pages):
+        return
+    generated = _generated(root, pages, pages.text_if_read)  # type: ignore[attr-defined]
+    if generated is None:
+        return
+    anchor_names = dict(state.anchoring.entry_names) if state.anchoring is not None else {}
+    if set(anchor_names) != set(state.docs):
+        return
+    store = cache.Cache(root, _STAGE)
+    for sid, name in anchor_names.items():  # stored once for each anchoring of a source
+        passages = _passages_name(name)
+        if not store.has(passages):
+            store.put(passages, [a for _x, a in ctx.xrefs_by_source.get(sid, [])])
+    _store(
+        root,
+        Record(
+            inputs=seen.files,
+            racy=seen.racy(),
+            site_url=site_url,
+            files=tables["files"],
+            linkable=tables["linkable"],
+            links=tables["links"],
+            notes=notes,
+            into={sid: tuple(rels) for sid, rels in into.items()},
+            anchor_names=anchor_names,
+            moved=dict(getattr(pages, "moved", {})),
+            generated=generated,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- the quick run
+
+
+def quick_run(state: RunState, site_url: str) -> bool:
+    """Do what a full ``preprocess`` run would, if the record shows it can be done from the
+    changed notes files alone (see the module docstring); ``False`` (nothing written) if not."""
+    t0 = time.perf_counter()
+    root, now = state.root, state.scan
+    assert now is not None
+    rec = read_record(root)
+    if rec is None or rec.site_url != site_url:
+        return False
+    changed = sorted(rel for rel in now.files.keys() | rec.inputs.keys() if now.files.get(rel) != rec.inputs.get(rel))
+    changed += sorted(rec.racy & now.files.keys() - set(changed))
+    if any(rel not in rec.notes or rel not in now.files for rel in changed):
+        return False
+    if not _generated_intact(root, rec.generated):
+        return False
+    if not changed:
+        state.say(f"nothing changed since the last run: docs/ is up to date ({time.perf_counter() - t0:.2f} s)")
+        return True
+    texts = sorted({rec.notes[rel][0] for rel in changed})
+    shown = _checked(state, rec, texts, changed, site_url)
+    if shown is None:
+        return False
+    forget(root)  # from here on docs/ changes: a run that stops midway leaves no record
+    written = 0
+    for rel, text in shown.items():
+        data = text.encode("utf-8")
+        try:
+            with open(root / "docs" / rel, "rb") as fh:
+                same = fh.read() == data
+        except OSError:
+            same = False
+        if not same:
+            write_page(root, rel, data, done=f"{written} of {len(shown)} pages were written before it")
+            written += 1
+    generated = _generated(root, shown, shown.get)
+    if generated is not None:
+        _store(
+            root, dataclasses.replace(rec, inputs=now.files, racy=now.racy(), generated={**rec.generated, **generated})
+        )
+    which = ", ".join(changed) if len(changed) <= 3 else f"{len(changed)} files"
+    state.say(
+        f"quick run: only notes changed since the last run ({which}), their ids and quotes as they were; "
+        f"checked them and rendered the {'page' if len(shown) == 1 else 'pages'} they are on"
+    )
+    state.say(
+        f"wrote {written} pages under docs/ ({len(shown) - written} unchanged, 0 removed) "
+        f"in {time.perf_counter() - t0:.2f} s"
+    )
+    return True
+
+
+def _checked(
+    state: RunState, rec: Record, texts: list[str], changed: list[str], site_url: str
+) -> dict[str, str] | None:
+    """Load and check what the texts ``texts`` show, as the full pipeline would; the pages of
+    those texts by path, or ``None`` if anything is not as a quick run needs (or any problem)."""
+    root = state.root
+    report = Report()
+    wanted: set[str] = set()
+    for sid in texts:
+        wanted.update(rec.into.get(sid, ()))
+    ann = load_some(root, report, files=rec.files, wanted=wanted, linkable=rec.linkable, links=rec.links)
+    if report.problems:
+        return None
+    if ann is None or report.problems:
+        return None
+    by_file: dict[str, list[Note]] = defaultdict(list)
+    for n in ann.notes:
+        by_file[n.origin.path].append(n)
+    for rel in changed:
+        if identity(by_file.get(rel, ())) != rec.notes[rel][1]:
+            return None  # an id or quote changed (or a note was added, removed or moved)
+    fragments = tuple(f for f in ann.fragments if f.origin.path in changed)
+    if any(f.scheme != "source" or f.target not in texts for f in fragments):
+        return None  # a link to an anchor of another page: checked against the whole corpus
+    ann = dataclasses.replace(ann, fragments=fragments)
+    sources = ann.sources
+    check_citations(ann, root, report)
+    keys: dict[str, str] = {}
+    docs = ingest_all(
+        dataclasses.replace(ann, sources={sid: sources[sid] for sid in texts if sid in sources}),
+        root=root,
+        report=report,
+        use_cache=True,
+        keys=keys,
+    )
+    if report.problems or set(docs) != set(texts):
+        return None
+    anchoring = anchor_all(ann, docs, report, store=cache.Cache(root, "anchor"), keys=keys)
+    check_fragments(ann, docs, report)
+    if report.problems:
+        return None
+    ctx = SiteContext.build(ann, docs, anchoring)
+    store = cache.Cache(root, _STAGE)
+    placed: dict[str, list[Anchor]] = defaultdict(list)
+    others = {p.source for text in texts for x, _a in ctx.xrefs_by_source.get(text, []) for p in x.passages}
+    for sid in sorted(others):
+        name = rec.anchor_names.get(sid)
+        found = store.get(_passages_name(name)) if name else None
+        if not isinstance(found, list):
+            return None
+        for a in found:
+            placed[a.annotation].append(a)
+    passages = {}
+    for sid in texts:
+        for x, a in ctx.xrefs_by_source.get(sid, []):
+            passages[x.id] = found = sorted(placed.get(x.id, []), key=lambda a: a.passage)
+            if a not in found:
+                return None  # placed elsewhere than the last run placed it
+    ctx = dataclasses.replace(ctx, xref_anchors=passages)
+    render = cache.Cache(root, "render")
+    shown = {}
+    for sid in texts:
+        path = paths.source_page(sid)
+        if path not in rec.generated:
+            return None
+        shown[path] = source_page_text(
+            sources[sid], ctx, site_url=site_url, store=render, doc_keys=keys, moved=rec.moved
+        )
+    return shown
