@@ -54,7 +54,7 @@ from build_tools.stages.ingest.corpus import ingest_all
 from build_tools.stages.load import load_some
 from build_tools.stages.render import source_page_text
 from build_tools.stages.render.context import SiteContext
-from build_tools.stages.write import RACY_NS, write_page
+from build_tools.stages.write import RACY_NS, WriteStats, write_page
 
 if TYPE_CHECKING:
     from build_tools.pipeline import RunState
@@ -295,10 +295,11 @@ def quick_run(state: RunState, site_url: str) -> bool:
         state.say(f"nothing changed since the last run: docs/ is up to date ({time.perf_counter() - t0:.2f} s)")
         return True
     texts = sorted({rec.notes[rel][0] for rel in changed})
-    shown = _checked(state, rec, texts, changed, site_url)
-    if shown is None:
+    made = _checked(state, rec, texts, changed, site_url)
+    if made is None:
         return False
     forget(root)  # from here on docs/ changes: a run that stops midway leaves no record
+    shown = made.pages
     written = 0
     for rel, text in shown.items():
         data = text.encode("utf-8")
@@ -310,10 +311,22 @@ def quick_run(state: RunState, site_url: str) -> bool:
         if not same:
             write_page(root, rel, data, done=f"{written} of {len(shown)} pages were written before it")
             written += 1
+    state.written = WriteStats(written, len(shown) - written, 0)
     generated = _generated(root, shown, shown.get)
     if generated is not None:
+        store = cache.Cache(root, _STAGE)
+        for sid, name in made.anchor_names.items():
+            if not store.has(_passages_name(name)):
+                store.put(_passages_name(name), made.passages[sid])
         _store(
-            root, dataclasses.replace(rec, inputs=now.files, racy=now.racy(), generated={**rec.generated, **generated})
+            root,
+            dataclasses.replace(
+                rec,
+                inputs=now.files,
+                racy=now.racy(),
+                anchor_names={**rec.anchor_names, **made.anchor_names},
+                generated={**rec.generated, **generated},
+            ),
         )
     which = ", ".join(changed) if len(changed) <= 3 else f"{len(changed)} files"
     state.say(
@@ -327,19 +340,25 @@ def quick_run(state: RunState, site_url: str) -> bool:
     return True
 
 
-def _checked(
-    state: RunState, rec: Record, texts: list[str], changed: list[str], site_url: str
-) -> dict[str, str] | None:
-    """Load and check what the texts ``texts`` show, as the full pipeline would; the pages of
-    those texts by path, or ``None`` if anything is not as a quick run needs (or any problem)."""
+@dataclass(slots=True)
+class _Shown:
+    """What a quick run made: the texts' pages, by path, and their anchoring (the names of their
+    anchor entries, and the cross-reference passages placed in each)."""
+
+    pages: dict[str, str]
+    anchor_names: dict[str, str]
+    passages: dict[str, list[Anchor]]
+
+
+def _checked(state: RunState, rec: Record, texts: list[str], changed: list[str], site_url: str) -> _Shown | None:
+    """Load and check what the texts ``texts`` show, as the full pipeline would, and render
+    their pages; ``None`` if anything is not as a quick run needs (or there is any problem)."""
     root = state.root
     report = Report()
     wanted: set[str] = set()
     for sid in texts:
         wanted.update(rec.into.get(sid, ()))
     ann = load_some(root, report, files=rec.files, wanted=wanted, linkable=rec.linkable, links=rec.links)
-    if report.problems:
-        return None
     if ann is None or report.problems:
         return None
     by_file: dict[str, list[Note]] = defaultdict(list)
@@ -395,4 +414,7 @@ def _checked(
         shown[path] = source_page_text(
             sources[sid], ctx, site_url=site_url, store=render, doc_keys=keys, moved=rec.moved
         )
-    return shown
+    names = dict(anchoring.entry_names)
+    if set(names) != set(texts):
+        return None
+    return _Shown(shown, names, {sid: [a for _x, a in ctx.xrefs_by_source.get(sid, [])] for sid in texts})

@@ -13,6 +13,7 @@ import pytest
 from build_tools import cache, paths, quick
 from build_tools.errors import BuildFailed
 from build_tools.pipeline import RunState, run_stages
+from build_tools.quick import Record
 
 NOTES = "annotations/notes/newsweek-2022-02-28-not-allies.yml"
 OTHER_NOTES = "annotations/notes/wsws-2024-02-12-dong-jun-support.yml"
@@ -109,10 +110,19 @@ def test_a_quick_run_writes_what_a_full_run_writes(edit: str, recorded: Path, tm
         shutil.rmtree(fresh / "docs" / folder, ignore_errors=True)
     _run(fresh, use_cache=False)
     assert _generated(fresh) == after
-    # and a full run with the cache over it writes nothing, its render cache holding the page
+    assert state.written is not None and state.written.written == len(changed)
+    # and a full run with the cache over it writes nothing, its render cache holding the page,
+    # and leaves the record the quick run left (but for the generated files' times)
+    left = quick.read_record(recorded)
     lines = _full_again(recorded)
     assert any(line.startswith("wrote 0 pages under docs/") for line in lines), lines
     assert any(line.startswith("render cache:") and " 0 rendered" in line for line in lines), lines
+    again = quick.read_record(recorded)
+    assert left is not None and again is not None
+    for name in Record.__slots__:
+        if name not in ("racy", "generated"):
+            assert getattr(left, name) == getattr(again, name), name
+    assert left.generated.keys() == again.generated.keys()
 
 
 def test_full_runs_every_stage(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:
