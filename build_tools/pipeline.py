@@ -73,7 +73,7 @@ def load_corpus(
 def read_site_url(root: Path) -> str:
     """``site_url`` from ``mkdocs.yml``, resolving ``!ENV [NAME, default]`` as MkDocs does."""
 
-    class _Loader(yaml.SafeLoader):
+    class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         pass
 
     def env(loader: yaml.SafeLoader, node: yaml.Node) -> object:

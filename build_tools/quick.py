@@ -211,6 +211,11 @@ def _generated_intact(root: Path, generated: dict[str, Stat | str]) -> bool:
 def record(state: RunState, site_url: str, tables: dict) -> None:
     """Store the record of a full ``preprocess`` run that ended without a problem, if it can
     describe it (every source file among the scanned ones, every generated file known)."""
+    with cache.loading():  # tens of thousands of tuples: no collection walks the run's records meanwhile
+        _record(state, site_url, tables)
+
+
+def _record(state: RunState, site_url: str, tables: dict) -> None:
     root, ann, pages, seen = state.root, state.ann, state.pages, state.scan
     if (
         seen is None

@@ -146,3 +146,22 @@ def test_timings_are_recorded_per_stage_in_the_order_run(project):
     assert state.elapsed(after="consistency") == pytest.approx(state.timings["render"])
     with pytest.raises(ValueError, match="no stage 'mkdcos'"):
         pipeline.plan("mkdcos")
+
+
+def test_site_url_is_read_as_mkdocs_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``!ENV`` with a default or a variable, and the ``!!python/name`` tags Material's
+    configuration uses (not run: nothing is imported), as MkDocs reads them."""
+    from build_tools.pipeline import DEFAULT_SITE_URL, read_site_url
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        'site_url: !ENV [READING_SITE_URL, "https://example.org/default/"]\n'
+        "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("READING_SITE_URL", raising=False)
+    assert read_site_url(tmp_path) == "https://example.org/default/"
+    monkeypatch.setenv("READING_SITE_URL", "https://example.org/set/")
+    assert read_site_url(tmp_path) == "https://example.org/set/"
+    config.write_text("site_url: [unclosed\n", encoding="utf-8")
+    assert read_site_url(tmp_path) == DEFAULT_SITE_URL
