@@ -51,7 +51,7 @@ from build_tools.stages.anchor import anchor_all
 from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_fragments
 from build_tools.stages.ingest.corpus import ingest_all
-from build_tools.stages.load import load_some
+from build_tools.stages.load import entry_name, load_some, schemas_digest
 from build_tools.stages.render import source_page_text
 from build_tools.stages.render.context import SiteContext
 from build_tools.stages.write import RACY_NS, WriteStats, write_page
@@ -112,6 +112,10 @@ class Record:
     """Kind → the annotation files, in the order they were loaded."""
     linkable: dict[str, frozenset[str]]
     links: str
+    names: dict[str, str]
+    """Notes file → the name of its annotation cache entry, which names the bytes the run read
+    (:func:`~build_tools.stages.load.entry_name`): a file in :attr:`racy` with the same name
+    now is unchanged."""
     notes: dict[str, tuple[str, str]]
     """Notes file → the source its notes are on, and :func:`identity` of its notes."""
     into: dict[str, tuple[str, ...]]
@@ -152,6 +156,18 @@ def forget(root: Path) -> None:
 
 def _store(root: Path, record: Record) -> None:
     cache.Cache(root, _STAGE).put(_name(), record)
+
+
+def _same_bytes(root: Path, rec: Record, rel: str) -> bool:
+    """Whether a notes file whose times cannot tell holds the bytes the last run read."""
+    name = rec.names.get(rel)
+    if name is None:
+        return False
+    try:
+        raw = (root / rel).read_bytes()
+    except OSError:
+        return False
+    return entry_name("notes", rel, raw, schemas_digest(root)) == name
 
 
 def _generated(root: Path, rels: Iterable[str], text: Callable[[str], str | None]) -> dict[str, Stat | str] | None:
@@ -269,6 +285,7 @@ def _record(state: RunState, site_url: str, tables: dict) -> None:
             files=tables["files"],
             linkable=tables["linkable"],
             links=tables["links"],
+            names=tables["names"],
             notes=notes,
             into={sid: tuple(rels) for sid, rels in into.items()},
             anchor_names=anchor_names,
@@ -291,7 +308,7 @@ def quick_run(state: RunState, site_url: str) -> bool:
     if rec is None or rec.site_url != site_url:
         return False
     changed = sorted(rel for rel in now.files.keys() | rec.inputs.keys() if now.files.get(rel) != rec.inputs.get(rel))
-    changed += sorted(rec.racy & now.files.keys() - set(changed))
+    changed += sorted(rel for rel in rec.racy & now.files.keys() - set(changed) if not _same_bytes(root, rec, rel))
     if any(rel not in rec.notes or rel not in now.files for rel in changed):
         return False
     if not _generated_intact(root, rec.generated):
@@ -330,6 +347,7 @@ def quick_run(state: RunState, site_url: str) -> bool:
                 inputs=now.files,
                 racy=now.racy(),
                 anchor_names={**rec.anchor_names, **made.anchor_names},
+                names={**rec.names, **made.names},
                 generated={**rec.generated, **generated},
             ),
         )
@@ -353,6 +371,8 @@ class _Shown:
     pages: dict[str, str]
     anchor_names: dict[str, str]
     passages: dict[str, list[Anchor]]
+    names: dict[str, str]
+    """The notes files read, by the names of their annotation cache entries."""
 
 
 def _checked(state: RunState, rec: Record, texts: list[str], changed: list[str], site_url: str) -> _Shown | None:
@@ -363,7 +383,8 @@ def _checked(state: RunState, rec: Record, texts: list[str], changed: list[str],
     wanted: set[str] = set()
     for sid in texts:
         wanted.update(rec.into.get(sid, ()))
-    ann = load_some(root, report, files=rec.files, wanted=wanted, linkable=rec.linkable, links=rec.links)
+    names: dict[str, str] = {}
+    ann = load_some(root, report, files=rec.files, wanted=wanted, linkable=rec.linkable, links=rec.links, names=names)
     if ann is None or report.problems:
         return None
     by_file: dict[str, list[Note]] = defaultdict(list)
@@ -419,7 +440,7 @@ def _checked(state: RunState, rec: Record, texts: list[str], changed: list[str],
         shown[path] = source_page_text(
             sources[sid], ctx, site_url=site_url, store=render, doc_keys=keys, moved=rec.moved
         )
-    names = dict(anchoring.entry_names)
-    if set(names) != set(texts):
+    if set(anchoring.entry_names) != set(texts):
         return None
-    return _Shown(shown, names, {sid: [a for _x, a in ctx.xrefs_by_source.get(sid, [])] for sid in texts})
+    placed_in = {sid: [a for _x, a in ctx.xrefs_by_source.get(sid, [])] for sid in texts}
+    return _Shown(shown, dict(anchoring.entry_names), placed_in, names)

@@ -421,7 +421,7 @@ def _load_cached(
             return _MISS
         f = _load(kind, path, root, report)
         return _planned(f, path, None, ()) if f is not None and planned else f
-    name = cache.key("annotations", kind, rel, raw, schemas)
+    name = entry_name(kind, rel, raw, schemas)
     hit = store.get(name)
     if isinstance(hit, tuple) and len(hit) == 7 and (planned or not hit[1] or isinstance(hit[2], _File)):
         problems, ok, f, ids, source, links, plans = hit
@@ -448,6 +448,18 @@ def _load_cached(
     if f is not None:
         f.key = name
     return f
+
+
+def entry_name(kind: str, rel: str, raw: bytes, schemas: str) -> str:
+    """The name of an annotation file's entry in ``.cache/annotations/``: its kind, its path
+    relative to the root (which every message names), its bytes and the schemas
+    (:func:`schemas_digest`)."""
+    return cache.key("annotations", kind, rel, raw, schemas)
+
+
+def notes_names(files: dict[str, list[_File | _Planned]], root: Path) -> dict[str, str]:
+    """Each notes file loaded from its bytes as read (:func:`entry_name`), by path."""
+    return {_project_rel(f.path, root): f.name for f in files.get("notes", []) if isinstance(f, _Planned) and f.name}
 
 
 def _still(path: Path, raw: bytes) -> bool:
@@ -1109,6 +1121,7 @@ def load_annotations(
             linkable={scheme: frozenset(ids) for scheme, ids in loader.linkable.items()},
             links=loader.links,
             complete=not loader.incomplete and not any(loader.invalid.values()),
+            names=notes_names(loader.files, root),
         )
     return Annotations(
         outlets=outlets,
@@ -1137,6 +1150,7 @@ def load_some(
     wanted: set[str],
     linkable: dict[str, frozenset[str]],
     links: str,
+    names: dict[str, str] | None = None,
 ) -> Annotations | None:
     """Load and check, as :func:`load_annotations` does (with the cache), the outlets, the
     catalog and the glossary, and of the notes and cross-references files only those in
@@ -1146,7 +1160,7 @@ def load_some(
     ``tables`` the last time: the files of each kind, in order, and the ids a body may link
     to (which the files left out define), with their digest. ``None`` if a file could not be
     read; every problem goes into ``report``, but an id defined twice across a file loaded
-    and one left out is not found here.
+    and one left out is not found here. ``names``, if given, gets :func:`notes_names`.
     """
     store = cache.Cache(root, "annotations")
     loader = _Loader(root, report, cache.Cache(root, "bodies"))
@@ -1167,4 +1181,6 @@ def load_some(
         crossrefs = loader.crossrefs(sources)
         notes = loader.notes(sources)
         loader.save()
+    if names is not None:
+        names.update(notes_names(loader.files, root))
     return Annotations(outlets, sources, notes, crossrefs, glossary, tuple(loader.fragments))
