@@ -158,8 +158,9 @@ def _store(root: Path, record: Record) -> None:
     cache.Cache(root, _STAGE).put(_name(), record)
 
 
-def _same_bytes(root: Path, rec: Record, rel: str) -> bool:
-    """Whether a notes file whose times cannot tell holds the bytes the last run read."""
+def _same_bytes(root: Path, rec: Record, rel: str, schemas: str) -> bool:
+    """Whether a notes file whose times cannot tell holds the bytes the last run read
+    (``schemas``: :func:`~build_tools.stages.load.schemas_digest`, part of the name)."""
     name = rec.names.get(rel)
     if name is None:
         return False
@@ -167,7 +168,7 @@ def _same_bytes(root: Path, rec: Record, rel: str) -> bool:
         raw = (root / rel).read_bytes()
     except OSError:
         return False
-    return entry_name("notes", rel, raw, schemas_digest(root)) == name
+    return entry_name("notes", rel, raw, schemas) == name
 
 
 def _generated(root: Path, rels: Iterable[str], text: Callable[[str], str | None]) -> dict[str, Stat | str] | None:
@@ -263,7 +264,7 @@ def _record(state: RunState, site_url: str, tables: dict) -> None:
         for sid in dict.fromkeys(p.source for p in x.passages):
             if x.origin.path not in into[sid]:
                 into[sid].append(x.origin.path)
-    if not all(rel.startswith(paths.GENERATED_DIRS) for rel in pages):
+    if not all(rel.split("/", 1)[0] in paths.GENERATED_DIRS for rel in pages):
         return
     generated = _generated(root, pages, pages.text_if_read)  # type: ignore[attr-defined]
     if generated is None:
@@ -308,12 +309,17 @@ def quick_run(state: RunState, site_url: str) -> bool:
     if rec is None or rec.site_url != site_url:
         return False
     changed = sorted(rel for rel in now.files.keys() | rec.inputs.keys() if now.files.get(rel) != rec.inputs.get(rel))
-    changed += sorted(rel for rel in rec.racy & now.files.keys() - set(changed) if not _same_bytes(root, rec, rel))
+    racy = rec.racy & now.files.keys() - set(changed)
+    if racy:
+        schemas = schemas_digest(root)
+        changed += sorted(rel for rel in racy if not _same_bytes(root, rec, rel, schemas))
     if any(rel not in rec.notes or rel not in now.files for rel in changed):
         return False
     if not _generated_intact(root, rec.generated):
         return False
     if not changed:
+        if rec.racy != now.racy():  # the files it had to read again are old enough now to go by their times
+            _store(root, dataclasses.replace(rec, inputs=now.files, racy=now.racy()))
         state.say(f"nothing changed since the last run: docs/ is up to date ({time.perf_counter() - t0:.2f} s)")
         return True
     texts = sorted({rec.notes[rel][0] for rel in changed})

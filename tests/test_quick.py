@@ -270,6 +270,8 @@ def test_a_racy_notes_file_is_compared_by_its_bytes(recorded: Path, monkeypatch:
     quick._store(recorded, dataclasses.replace(rec, racy=frozenset({NOTES})))
     state, lines = _run(recorded)
     assert lines[0].startswith("nothing changed since the last run"), lines
+    again = quick.read_record(recorded)
+    assert again is not None and again.racy == frozenset(), "read again on every run"
     quick._store(recorded, dataclasses.replace(rec, racy=frozenset({NOTES})))
     stat = rec.inputs[NOTES]
     text = (recorded / NOTES).read_text(encoding="utf-8")
