@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING
 
 from build_tools import cache, paths
 from build_tools.errors import Report
-from build_tools.model import Anchor, Note
-from build_tools.stages.anchor import anchor_all
+from build_tools.model import Anchor, Annotations, Document, Note
+from build_tools.stages.anchor import Anchoring, anchor_all
 from build_tools.stages.citations import check_citations
 from build_tools.stages.consistency import check_fragments
 from build_tools.stages.ingest.corpus import ingest_all
@@ -308,14 +308,8 @@ def quick_run(state: RunState, site_url: str) -> bool:
     rec = read_record(root)
     if rec is None or rec.site_url != site_url:
         return False
-    changed = sorted(rel for rel in now.files.keys() | rec.inputs.keys() if now.files.get(rel) != rec.inputs.get(rel))
-    racy = rec.racy & now.files.keys() - set(changed)
-    if racy:
-        schemas = schemas_digest(root)
-        changed += sorted(rel for rel in racy if not _same_bytes(root, rec, rel, schemas))
-    if any(rel not in rec.notes or rel not in now.files for rel in changed):
-        return False
-    if not _generated_intact(root, rec.generated):
+    changed = _changed_notes(root, rec, now)
+    if changed is None or not _generated_intact(root, rec.generated):
         return False
     if not changed:
         if rec.racy != now.racy():  # the files it had to read again are old enough now to go by their times
@@ -323,7 +317,8 @@ def quick_run(state: RunState, site_url: str) -> bool:
         state.say(f"nothing changed since the last run: docs/ is up to date ({time.perf_counter() - t0:.2f} s)")
         return True
     texts = sorted({rec.notes[rel][0] for rel in changed})
-    made = _checked(state, rec, texts, changed, site_url)
+    checked = _checked(root, rec, texts, changed)
+    made = _rendered(root, rec, checked, site_url) if checked is not None else None
     if made is None:
         return False
     forget(root)  # from here on docs/ changes: a run that stops midway leaves no record
@@ -381,10 +376,57 @@ class _Shown:
     """The notes files read, by the names of their annotation cache entries."""
 
 
-def _checked(state: RunState, rec: Record, texts: list[str], changed: list[str], site_url: str) -> _Shown | None:
-    """Load and check what the texts ``texts`` show, as the full pipeline would, and render
-    their pages; ``None`` if anything is not as a quick run needs (or there is any problem)."""
-    root = state.root
+def quick_check(root: Path, say: Callable[[str], None]) -> bool:
+    """What ``check`` needs to know: ``True`` if, by the record, it would find no problem — the
+    last ``preprocess`` found none, and since then only notes files changed, their notes with
+    the same ids and quotes, and those files check out as a full run checks them. ``False``
+    (check everything) otherwise. Nothing is written but cache entries; the record stays as it
+    is (the next ``preprocess`` still renders the pages)."""
+    t0 = time.perf_counter()
+    rec = read_record(root)
+    changed = _changed_notes(root, rec, scan(root)) if rec is not None else None
+    if rec is None or changed is None:
+        return False
+    if changed:
+        if _checked(root, rec, sorted({rec.notes[rel][0] for rel in changed}), changed) is None:
+            return False
+        which = ", ".join(changed) if len(changed) <= 3 else f"{len(changed)} files"
+        say(f"quick check: only notes changed since the last preprocess ({which}), their ids and quotes as they were")
+    else:
+        say("quick check: nothing changed since the last preprocess")
+    seconds = time.perf_counter() - t0
+    say(f"checked against the record of the last preprocess, which found no problem, in {seconds:.2f} s")
+    return True
+
+
+def _changed_notes(root: Path, rec: Record, now: Scan) -> list[str] | None:
+    """The files changed since the record, if they are all notes files it names; else ``None``."""
+    changed = sorted(rel for rel in now.files.keys() | rec.inputs.keys() if now.files.get(rel) != rec.inputs.get(rel))
+    racy = rec.racy & now.files.keys() - set(changed)
+    if racy:
+        schemas = schemas_digest(root)
+        changed += sorted(rel for rel in racy if not _same_bytes(root, rec, rel, schemas))
+    if any(rel not in rec.notes or rel not in now.files for rel in changed):
+        return None
+    return changed
+
+
+@dataclass(slots=True)
+class _Checked:
+    """The texts a quick run renders, loaded, ingested and anchored without a problem."""
+
+    ann: Annotations
+    docs: dict[str, Document]
+    anchoring: Anchoring
+    keys: dict[str, str]
+    """Each text's ingest key."""
+    names: dict[str, str]
+    """The notes files read, by the names of their annotation cache entries."""
+
+
+def _checked(root: Path, rec: Record, texts: list[str], changed: list[str]) -> _Checked | None:
+    """Load and check what the texts ``texts`` show, as the full pipeline would; ``None`` if
+    anything is not as a quick run needs (or there is any problem)."""
     report = Report()
     wanted: set[str] = set()
     for sid in texts:
@@ -417,9 +459,16 @@ def _checked(state: RunState, rec: Record, texts: list[str], changed: list[str],
         return None
     anchoring = anchor_all(ann, docs, report, store=cache.Cache(root, "anchor"), keys=keys)
     check_fragments(ann, docs, report)
-    if report.problems:
+    if report.problems or set(anchoring.entry_names) != set(texts):
         return None
-    ctx = SiteContext.build(ann, docs, anchoring)
+    return _Checked(ann, docs, anchoring, keys, names)
+
+
+def _rendered(root: Path, rec: Record, checked: _Checked, site_url: str) -> _Shown | None:
+    """The pages of the texts ``checked`` holds, as a full run renders them; ``None`` if the
+    record does not hold what they show of the other texts."""
+    ann, anchoring, keys, texts = checked.ann, checked.anchoring, checked.keys, sorted(checked.docs)
+    ctx = SiteContext.build(ann, checked.docs, anchoring)
     store = cache.Cache(root, _STAGE)
     placed: dict[str, list[Anchor]] = defaultdict(list)
     others = {p.source for text in texts for x, _a in ctx.xrefs_by_source.get(text, []) for p in x.passages}
@@ -444,9 +493,7 @@ def _checked(state: RunState, rec: Record, texts: list[str], changed: list[str],
         if path not in rec.generated:
             return None
         shown[path] = source_page_text(
-            sources[sid], ctx, site_url=site_url, store=render, doc_keys=keys, moved=rec.moved
+            ann.sources[sid], ctx, site_url=site_url, store=render, doc_keys=keys, moved=rec.moved
         )
-    if set(anchoring.entry_names) != set(texts):
-        return None
     placed_in = {sid: [a for _x, a in ctx.xrefs_by_source.get(sid, [])] for sid in texts}
-    return _Shown(shown, dict(anchoring.entry_names), placed_in, names)
+    return _Shown(shown, dict(anchoring.entry_names), placed_in, checked.names)

@@ -34,14 +34,16 @@ def _collectable_after_each_test():
 
 @pytest.fixture(autouse=True)
 def _every_stage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
-    """``preprocess`` runs every stage in a test, whether or not only notes changed since the
-    last run: the tests of the stages and their caches see them run. Whether a quick run would
+    """``preprocess`` runs every stage in a test, and ``check`` checks everything, whether or
+    not only notes changed since the last run: the tests of the stages and their caches see
+    them run. Whether a quick run would
     be taken depends on the files' times (build_tools.quick), so without this it would depend
     on how fast a test ran. ``tests/test_quick.py`` (marked ``quick_run``) tests the quick run."""
     if request.node.get_closest_marker("quick_run") is None:
         from build_tools import quick
 
         monkeypatch.setattr(quick, "quick_run", lambda state, site_url: False)
+        monkeypatch.setattr(quick, "quick_check", lambda root, say: False)
     yield
 
 

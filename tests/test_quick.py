@@ -287,3 +287,35 @@ def test_a_racy_notes_file_is_compared_by_its_bytes(recorded: Path, monkeypatch:
     state, lines = _run(recorded)
     assert list(state.timings) == ["quick"] and lines[0].startswith("quick run: "), lines
     assert "three-weeks" in (recorded / "docs" / PAGE).read_text(encoding="utf-8")
+
+
+def test_check_after_an_edit_to_notes_checks_those_files(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from build_tools.cli import main
+
+    EDITS["body"](recorded)
+    assert main(["--root", str(recorded), "check"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"  quick check: only notes changed since the last preprocess ({NOTES})"), err
+    assert err.endswith("check: 0 errors, 0 warnings\n"), err
+    assert main(["--root", str(recorded), "check", "--format", "json"]) == 0
+    quick_json = capsys.readouterr().out
+    assert main(["--root", str(recorded), "check", "--full", "--format", "json"]) == 0
+    assert capsys.readouterr().out == quick_json
+    # an error in the edit: the whole check runs and reports it, as without a record
+    _edit(recorded, NOTES, "three weeks before", "three weeks before [it](glossary:no-such-entry)")
+    assert main(["--root", str(recorded), "check"]) == 1
+    out, err = capsys.readouterr()
+    assert "quick check" not in err and err.endswith("check: 1 error, 0 warnings\n"), err
+    assert out.startswith(f"{NOTES}:7: error: body: link to unknown glossary 'no-such-entry'\n"), out
+    # check leaves the record as it was: the next preprocess still renders the page
+    _edit(recorded, NOTES, " [it](glossary:no-such-entry)", "")
+    state, lines = _run(recorded)
+    assert list(state.timings) == ["quick"], lines
+
+
+def test_check_without_a_record_checks_everything(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from build_tools.cli import main
+
+    quick.forget(recorded)
+    assert main(["--root", str(recorded), "check"]) == 0
+    assert "quick check" not in capsys.readouterr().err
