@@ -140,12 +140,12 @@ def _edit_note(path: Path) -> None:
     path.write_text(text.replace("body: ", "body: Edited. ", 1), encoding="utf-8")
 
 
-def _command_after_edit(root: Path, notes: list[Path], *options: str) -> float:
-    """The `preprocess` command in a new process after one note edit, wall time (the
+def _command_after_edit(root: Path, notes: list[Path], *options: str, command: str = "preprocess") -> float:
+    """A command (`preprocess`, `check`) in a new process after one note edit, wall time (the
     interpreter's start and the imports included), median of 3."""
     times = []
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
-    cmd = [sys.executable, "-m", "build_tools", "--root", str(root), "preprocess", "--quiet", *options]
+    cmd = [sys.executable, "-m", "build_tools", "--root", str(root), command, "--quiet", *options]
     for path in notes:
         _edit_note(path)
         t0 = time.perf_counter()
@@ -185,8 +185,8 @@ def _incremental(root: Path) -> dict[str, object]:
     `preprocess` in this process (the quick run, build_tools.quick), and again with every
     stage (``quick=False``, what `--full` does); add one note with `note add`; add 100 notes
     with `note add --from-file`; then the `preprocess` command in a new process after one edit,
-    with and without `--full`, and the live preview's regeneration after one edit (all medians
-    of 3, each on another notes file)."""
+    with and without `--full`, and `check` the same way, and the live preview's regeneration
+    after one edit (all medians of 3, each on another notes file)."""
     from build_tools.contrib.add import note_add, note_add_many
     from build_tools.pipeline import RunState, run_stages
 
@@ -222,6 +222,8 @@ def _incremental(root: Path) -> dict[str, object]:
     run_stages(RunState(root), until="locks")  # after the notes added: pages and locks up to date
     command = _command_after_edit(root, notes[1:4])
     command_full = _command_after_edit(root, notes[12:15], "--full")
+    check = _command_after_edit(root, notes[15:18], command="check")
+    check_full = _command_after_edit(root, notes[18:21], "--full", command="check")
     preview = _live_preview_after_edit(root, notes[4:7])
     return {
         "incremental": {
@@ -229,6 +231,8 @@ def _incremental(root: Path) -> dict[str, object]:
             "preprocess_full_after_one_note_edit": round(sorted(full)[len(full) // 2], 3),
             "preprocess_command_after_one_note_edit": round(command, 3),
             "preprocess_command_full_after_one_note_edit": round(command_full, 3),
+            "check_command_after_one_note_edit": round(check, 3),
+            "check_command_full_after_one_note_edit": round(check_full, 3),
             "live_preview_after_one_note_edit": round(preview, 3),
             "note_add_one": round(t2 - t1, 3),
             "note_add_from_file": {"notes": len(rows), "seconds": round(t3 - t2, 3)},
@@ -387,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
             f"(every stage {inc['preprocess_full_after_one_note_edit']:.2f} s; "  # type: ignore[index]
             f"command {inc['preprocess_command_after_one_note_edit']:.2f} s, "  # type: ignore[index]
             f"every stage {inc['preprocess_command_full_after_one_note_edit']:.2f} s, "  # type: ignore[index]
+            f"check {inc['check_command_after_one_note_edit']:.2f} s, "  # type: ignore[index]
+            f"--full {inc['check_command_full_after_one_note_edit']:.2f} s, "  # type: ignore[index]
             f"live preview {inc['live_preview_after_one_note_edit']:.2f} s), "  # type: ignore[index]
             f"note add {inc['note_add_one']:.2f} s, "  # type: ignore[index]
             f"--from-file {inc['note_add_from_file']['notes']} notes {inc['note_add_from_file']['seconds']:.2f} s"  # type: ignore[index]
