@@ -1032,6 +1032,24 @@ class _Loader:
             out[item["id"]] = _record(GlossaryEntry, values)
         return out
 
+    def records(self) -> Annotations:
+        """Every record, each kind checked against those before it, once the files are loaded
+        and :meth:`build` has run; the sanitised bodies stored (:meth:`save`)."""
+        outlets = self.outlets()
+        sources = self.sources(outlets)
+        glossary = self.glossary()
+        crossrefs = self.crossrefs(sources)
+        notes = self.notes(sources)
+        self.save()
+        return Annotations(
+            outlets=outlets,
+            sources=sources,
+            notes=notes,
+            crossrefs=crossrefs,
+            glossary=glossary,
+            fragments=tuple(self.fragments),
+        )
+
     def preregister(self) -> None:
         """Collect the ids that bodies may link to before any body is sanitised, and the ids
         of items left out for schema errors (so a reference to one is not a second error)."""
@@ -1109,12 +1127,7 @@ def load_annotations(
                 loader.incomplete.add(KIND_TABLE[kind])
     loader.preregister()
     loader.build(store, jobs)
-    outlets = loader.outlets()
-    sources = loader.sources(outlets)
-    glossary = loader.glossary()
-    crossrefs = loader.crossrefs(sources)
-    notes = loader.notes(sources)
-    loader.save()
+    ann = loader.records()
     if tables is not None:
         tables.update(
             files={kind: [_project_rel(path, root) for path in files] for kind, files in found.items()},
@@ -1123,14 +1136,7 @@ def load_annotations(
             complete=not loader.incomplete and not any(loader.invalid.values()),
             names=notes_names(loader.files, root),
         )
-    return Annotations(
-        outlets=outlets,
-        sources=sources,
-        notes=notes,
-        crossrefs=crossrefs,
-        glossary=glossary,
-        fragments=tuple(loader.fragments),
-    )
+    return ann
 
 
 def load_outlets(root: Path, report: Report) -> dict[str, Outlet]:
@@ -1175,12 +1181,7 @@ def load_some(
         loader.linkable = {scheme: set(ids) for scheme, ids in linkable.items()}
         loader.links = links
         loader.build(store, 1)
-        outlets = loader.outlets()
-        sources = loader.sources(outlets)
-        glossary = loader.glossary()
-        crossrefs = loader.crossrefs(sources)
-        notes = loader.notes(sources)
-        loader.save()
+        ann = loader.records()
     if names is not None:
         names.update(notes_names(loader.files, root))
-    return Annotations(outlets, sources, notes, crossrefs, glossary, tuple(loader.fragments))
+    return ann
