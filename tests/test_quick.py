@@ -49,11 +49,12 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
 
 @pytest.fixture
 def recorded(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The project after a full run (its lock files are up to date), with the record in place. Files are taken by their times at once (no racy window: the
-    test's files are all seconds old at most; :func:`test_a_file_changed_just_before_a_run_counts_as_changed`
-    checks that window)."""
+    """The project after a full run (its lock files are up to date), with the record in place.
+
+    Files are taken by their times from the moment they are written (``RACY_NS`` 0): this
+    project's files are all a few seconds old at most, and would otherwise be read again or
+    taken as changed by each run. The tests with "racy" in their names check that window."""
     monkeypatch.setattr(quick, "RACY_NS", 0)
-    monkeypatch.setattr(cache, "_folders_made", set())
     state, _ = _run(project)
     assert "quick" not in state.timings
     assert quick.read_record(project) is not None, "a clean run left no record"
@@ -244,7 +245,7 @@ def test_a_run_with_warnings_leaves_no_record(recorded: Path) -> None:
     assert "quick" not in state.timings, "a quick run would not show the warning"
 
 
-def test_a_file_changed_just_before_a_run_counts_as_changed(recorded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_racy_file_counts_as_changed(recorded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Its times may not change with a second edit in the same clock tick: a file changed
     within RACY_NS of the scan is taken as changed by the next run whatever its times say."""
     second = 10**9
