@@ -9,8 +9,8 @@ of what it read and what it left in ``docs/``:
 - the order the annotation files were loaded in, and the ids a body may link to;
 - for each notes file, the source it annotates and its notes' ids and quotes, in order; for
   each source, the notes and cross-references files that point into it;
-- every cross-reference's placed passages, and on which page of a glossary entry each
-  source's mentions begin;
+- the cross-reference passages placed in each source (an entry in ``.cache/run/`` per
+  anchoring of a source), and on which page of a glossary entry each source's mentions begin;
 - every generated file under ``docs/`` as the run left it.
 
 The next ``preprocess`` compares the project with the record, by the files' sizes, times and
@@ -29,7 +29,12 @@ to any other file, a new or deleted file, a changed id or quote, any problem at 
 to an anchor of another page, a generated file not as the record says, a different site URL,
 a record that is missing, damaged or from other code. The record is deleted when a full run
 begins, and written again only if it ends without a problem: a record always describes the
-last run that finished.
+last run that finished. A file changed within ``RACY_NS`` of a scan (its times might not show a
+second edit in the same clock tick) counts as changed, unless it is a notes file whose bytes
+are still those the run read.
+
+``check`` asks the same record (:func:`quick_check`): after an edit to notes alone it checks
+those files, without rendering, and knows the rest would find no problem.
 """
 
 from __future__ import annotations
