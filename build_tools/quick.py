@@ -7,7 +7,7 @@ of what it read and what it left in ``docs/``:
 - every file under ``annotations/`` and ``sources/`` as it was when the run began (size,
   times, inode: :func:`scan`), and the site URL;
 - the order the annotation files were loaded in, and the ids a body may link to;
-- for each notes file, the source it annotates and its notes' ids and quotes, in order; for
+- for each notes file, the source it annotates and its notes' ids, in order; for
   each source, the notes and cross-references files that point into it;
 - the cross-reference passages placed in each source (an entry in ``.cache/run/`` per
   anchoring of a source), and on which page of a glossary entry each source's mentions begin;
@@ -15,17 +15,19 @@ of what it read and what it left in ``docs/``:
 
 The next ``preprocess`` compares the project with the record, by the files' sizes, times and
 inodes only. If nothing changed, nothing is read. If the only files that changed are notes
-files whose notes keep their ids, their order and their quotes — a note's body, citations,
-kind or tags edited, the usual edit — then nothing but the pages of the texts those notes are
-on can change: every id that other files link to is the same, every quote is placed where it
-was, and no other page shows a note's text (:mod:`build_tools.stages.render.keys` lists what
-each page shows). So the quick run (:func:`quick_run`) loads the catalog, the outlets, the
+files whose notes keep their ids and their order — a note's body, citations, kind, tags or
+quote edited, the usual edit — then nothing but the pages of the texts those notes are on can
+change: every id that other files link to is the same, every note is still placed on its text
+(its quote is placed again, and any problem, a fuzzy match included, runs every stage), so the
+counts of the index pages are as they were, and no other page shows a note or its passage
+(:mod:`build_tools.stages.render.keys` lists what each page shows). So the quick run (:func:`quick_run`) loads the catalog, the outlets, the
 glossary and the annotation files of those texts alone, checks them as the full pipeline
 does (parsing, schema, bodies and their links, citations, the quotes placed again), and
 renders and writes those pages.
 
 Anything else goes through the whole pipeline, which reports as it always does: a change
-to any other file, a new or deleted file, a changed id or quote, any problem at all, a link
+to any other file, a new or deleted file, a note added, removed, renamed or moved to another
+place in its file, any problem at all, a link
 to an anchor of another page, a generated file not as the record says, a different site URL,
 a record that is missing, damaged or from other code. The record is deleted when a full run
 begins, and written again only if it ends without a problem: a record always describes the
@@ -136,9 +138,8 @@ class Record:
 
 
 def identity(notes: Iterable[Note]) -> str:
-    """What may not change in a notes file for a quick run: each note's id and quote, in order."""
-    sel = [(n.id, n.selector.source, n.selector.quote, n.selector.prefix, n.selector.suffix) for n in notes]
-    return cache.digest(repr(sel))
+    """What may not change in a notes file for a quick run: each note's id and text, in order."""
+    return cache.digest(repr([(n.id, n.selector.source) for n in notes]))
 
 
 def _name() -> str:
@@ -359,7 +360,7 @@ def quick_run(state: RunState, site_url: str) -> bool:
         )
     which = ", ".join(changed) if len(changed) <= 3 else f"{len(changed)} files"
     state.say(
-        f"quick run: only notes changed since the last run ({which}), their ids and quotes as they were; "
+        f"quick run: only notes changed since the last run ({which}), their ids as they were; "
         f"checked them and rendered the {'page' if len(shown) == 1 else 'pages'} they are on"
     )
     state.say(
@@ -384,7 +385,7 @@ class _Shown:
 def quick_check(root: Path, say: Callable[[str], None]) -> bool:
     """What ``check`` needs to know: ``True`` if, by the record, it would find no problem — the
     last ``preprocess`` found none, and since then only notes files changed, their notes with
-    the same ids and quotes, and those files check out as a full run checks them. ``False``
+    the same ids, and those files check out as a full run checks them. ``False``
     (check everything) otherwise. Nothing is written but cache entries; the record stays as it
     is (the next ``preprocess`` still renders the pages)."""
     t0 = time.perf_counter()
@@ -396,7 +397,7 @@ def quick_check(root: Path, say: Callable[[str], None]) -> bool:
         if _checked(root, rec, sorted({rec.notes[rel][0] for rel in changed}), changed) is None:
             return False
         which = ", ".join(changed) if len(changed) <= 3 else f"{len(changed)} files"
-        say(f"quick check: only notes changed since the last preprocess ({which}), their ids and quotes as they were")
+        say(f"quick check: only notes changed since the last preprocess ({which}), their ids as they were")
     else:
         say("quick check: nothing changed since the last preprocess")
     seconds = time.perf_counter() - t0
@@ -445,7 +446,7 @@ def _checked(root: Path, rec: Record, texts: list[str], changed: list[str]) -> _
         by_file[n.origin.path].append(n)
     for rel in changed:
         if identity(by_file.get(rel, ())) != rec.notes[rel][1]:
-            return None  # an id or quote changed (or a note was added, removed or moved)
+            return None  # a note added, removed, renamed or moved
     fragments = tuple(f for f in ann.fragments if f.origin.path in changed)
     if any(f.scheme != "source" or f.target not in texts for f in fragments):
         return None  # a link to an anchor of another page: checked against the whole corpus

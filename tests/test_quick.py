@@ -83,6 +83,9 @@ EDITS = {
     ),
     "kind": lambda root: _edit(root, NOTES, "  - id: nw-no-limits\n", "  - id: nw-no-limits\n    kind: correction\n"),
     "lines moved": lambda root: _edit(root, NOTES, "notes:\n", "# a comment that moves every line below it\nnotes:\n"),
+    "quote": lambda root: _edit(
+        root, NOTES, "quote: '\"no limits\" partnership'", "quote: '\"no limits\" partnership with Russia'"
+    ),
     "two texts": lambda root: (
         EDITS["body"](root),
         _edit(root, OTHER_NOTES, "body: >-\n", "body: >-\n      Edited.\n"),
@@ -156,7 +159,11 @@ def test_quick_runs_follow_each_other(recorded: Path) -> None:
 
 
 DECLINED = {
-    "a quote": (NOTES, "quote: '\"no limits\" partnership'", "quote: '\"no limits\"'"),
+    "a quote placed only approximately": (
+        NOTES,
+        "quote: '\"no limits\" partnership'",
+        "quote: '\"no limits\" partnerships with Russia'",
+    ),
     "an id": (NOTES, "id: nw-no-limits", "id: nw-no-limits-renamed"),
     "the catalog": ("annotations/sources.yml", "\n", "\n# a comment\n"),
     "the glossary": ("annotations/glossary/people.yml", "\n", "\n# a comment\n"),
@@ -181,6 +188,18 @@ def test_other_edits_take_the_full_run(case: str, recorded: Path) -> None:
     state, lines = _run(recorded)
     assert "quick" not in state.timings and "annotations" in state.timings, lines
     assert any(line.startswith("wrote ") for line in lines)
+    fuzzy = case == "a quote placed only approximately"
+    assert [p.code for p in state.report.problems] == (["quote-fuzzy"] if fuzzy else []), "the full run's report"
+
+
+def test_notes_in_another_order_take_the_full_run(recorded: Path) -> None:
+    path = recorded / NOTES
+    head, *notes = path.read_text(encoding="utf-8").split("\n  - id: ")
+    notes[0], notes[1] = notes[1].rstrip("\n") + "\n\n", notes[0].rstrip("\n") + "\n\n"
+    path.write_text("\n  - id: ".join([head, *notes]).rstrip("\n") + "\n", encoding="utf-8")
+    state, lines = _run(recorded)
+    assert "quick" not in state.timings and "annotations" in state.timings, lines
+    assert not state.report.problems
 
 
 def test_a_new_notes_file_takes_the_full_run(recorded: Path) -> None:
