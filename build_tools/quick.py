@@ -20,16 +20,16 @@ quote edited, the usual edit — then nothing but the pages of the texts those n
 change: every id that other files link to is the same, every note is still placed on its text
 (its quote is placed again, and any problem, a fuzzy match included, runs every stage), so the
 counts of the index pages are as they were, and no other page shows a note or its passage
-(:mod:`build_tools.stages.render.keys` lists what each page shows). So the quick run (:func:`quick_run`) loads the catalog, the outlets, the
-glossary and the annotation files of those texts alone, checks them as the full pipeline
-does (parsing, schema, bodies and their links, citations, the quotes placed again), and
-renders and writes those pages.
+(:mod:`build_tools.stages.render.keys` lists what each page shows). So the quick run
+(:func:`quick_run`) loads the catalog, the outlets, the glossary and the annotation files of
+those texts alone, checks them as the full pipeline does (parsing, schema, bodies and their
+links, citations, the quotes placed again), and renders and writes those pages.
 
 Anything else goes through the whole pipeline, which reports as it always does: a change
 to any other file, a new or deleted file, a note added, removed, renamed or moved to another
-place in its file, any problem at all, a link
-to an anchor of another page, a generated file not as the record says, a different site URL,
-a record that is missing, damaged or from other code. The record is deleted when a full run
+place in its file, any problem at all, a link to an anchor of another page, a generated file
+not as the record says, a different site URL, a record that is missing, damaged or from other
+code. The record is deleted when a full run
 begins, and written again only if it ends without a problem: a record always describes the
 last run that finished. A file changed within ``RACY_NS`` of a scan (its times might not show a
 second edit in the same clock tick) counts as changed, unless it is a notes file whose bytes
