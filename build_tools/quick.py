@@ -177,16 +177,17 @@ def _same_bytes(root: Path, rec: Record, rel: str, schemas: str) -> bool:
     return entry_name("notes", rel, raw, schemas) == name
 
 
-def _generated(root: Path, rels: Iterable[str], text: Callable[[str], str | None]) -> dict[str, Stat | str] | None:
-    """The record of generated files ``rels`` as they are now; ``None`` if one is missing, or
-    too recent to go by its times and its text (``text(rel)``) is not known."""
+def _generated(
+    rels: Iterable[str], stat_of: Callable[[str], os.stat_result | None], text: Callable[[str], str | None]
+) -> dict[str, Stat | str] | None:
+    """The record of generated files ``rels`` as the write left them (``stat_of(rel)``);
+    ``None`` if one is missing, or too recent to go by its times and its text (``text(rel)``)
+    is not known."""
     now = time.time_ns()
-    base = str(root / "docs") + os.sep
     out: dict[str, Stat | str] = {}
     for rel in rels:
-        try:
-            st = os.stat(base + rel)
-        except OSError:
+        st = stat_of(rel)
+        if st is None:
             return None
         if max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS:
             out[rel] = _stat(st)
@@ -196,6 +197,13 @@ def _generated(root: Path, rels: Iterable[str], text: Callable[[str], str | None
             return None
         out[rel] = hashlib.sha256(known.encode("utf-8")).hexdigest()
     return out
+
+
+def _stat_or_none(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def _generated_intact(root: Path, generated: dict[str, Stat | str]) -> bool:
@@ -272,7 +280,7 @@ def _record(state: RunState, site_url: str, tables: dict) -> None:
                 into[sid].append(x.origin.path)
     if not all(rel.split("/", 1)[0] in paths.GENERATED_DIRS for rel in pages):
         return
-    generated = _generated(root, pages, pages.text_if_read)  # type: ignore[attr-defined]
+    generated = _generated(pages, state.written.stats.get, pages.text_if_read)  # type: ignore[attr-defined]
     if generated is None:
         return
     anchor_names = dict(state.anchoring.entry_names) if state.anchoring is not None else {}
@@ -341,7 +349,7 @@ def quick_run(state: RunState, site_url: str) -> bool:
             write_page(root, rel, data, done=f"{written} of {len(shown)} pages were written before it")
             written += 1
     state.written = WriteStats(written, len(shown) - written, 0)
-    generated = _generated(root, shown, shown.get)
+    generated = _generated(shown, lambda rel: _stat_or_none(root / "docs" / rel), shown.get)
     if generated is not None:
         store = cache.Cache(root, _STAGE)
         for sid, name in made.anchor_names.items():

@@ -22,7 +22,7 @@ import os
 import stat
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from build_tools import cache, paths
@@ -42,6 +42,8 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
+    stats: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
+    """Each page's file as it was left (for the run record: :mod:`build_tools.quick`)."""
 
 
 def _stat_record(st: os.stat_result, name: str) -> list:
@@ -171,6 +173,7 @@ def write_pages(root: Path, pages: Mapping[str, str], *, before: Manifest | None
     if before is None:
         before = read_manifest(root) if made_from else _NONE
     records: dict[str, list] = {}
+    stats: dict[str, os.stat_result] = {}
     written = unchanged = removed = 0
     base = str(docs) + os.sep
     for rel in pages:
@@ -183,6 +186,7 @@ def write_pages(root: Path, pages: Mapping[str, str], *, before: Manifest | None
         if st is not None and name is not None and before.pages.get(rel) == _stat_record(st, name):
             unchanged += 1
             records[rel] = before.pages[rel]
+            stats[rel] = st
             continue
         data = pages[rel].encode("utf-8")
         if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == len(data) and _same_bytes(where, data):
@@ -194,8 +198,10 @@ def write_pages(root: Path, pages: Mapping[str, str], *, before: Manifest | None
                 st = os.stat(where)
             except OSError:
                 st = None
-        if name is not None and st is not None:
-            records[rel] = _stat_record(st, name)
+        if st is not None:
+            stats[rel] = st
+            if name is not None:
+                records[rel] = _stat_record(st, name)
     if made_from:
         _write_manifest(root, records, getattr(pages, "groups", None) or {})
     wanted = {os.path.normpath(base + rel) for rel in pages}
@@ -210,4 +216,4 @@ def write_pages(root: Path, pages: Mapping[str, str], *, before: Manifest | None
                 path = os.path.join(where, name)
                 if os.path.isdir(path) and not os.listdir(path):
                     os.rmdir(path)
-    return WriteStats(written, unchanged, removed)
+    return WriteStats(written, unchanged, removed, stats)
