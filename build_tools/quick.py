@@ -271,8 +271,8 @@ def _record(state: RunState, site_url: str, tables: dict) -> None:
     for rel, found in by_file.items():
         on = {n.selector.source for n in found}
         if len(on) == 1:
-            notes[rel] = (on.pop(), identity(found))
-        for sid in {n.selector.source for n in found}:
+            notes[rel] = (next(iter(on)), identity(found))
+        for sid in on:
             into[sid].append(rel)
     for x in ann.crossrefs:
         for sid in dict.fromkeys(p.source for p in x.passages):
@@ -333,7 +333,7 @@ def quick_run(state: RunState, site_url: str) -> bool:
     texts = sorted({rec.notes[rel][0] for rel in changed})
     checked = _checked(root, rec, texts, changed)
     made = _rendered(root, rec, checked, site_url) if checked is not None else None
-    if made is None:
+    if checked is None or made is None:
         return False
     forget(root)  # from here on docs/ changes: a run that stops midway leaves no record
     shown = made.pages
@@ -352,7 +352,7 @@ def quick_run(state: RunState, site_url: str) -> bool:
     generated = _generated(shown, lambda rel: _stat_or_none(root / "docs" / rel), shown.get)
     if generated is not None:
         store = cache.Cache(root, _STAGE)
-        for sid, name in made.anchor_names.items():
+        for sid, name in checked.anchoring.entry_names.items():
             if not store.has(_passages_name(name)):
                 store.put(_passages_name(name), made.passages[sid])
         _store(
@@ -361,8 +361,8 @@ def quick_run(state: RunState, site_url: str) -> bool:
                 rec,
                 inputs=now.files,
                 racy=now.racy(),
-                anchor_names={**rec.anchor_names, **made.anchor_names},
-                names={**rec.names, **made.names},
+                anchor_names={**rec.anchor_names, **checked.anchoring.entry_names},
+                names={**rec.names, **checked.names},
                 generated={**rec.generated, **generated},
             ),
         )
@@ -380,14 +380,11 @@ def quick_run(state: RunState, site_url: str) -> bool:
 
 @dataclass(slots=True)
 class _Shown:
-    """What a quick run made: the texts' pages, by path, and their anchoring (the names of their
-    anchor entries, and the cross-reference passages placed in each)."""
+    """What a quick run made: the texts' pages, by path, and the cross-reference passages
+    placed in each text (for the record, as :func:`record` stores them)."""
 
     pages: dict[str, str]
-    anchor_names: dict[str, str]
     passages: dict[str, list[Anchor]]
-    names: dict[str, str]
-    """The notes files read, by the names of their annotation cache entries."""
 
 
 def quick_check(root: Path, say: Callable[[str], None]) -> bool:
@@ -484,21 +481,18 @@ def _rendered(root: Path, rec: Record, checked: _Checked, site_url: str) -> _Sho
     ann, anchoring, keys, texts = checked.ann, checked.anchoring, checked.keys, sorted(checked.docs)
     ctx = SiteContext.build(ann, checked.docs, anchoring)
     store = cache.Cache(root, _STAGE)
-    placed: dict[str, list[Anchor]] = defaultdict(list)
+    placed: dict[str, list[Anchor]] = defaultdict(list)  # the passages placed just now, and in the other texts
+    for xref_id, found in ctx.xref_anchors.items():
+        placed[xref_id].extend(found)
     others = {p.source for text in texts for x, _a in ctx.xrefs_by_source.get(text, []) for p in x.passages}
-    for sid in sorted(others):
+    for sid in sorted(others - set(texts)):  # unchanged since the last run: as it placed them
         name = rec.anchor_names.get(sid)
         found = store.get(_passages_name(name)) if name else None
         if not isinstance(found, list):
             return None
         for a in found:
             placed[a.annotation].append(a)
-    passages = {}
-    for sid in texts:
-        for x, a in ctx.xrefs_by_source.get(sid, []):
-            passages[x.id] = found = sorted(placed.get(x.id, []), key=lambda a: a.passage)
-            if a not in found:
-                return None  # placed elsewhere than the last run placed it
+    passages = {xref_id: sorted(found, key=lambda a: a.passage) for xref_id, found in placed.items()}
     ctx = dataclasses.replace(ctx, xref_anchors=passages)
     render = cache.Cache(root, "render")
     shown = {}
@@ -510,4 +504,4 @@ def _rendered(root: Path, rec: Record, checked: _Checked, site_url: str) -> _Sho
             ann.sources[sid], ctx, site_url=site_url, store=render, doc_keys=keys, moved=rec.moved
         )
     placed_in = {sid: [a for _x, a in ctx.xrefs_by_source.get(sid, [])] for sid in texts}
-    return _Shown(shown, dict(anchoring.entry_names), placed_in, checked.names)
+    return _Shown(shown, placed_in)
