@@ -7,7 +7,8 @@ Debian's Chromium (Playwright). For each query, in a fresh browser context (cold
 open search, type the query key by key, and measure
 
 * bytes transferred from opening search to the first results (every response under
-  ``/pagefind/``: script, styles, WebAssembly, index chunks, fragments) — as served by
+  ``/pagefind/`` and ``/assets/search/``: the search box, Pagefind's API and worker, its
+  WebAssembly, index chunks, fragments) — as served by
   Python's http.server (no compression) and gzipped (what a compressing host sends), and
 * milliseconds from the last keystroke to the first result on screen.
 
@@ -117,12 +118,12 @@ def measure(
                 page.wait_for_load_state("networkidle")
                 before = sum(sizes.values())
                 page.locator("button.pagefind-open").click()
-                box = page.locator(".pagefind-ui__search-input")
+                box = page.locator(".site-search__input")
                 box.wait_for()
                 box.press_sequentially(query, delay=30)
                 t0 = time.perf_counter()
                 try:
-                    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=timeout_s * 1000)
+                    page.locator(".site-search__link").first.wait_for(timeout=timeout_s * 1000)
                     ms: float | None = (time.perf_counter() - t0) * 1000
                     page.wait_for_load_state("networkidle")
                 except PlaywrightTimeout:  # no result in time: recorded as such, bytes so far

@@ -593,9 +593,7 @@ def write_hostile_project(
 _TAG = re.compile(r"F(\d\d)-(\d+)")
 _BAD_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|livescript|mocha):", re.I)
 URL_ATTRS = ("href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "srcdoc")
-OWN_SCRIPT = re.compile(
-    r"^(?:/|(?:\.\./)*)(?:assets/javascripts/bundle\.[0-9a-f]+\.min\.js|assets/reader\.js|pagefind/pagefind-ui\.js)$"
-)
+OWN_SCRIPT = re.compile(r"^(?:/|(?:\.\./)*)(?:assets/javascripts/bundle\.[0-9a-f]+\.min\.js|assets/reader\.js)$")
 """The site's own scripts: Material's bundle and the project's reader.js."""
 ELEMENTS = frozenset(
     [

@@ -82,9 +82,8 @@ def _indexed_text(site_dir: Path, rel: str) -> str | None:
 
 def test_search_index_covers_text_notes_and_glossary(built_site, corpus):
     site_dir, _ = built_site
-    assert (site_dir / "pagefind" / "pagefind-ui.js").exists() and (
-        site_dir / "pagefind" / "pagefind-entry.json"
-    ).exists()
+    assert (site_dir / "pagefind" / "pagefind.js").exists() and (site_dir / "pagefind" / "pagefind-entry.json").exists()
+    assert (site_dir / "assets" / "search" / "ui.js").exists()  # the search box, on Pagefind's API
     assert not (site_dir / "search" / "search_index.json").exists()  # Material's search is gone
     texts = {sid: _indexed_text(site_dir, f"sources/{sid}") for sid in corpus.ann.sources}
     assert all(texts.values())

@@ -231,7 +231,7 @@ def index_search(site_dir: Path, ann: Annotations, *, progress: Callable[[str], 
         path.write_text(page[:stop] + spellings + page[stop:], "utf-8")
         marked.append(path)
     proc = run_pagefind(site_dir, marked)
-    if proc.returncode != 0 or not (site_dir / PAGEFIND_DIR / "pagefind-ui.js").exists():
+    if proc.returncode != 0 or not (site_dir / PAGEFIND_DIR / "pagefind.js").exists():
         report = Report()
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
         report.error(

@@ -116,3 +116,25 @@ def test_no_serious_violation_and_aa_contrast(open_page, site_pages, axe_path, s
             assert 1.03 <= value["againstPage"] <= 1.45, f"{kind} highlight is not subtle: {value['againstPage']:.2f}:1"
     if axe_path is None:
         pytest.skip(AXE_MISSING)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_search_box_with_results_and_filters(open_page, axe_path, scheme):
+    """axe-core with the search box open (its results, the places under one, its filters),
+    on a wide screen and on a phone."""
+    if axe_path is None:
+        pytest.skip(AXE_MISSING)
+    problems = []
+    for viewport, mobile, where in ((None, False, "desktop"), (PHONE, True, "phone")):
+        page = open_page("", scheme=scheme, **({"viewport": viewport, "mobile": True} if mobile else {}))
+        page.locator("button.pagefind-open").click()
+        page.locator(".site-search__input").press_sequentially("Putin", delay=15)
+        page.locator(".site-search__filters summary").click()
+        page.locator(".site-search__filter").first.wait_for()
+        page.wait_for_function(
+            "() => /^\\d+ results? for/.test(document.querySelector('.site-search__message').textContent)"
+            " && document.querySelector('.site-search__places')"
+            " && !document.querySelector('.site-search__result--loading')"
+        )
+        problems += [f"search ({where}, {scheme}): {v}" for v in _axe(page, axe_path)]
+    assert not problems, "\n".join(problems)

@@ -64,7 +64,7 @@ def test_the_l_key_cycles_the_layers(open_page, site_pages):
     assert page.locator(".reader-toast").inner_text().startswith("Annotations:")
     # not while typing in the search box
     page.keyboard.press("s")  # the search shortcut opens Pagefind's search box
-    box = page.locator(".pagefind-ui__search-input")
+    box = page.locator(".site-search__input")
     box.wait_for()
     box.focus()
     page.keyboard.press("l")

@@ -31,7 +31,7 @@ def test_every_kind_of_page_works_with_the_network_cut(open_page, site_pages, gu
         assert page.locator("article.md-content__inner h1").count() == 1, path
     # Pagefind's script and its index load from this machine too
     page.locator("button.pagefind-open").click()
-    page.locator(".pagefind-ui__search-input").press_sequentially("China", delay=15)
-    page.locator(".pagefind-ui__result-link").first.wait_for()
+    page.locator(".site-search__input").press_sequentially("China", delay=15)
+    page.locator(".site-search__link").first.wait_for()
     assert any("/pagefind/pagefind-entry.json" in url for url in requested)
     assert not guard.blocked

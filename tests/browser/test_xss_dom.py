@@ -158,3 +158,73 @@ def test_hovering_focusing_and_tapping_every_field_runs_nothing(browser, hostile
     for path in [p for p in pages if p.startswith("sources/s")][::3]:
         _visit(browser, hostile, path, viewport=PHONE, mobile=True, problems=problems)
     assert not problems, f"{len(problems)} problems in the live DOM:\n" + "\n".join(problems[:40])
+
+
+SEARCHES = ("xss", "script", "onerror", "img src", "javascript")
+"""Words of the payloads: the hostile site's search results are full of them (titles, excerpts,
+and the outlet names of the filters)."""
+
+
+def test_searching_the_hostile_site_runs_nothing(browser, hostile):
+    """The search box draws titles, excerpts and filter values that come from the fields:
+    every result of payload words drawn (all of them, with the filters open and one chosen)
+    runs nothing and adds no on* attribute."""
+    problems: list[str] = []
+    context = browser.new_context(base_url=hostile.base_url, viewport=DESKTOP, service_workers="block")
+    context.set_default_timeout(10_000)
+
+    def route(r) -> None:
+        if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            problems.append(f"request to {r.request.url[:120]}")
+            r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    context.add_init_script(INIT)
+    page = context.new_page()
+    page.on("dialog", lambda d: (problems.append(f"{d.type} dialog {d.message[:80]!r}"), d.dismiss()))
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    drawn = 0
+
+    def clean() -> bool:
+        """Whether nothing has run so far; checked before each click, so that a box that did
+        run something fails here rather than in whatever the payload did to the page."""
+        state = page.evaluate(FINAL)
+        problems.extend(f"__xss.push({v!r}) ran" for v in state["xss"])
+        problems.extend(state["seen"])
+        problems.extend(f"live on* attribute {s}" for s in state["onAttrs"])
+        return not problems
+
+    try:
+        page.goto("")
+        page.locator("button.pagefind-open").click()
+        box = page.locator(".site-search__input")
+        box.wait_for()
+        page.locator(".site-search__filters summary").click()
+        page.locator(".site-search__filter").first.wait_for()
+        outlets = page.locator(".site-search__filter", has_text="Outlet").locator("input[type=checkbox]")
+        assert outlets.count() >= 2, page.locator(".site-search__filter").all_inner_texts()
+        for query in SEARCHES:
+            if not clean():
+                break
+            box.fill(query)
+            page.wait_for_function(
+                "q => document.querySelector('.site-search__message').textContent.endsWith('for “' + q + '”')"
+                " && !document.querySelector('.site-search__result--loading')",
+                arg=query,
+            )
+            more = page.locator("button.site-search__more:not([hidden])")
+            while clean() and more.count():
+                more.click()
+                page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+            drawn += page.locator(".site-search__result").count()
+        if clean():
+            outlets.nth(1).check()  # a filter chosen: the results drawn again
+            page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+            page.wait_for_timeout(300)
+            clean()
+    finally:
+        context.close()
+    assert not problems, f"{len(problems)} problems in the search box:\n" + "\n".join(problems[:40])
+    assert drawn >= 20, f"only {drawn} results drawn: the payloads were not searched"
