@@ -236,6 +236,25 @@ def test_filters_are_fetched_when_opened_and_narrow_the_results(open_page):
     assert kept and kept < {page.evaluate("location.origin") + "/" + h.split("#")[0] for h in found}
 
 
+def test_the_keyboard_goes_on_from_more_results(open_page):
+    """Enter on "More results" draws the next five and moves the focus to the first of them
+    (the button would otherwise vanish under the keyboard on the last batch)."""
+    page = open_page("")
+    page.locator("body").press("/")
+    page.locator(".site-search__input").press_sequentially("Putin", delay=15)
+    page.locator(".site-search__message", has_text=re.compile(r"^\d+ results? for “Putin”$")).wait_for()
+    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    assert page.locator(".site-search__result").count() == 5
+    page.locator("button.site-search__more").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.site-search__result').length === 10")
+    page.wait_for_function(
+        "() => document.activeElement.matches('a.site-search__link')"
+        " && document.activeElement.closest('.site-search__result')"
+        " === document.querySelectorAll('.site-search__result')[5]"
+    )
+
+
 def test_search_is_legible_in_dark_mode(open_page):
     page = open_page("", scheme="dark")
     page.locator("button.pagefind-open").click()

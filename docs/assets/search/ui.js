@@ -175,7 +175,8 @@ export function mount(root) {
     return { filters: f };
   }
 
-  async function drawMore(id) {
+  async function drawMore(id, focus) {
+    if (!answer || id !== run) return;
     const batch = answer.results.slice(shown, shown + PAGE);
     shown += batch.length;
     more.hidden = shown >= answer.results.length;
@@ -186,6 +187,9 @@ export function mount(root) {
         if (id === run) slots[i].replaceWith(drawResult(data));
       }),
     );
+    // after "More results", the keyboard goes on from the first result it drew
+    const first = focus && id === run ? list.children[shown - batch.length]?.querySelector("a") : null;
+    if (first) first.focus();
   }
 
   // The counts of the results found (the totals before any search; a filter the answer
@@ -271,7 +275,7 @@ export function mount(root) {
     ev.preventDefault();
     search(true);
   });
-  more.addEventListener("click", () => drawMore(run));
+  more.addEventListener("click", () => drawMore(run, true));
   filters.addEventListener("toggle", () => {
     if (filters.open && !filtersLoaded) {
       filtersLoaded = loadFilters().catch((error) => {
