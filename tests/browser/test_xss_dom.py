@@ -88,7 +88,9 @@ def hostile(hostile_site):
     return hostile_site
 
 
-def _visit(browser, site, path: str, *, viewport: dict, mobile: bool, problems: list[str]) -> None:
+def _watched(browser, site, problems: list[str], where: str, *, viewport: dict, mobile: bool = False):
+    """A context and page on the hostile site, watched from the first script on (:data:`INIT`):
+    a request off localhost or a dialog goes to ``problems``, prefixed with ``where``."""
     context = browser.new_context(
         base_url=site.base_url, viewport=viewport, is_mobile=mobile, has_touch=mobile, service_workers="block"
     )
@@ -98,13 +100,18 @@ def _visit(browser, site, path: str, *, viewport: dict, mobile: bool, problems: 
         if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
             r.continue_()
         else:
-            problems.append(f"{path}: request to {r.request.url[:120]}")
+            problems.append(f"{where}: request to {r.request.url[:120]}")
             r.abort("blockedbyclient")
 
     context.route("**/*", route)
     context.add_init_script(INIT)
     page = context.new_page()
-    page.on("dialog", lambda d: (problems.append(f"{path}: {d.type} dialog {d.message[:80]!r}"), d.dismiss()))
+    page.on("dialog", lambda d: (problems.append(f"{where}: {d.type} dialog {d.message[:80]!r}"), d.dismiss()))
+    return context, page
+
+
+def _visit(browser, site, path: str, *, viewport: dict, mobile: bool, problems: list[str]) -> None:
+    context, page = _watched(browser, site, problems, path, viewport=viewport, mobile=mobile)
     try:
         page.goto(path)
         page.wait_for_load_state("load")
@@ -170,20 +177,7 @@ def test_searching_the_hostile_site_runs_nothing(browser, hostile):
     every result of payload words drawn (all of them, with the filters open and one chosen)
     runs nothing and adds no on* attribute."""
     problems: list[str] = []
-    context = browser.new_context(base_url=hostile.base_url, viewport=DESKTOP, service_workers="block")
-    context.set_default_timeout(10_000)
-
-    def route(r) -> None:
-        if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
-            r.continue_()
-        else:
-            problems.append(f"request to {r.request.url[:120]}")
-            r.abort("blockedbyclient")
-
-    context.route("**/*", route)
-    context.add_init_script(INIT)
-    page = context.new_page()
-    page.on("dialog", lambda d: (problems.append(f"{d.type} dialog {d.message[:80]!r}"), d.dismiss()))
+    context, page = _watched(browser, hostile, problems, "search", viewport=DESKTOP)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     drawn = 0
 
