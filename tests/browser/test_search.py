@@ -255,6 +255,18 @@ def test_the_keyboard_goes_on_from_more_results(open_page):
     )
 
 
+def test_a_result_that_cannot_be_loaded_says_so(open_page):
+    """A result whose page text (its fragment) does not arrive is not left a placeholder."""
+    page = open_page("")
+    page.route("**/pagefind/fragment/**", lambda route: route.abort("blockedbyclient"))
+    page.locator("body").press("/")
+    page.locator(".site-search__input").press_sequentially("Putin", delay=15)
+    page.locator(".site-search__message", has_text=re.compile(r"^\d+ results? for “Putin”$")).wait_for()
+    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    texts = page.locator(".site-search__result").all_inner_texts()
+    assert len(texts) == 5 and all(t.startswith("This result could not be loaded: ") for t in texts), texts
+
+
 def test_search_is_legible_in_dark_mode(open_page):
     page = open_page("", scheme="dark")
     page.locator("button.pagefind-open").click()

@@ -183,7 +183,15 @@ export function mount(root) {
     const slots = batch.map(() => list.appendChild(make("li", { class: "site-search__result site-search__result--loading", "aria-busy": "true" }, "…")));
     await Promise.all(
       batch.map(async (result, i) => {
-        const data = await result.data();
+        let data;
+        try {
+          data = await result.data();
+        } catch (error) {
+          slots[i].className = "site-search__result";
+          slots[i].removeAttribute("aria-busy");
+          slots[i].textContent = `This result could not be loaded: ${error && error.message ? error.message : error}`;
+          return;
+        }
         if (id === run) slots[i].replaceWith(drawResult(data));
       }),
     );
