@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 
 from build_tools import paths as layout
 from build_tools.mdsafe import plain_text
+from build_tools.stages import search
 
 pytestmark = pytest.mark.e2e
 
@@ -84,6 +85,7 @@ def test_search_index_covers_text_notes_and_glossary(built_site, corpus):
     site_dir, _ = built_site
     assert (site_dir / "pagefind" / "pagefind.js").exists() and (site_dir / "pagefind" / "pagefind-entry.json").exists()
     assert (site_dir / "assets" / "search" / "ui.js").exists()  # the search box, on Pagefind's API
+    assert not [name for name in search.UNUSED_UI if (site_dir / "pagefind" / name).exists()]  # Pagefind's own UIs
     assert not (site_dir / "search" / "search_index.json").exists()  # Material's search is gone
     texts = {sid: _indexed_text(site_dir, f"sources/{sid}") for sid in corpus.ann.sources}
     assert all(texts.values())

@@ -154,6 +154,14 @@ in tens of milliseconds. A site of up to 2,000 indexed pages is one index, as be
 SHARDS_FILE = "pagefind-shards.json"
 """The list of the other shards' folders, under the bundle, that the UI merges: ``[]`` for one index."""
 
+UNUSED_UI = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+    "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js",
+)  # fmt: skip
+"""Pagefind's own UIs, which it writes into every bundle and shard (417 KB each). The site
+uses its own search box (``docs/assets/search/ui.js``) on Pagefind's API (``pagefind.js``,
+its worker and WebAssembly), so :func:`run_pagefind` deletes them: nothing can load them."""
+
 
 def pagefind_command(site_dir: Path, output: Path | None = None) -> list[str]:
     """The Pagefind command line that indexes the (marked) pages under ``site_dir`` into
@@ -197,6 +205,9 @@ def run_pagefind(site_dir: Path, pages: list[Path]) -> subprocess.CompletedProce
             shutil.rmtree(staging, ignore_errors=True)
     if proc.returncode == 0 and bundle.is_dir():
         (bundle / SHARDS_FILE).write_text(json.dumps(shards), encoding="utf-8")
+        for folder in (bundle, *(bundle / shard for shard in shards)):
+            for name in UNUSED_UI:
+                (folder / name).unlink(missing_ok=True)
     return proc
 
 

@@ -333,6 +333,9 @@ def sharded_site(built_site, tmp_path, monkeypatch):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     shards = json.loads((copy / search.PAGEFIND_DIR / search.SHARDS_FILE).read_text(encoding="utf-8"))
     assert len(shards) == -(-len(marked) // 40) - 1 >= 2, shards
+    bundles = [copy / search.PAGEFIND_DIR, *(copy / search.PAGEFIND_DIR / s for s in shards)]
+    assert all((b / "pagefind.js").exists() for b in bundles)
+    assert not [b / n for b in bundles for n in search.UNUSED_UI if (b / n).exists()]  # the site's own box only
     assert not (copy / ".search-shards").exists()
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
