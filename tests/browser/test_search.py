@@ -267,6 +267,28 @@ def test_a_result_that_cannot_be_loaded_says_so(open_page):
     assert len(texts) == 5 and all(t.startswith("This result could not be loaded: ") for t in texts), texts
 
 
+def test_search_that_could_not_load_tries_again(open_page):
+    """The search box's module cut off once: the dialog says so, and opening search again loads it."""
+    page = open_page("")
+    cut: list[str] = []
+
+    def once(route) -> None:
+        if cut:
+            route.continue_()
+        else:
+            cut.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    page.route("**/assets/search/ui.js*", once)
+    page.locator("button.pagefind-open").click()
+    page.locator(".pagefind-dialog__ui", has_text="Search could not be loaded: ").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("button.pagefind-open").click()
+    page.locator(".site-search__input").wait_for()
+    page.wait_for_function("document.activeElement.classList.contains('site-search__input')")
+    assert len(cut) == 1
+
+
 def test_search_is_legible_in_dark_mode(open_page):
     page = open_page("", scheme="dark")
     page.locator("button.pagefind-open").click()
