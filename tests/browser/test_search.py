@@ -234,6 +234,11 @@ def test_filters_are_fetched_when_opened_and_narrow_the_results(open_page):
     page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
     kept = {h.split("#")[0] for h in page.locator("a.site-search__link").evaluate_all("as => as.map(a => a.href)")}
     assert kept and kept < {page.evaluate("location.origin") + "/" + h.split("#")[0] for h in found}
+    # the counts are the results', not the site's (88 glossary entries, far fewer found for "Putin")
+    page.locator(".site-search__filter label", has_text="Euronews").locator("input").uncheck()
+    page.locator(".site-search__filter label", has_text="glossary").locator("input").check()
+    done = re.compile(rf"^{shown['kind']['glossary']} results? for “Putin”$")
+    page.locator(".site-search__message", has_text=done).wait_for()
 
 
 def test_the_keyboard_goes_on_from_more_results(open_page):

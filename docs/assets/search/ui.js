@@ -55,7 +55,7 @@ function target(a) {
 }
 
 // The places of one result, the one to land on first: {title, url, hits, from, to}.
-export function places(data) {
+function places(data) {
   const words = String(data.content || "").split(/\s+/);
   const page = { title: data.meta?.title || data.url, url: data.url, from: 0, hits: [] };
   const regions = [page];
@@ -92,7 +92,7 @@ function excerpt(words, place, length) {
     if (!word) continue;
     // a stop left on its own where a marker was taken out ("Sunday ⇄ 2." → "Sunday .") joins its word
     const gap = text || p.childNodes.length ? (STOPS.test(word) ? "" : " ") : "";
-    if (marked.has(i) && marked.has(i - 1) && !text && p.lastChild?.nodeName === "MARK") {
+    if (marked.has(i) && !text && p.lastChild?.nodeName === "MARK") {
       p.lastChild.append(gap + word); // "Wang Wenbin" is one mark
     } else if (marked.has(i)) {
       p.append(text + gap, make("mark", {}, word));
@@ -178,6 +178,7 @@ export function mount(root) {
   async function drawMore(id, focus) {
     if (!answer || id !== run) return;
     const batch = answer.results.slice(shown, shown + PAGE);
+    const at = shown; // where this batch starts in the list
     shown += batch.length;
     more.hidden = shown >= answer.results.length;
     const slots = batch.map(() => list.appendChild(make("li", { class: "site-search__result site-search__result--loading", "aria-busy": "true" }, "…")));
@@ -196,7 +197,7 @@ export function mount(root) {
       }),
     );
     // after "More results", the keyboard goes on from the first result it drew
-    const first = focus && id === run ? list.children[shown - batch.length]?.querySelector("a") : null;
+    const first = focus && id === run ? list.children[at]?.querySelector("a") : null;
     if (first) first.focus();
   }
 
@@ -267,7 +268,10 @@ export function mount(root) {
       }
       filterBox.append(group);
     }
-    if (answer) await search(true); // counted again, now that the filters are loaded
+    // the results shown are counted again, now that the filters are loaded (not drawn again)
+    const id = run;
+    const again = answer ? await pagefind.search(term, options()) : null;
+    if (again && id === run) recount(again.filters);
   }
 
   input.addEventListener("input", () => search(false));
