@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pytest
 from bs4 import BeautifulSoup
 
+from .conftest import goto
+
 pytestmark = pytest.mark.browser
 
 
@@ -258,6 +260,74 @@ def test_the_keyboard_goes_on_from_more_results(open_page):
         " && document.activeElement.closest('.site-search__result')"
         " === document.querySelectorAll('.site-search__result')[5]"
     )
+
+
+def _reopened(page, query: str):
+    """Open search again; its box once it shows ``query``'s results, checked to be focused,
+    the query selected (so that typing replaces it)."""
+    page.locator("body").press("/")
+    box = page.locator(".pagefind-dialog[open] .site-search__input")
+    box.wait_for()
+    page.locator(".site-search__message", has_text=re.compile(rf"^\d+ results? for “{query}”$")).wait_for()
+    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    assert box.input_value() == query
+    selected = (
+        "() => { const i = document.activeElement;"
+        " return i.matches('.site-search__input') && i.selectionStart === 0 && i.selectionEnd === i.value.length }"
+    )
+    assert page.evaluate(selected), "the box is not focused with its query selected"
+    return box
+
+
+def test_the_query_is_still_there_after_following_a_result(open_page):
+    """Opening search after a result was followed shows the same query and results, whether
+    the page was reached by instant navigation (the header, and the box, stay) or loaded
+    anew in the same tab (the query kept in sessionStorage); typing replaces the query, and
+    a box left empty starts empty on the next page."""
+    page = open_page("")
+    page.evaluate("window.__same_document = true")
+    page.locator("body").press("/")
+    page.locator(".site-search__input").press_sequentially("Jericho Wall", delay=15)
+    page.locator(".site-search__message", has_text=re.compile(r"^\d+ results? for “Jericho Wall”$")).wait_for()
+    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    first = page.locator("a.site-search__link").first.get_attribute("href")
+    page.locator("a.site-search__link").first.click()
+    page.wait_for_function("() => location.hash === '#fn:n-es-nyt-jericho-wall'")
+    assert page.evaluate("window.__same_document === true"), "the page was reloaded, not navigated instantly"
+    assert not page.locator(".pagefind-dialog[open]").count(), "the dialog stayed open over the page"
+    _reopened(page, "Jericho Wall")
+    page.keyboard.press("Escape")
+
+    goto(page, "glossary/")  # a new page load: a new box
+    assert page.evaluate("window.__same_document === undefined")
+    box = _reopened(page, "Jericho Wall")
+    assert page.locator("a.site-search__link").first.get_attribute("href") == first
+    box.press_sequentially("Putin", delay=15)
+    page.locator(".site-search__message", has_text=re.compile(r"^\d+ results? for “Putin”$")).wait_for()
+    assert box.input_value() == "Putin"
+    box.fill("")
+    page.wait_for_function("() => !document.querySelector('.site-search__message').textContent")
+    page.keyboard.press("Escape")
+
+    goto(page, "")
+    page.locator("body").press("/")
+    page.locator(".pagefind-dialog[open] .site-search__input").wait_for()
+    assert page.locator(".pagefind-dialog[open] .site-search__input").input_value() == ""
+    assert page.locator(".site-search__result").count() == 0
+
+
+def test_search_works_where_storage_is_refused(open_page):
+    """A browser that refuses sessionStorage (a privacy setting) still searches; nothing is kept."""
+    page = open_page("")
+    page.add_init_script(
+        "Object.defineProperty(window, 'sessionStorage', {get() { throw new DOMException('refused', 'SecurityError') }})"
+    )
+    goto(page, "")
+    assert _search(page, "Jericho Wall")
+    goto(page, "glossary/")
+    page.locator("body").press("/")
+    page.locator(".pagefind-dialog[open] .site-search__input").wait_for()
+    assert page.locator(".site-search__input").input_value() == ""
 
 
 def test_a_result_that_cannot_be_loaded_says_so(open_page):

@@ -26,6 +26,24 @@ const WORDS = 24; // words in an excerpt
 const WAIT_MS = 150; // typing pause before a search runs (its index chunks are preloaded meanwhile)
 const SPELLINGS = "pagefind-spellings";
 const STOPS = /^[.,;:!?)\]’”]+$/;
+const KEPT = "site-search"; // sessionStorage: the last query, for the box of a page loaded anew
+
+// The query last searched in this browser tab ("" if none), or keep ``value`` as that query.
+// Material's instant navigation keeps the header, and the box with its results, from page
+// to page; a page loaded anew (a reload, a new tab opened from this one, a site built without
+// instant navigation) starts a new box, and it starts with this query, so a reader who
+// followed a result can go on to the next one either way. Nothing is kept where the browser
+// allows no storage.
+function kept(value) {
+  try {
+    if (value === undefined) return sessionStorage.getItem(KEPT) || "";
+    if (value) sessionStorage.setItem(KEPT, value);
+    else sessionStorage.removeItem(KEPT);
+  } catch {
+    // storage refused (a privacy setting): the box starts empty
+  }
+  return "";
+}
 
 function make(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -213,6 +231,7 @@ export function mount(root) {
   async function search(now) {
     const id = ++run;
     term = input.value.trim();
+    kept(term);
     if (!term) {
       answer = null;
       list.replaceChildren();
@@ -296,5 +315,10 @@ export function mount(root) {
     }
   });
   pagefind.init().catch(() => {}); // the entry file and the WebAssembly core, while the reader types
+  const last = kept();
+  if (last) {
+    input.value = last;
+    search(true);
+  }
   return input;
 }
