@@ -28,21 +28,27 @@ const SPELLINGS = "pagefind-spellings";
 const STOPS = /^[.,;:!?)\]’”]+$/;
 const KEPT = "site-search"; // sessionStorage: the last query, for the box of a page loaded anew
 
-// The query last searched in this browser tab ("" if none), or keep ``value`` as that query.
-// Material's instant navigation keeps the header, and the box with its results, from page
-// to page; a page loaded anew (a reload, a new tab opened from this one, a site built without
-// instant navigation) starts a new box, and it starts with this query, so a reader who
-// followed a result can go on to the next one either way. Nothing is kept where the browser
-// allows no storage.
-function kept(value) {
+// The query last searched in this browser tab, kept for the next page. Material's instant
+// navigation keeps the header, and the box with its results, from page to page; a page
+// loaded anew (a reload, a site built without instant navigation) starts a new box, and it
+// starts with this query, so a reader who followed a result can go on to the next one
+// either way. Where the browser allows no storage (a privacy setting) nothing is kept and
+// the box starts empty.
+function keptQuery() {
   try {
-    if (value === undefined) return sessionStorage.getItem(KEPT) || "";
-    if (value) sessionStorage.setItem(KEPT, value);
+    return sessionStorage.getItem(KEPT) || "";
+  } catch {
+    return "";
+  }
+}
+
+function keep(query) {
+  try {
+    if (query) sessionStorage.setItem(KEPT, query);
     else sessionStorage.removeItem(KEPT);
   } catch {
-    // storage refused (a privacy setting): the box starts empty
+    // not kept
   }
-  return "";
 }
 
 function make(tag, attrs = {}, ...children) {
@@ -231,7 +237,7 @@ export function mount(root) {
   async function search(now) {
     const id = ++run;
     term = input.value.trim();
-    kept(term);
+    keep(term);
     if (!term) {
       answer = null;
       list.replaceChildren();
@@ -315,7 +321,7 @@ export function mount(root) {
     }
   });
   pagefind.init().catch(() => {}); // the entry file and the WebAssembly core, while the reader types
-  const last = kept();
+  const last = keptQuery();
   if (last) {
     input.value = last;
     search(true);
