@@ -268,7 +268,7 @@ def _reopened(page, query: str):
     page.locator("body").press("/")
     box = page.locator(".pagefind-dialog[open] .site-search__input")
     box.wait_for()
-    page.locator(".site-search__message", has_text=re.compile(rf"^\d+ results? for “{query}”$")).wait_for()
+    page.locator(".site-search__message", has_text=re.compile(rf"^\d+ results? for “{re.escape(query)}”$")).wait_for()
     page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
     assert box.input_value() == query
     selected = (
