@@ -138,7 +138,8 @@ class Record:
 
 
 def identity(notes: Iterable[Note]) -> str:
-    """What may not change in a notes file for a quick run: each note's id and text, in order."""
+    """What may not change in a notes file for a quick run: each note's id and the text it
+    annotates, in order."""
     return cache.digest(repr([(n.id, n.selector.source) for n in notes]))
 
 
@@ -332,8 +333,10 @@ def quick_run(state: RunState, site_url: str) -> bool:
         return True
     texts = sorted({rec.notes[rel][0] for rel in changed})
     checked = _checked(root, rec, texts, changed)
-    made = _rendered(root, rec, checked, site_url) if checked is not None else None
-    if checked is None or made is None:
+    if checked is None:
+        return False
+    made = _rendered(root, rec, checked, site_url)
+    if made is None:
         return False
     forget(root)  # from here on docs/ changes: a run that stops midway leaves no record
     shown = made.pages
