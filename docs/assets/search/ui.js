@@ -51,6 +51,11 @@ function keep(query) {
   }
 }
 
+// What went wrong, for a line that says so.
+function reason(error) {
+  return error && error.message ? error.message : String(error);
+}
+
 function make(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
@@ -214,7 +219,7 @@ export function mount(root) {
         } catch (error) {
           slots[i].className = "site-search__result";
           slots[i].removeAttribute("aria-busy");
-          slots[i].textContent = `This result could not be loaded: ${error && error.message ? error.message : error}`;
+          slots[i].textContent = `This result could not be loaded: ${reason(error)}`;
           return;
         }
         if (id === run) slots[i].replaceWith(drawResult(data));
@@ -255,7 +260,7 @@ export function mount(root) {
     try {
       found = await pagefind.search(term, options());
     } catch (error) {
-      if (id === run) message.textContent = `The search failed: ${error && error.message ? error.message : error}`;
+      if (id === run) message.textContent = `The search failed: ${reason(error)}`;
       return;
     }
     if (id !== run || !found) return;
@@ -316,7 +321,7 @@ export function mount(root) {
   filters.addEventListener("toggle", () => {
     if (filters.open && !filtersLoaded) {
       filtersLoaded = loadFilters().catch((error) => {
-        filterBox.textContent = `The filters could not be loaded: ${error && error.message ? error.message : error}`;
+        filterBox.textContent = `The filters could not be loaded: ${reason(error)}`;
       });
     }
   });
