@@ -89,6 +89,19 @@ def _search(page, query: str) -> set[str]:
     return {h.removeprefix(root) for h in hrefs}
 
 
+def _shown(page, query: str) -> None:
+    """Wait until the box says it found results for ``query`` and has drawn them."""
+    page.locator(".site-search__message", has_text=re.compile(rf"^\d+ results? for “{re.escape(query)}”$")).wait_for()
+    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+
+
+def _typed(page, query: str) -> None:
+    """Open search with "/", type ``query`` and wait until its first results are drawn."""
+    page.locator("body").press("/")
+    page.locator(".site-search__input").press_sequentially(query, delay=15)
+    _shown(page, query)
+
+
 def test_a_name_finds_the_paragraphs_the_notes_and_the_entry(open_page, person):
     page = open_page("")
     found = _search(page, person.name)
@@ -247,10 +260,7 @@ def test_the_keyboard_goes_on_from_more_results(open_page):
     """Enter on "More results" draws the next five and moves the focus to the first of them
     (the button would otherwise vanish under the keyboard on the last batch)."""
     page = open_page("")
-    page.locator("body").press("/")
-    page.locator(".site-search__input").press_sequentially("Putin", delay=15)
-    page.locator(".site-search__message", has_text=re.compile(r"^\d+ results? for “Putin”$")).wait_for()
-    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    _typed(page, "Putin")
     assert page.locator(".site-search__result").count() == 5
     page.locator("button.site-search__more").focus()
     page.keyboard.press("Enter")
@@ -268,8 +278,7 @@ def _reopened(page, query: str):
     page.locator("body").press("/")
     box = page.locator(".pagefind-dialog[open] .site-search__input")
     box.wait_for()
-    page.locator(".site-search__message", has_text=re.compile(rf"^\d+ results? for “{re.escape(query)}”$")).wait_for()
-    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    _shown(page, query)
     assert box.input_value() == query
     selected = (
         "() => { const i = document.activeElement;"
@@ -286,10 +295,7 @@ def test_the_query_is_still_there_after_following_a_result(open_page):
     a box left empty starts empty on the next page."""
     page = open_page("")
     page.evaluate("window.__same_document = true")
-    page.locator("body").press("/")
-    page.locator(".site-search__input").press_sequentially("Jericho Wall", delay=15)
-    page.locator(".site-search__message", has_text=re.compile(r"^\d+ results? for “Jericho Wall”$")).wait_for()
-    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    _typed(page, "Jericho Wall")
     first = page.locator("a.site-search__link").first.get_attribute("href")
     page.locator("a.site-search__link").first.click()
     page.wait_for_function("() => location.hash === '#fn:n-es-nyt-jericho-wall'")
@@ -334,10 +340,7 @@ def test_a_result_that_cannot_be_loaded_says_so(open_page):
     """A result whose page text (its fragment) does not arrive is not left a placeholder."""
     page = open_page("")
     page.route("**/pagefind/fragment/**", lambda route: route.abort("blockedbyclient"))
-    page.locator("body").press("/")
-    page.locator(".site-search__input").press_sequentially("Putin", delay=15)
-    page.locator(".site-search__message", has_text=re.compile(r"^\d+ results? for “Putin”$")).wait_for()
-    page.wait_for_function("() => !document.querySelector('.site-search__result--loading')")
+    _typed(page, "Putin")
     texts = page.locator(".site-search__result").all_inner_texts()
     assert len(texts) == 5 and all(t.startswith("This result could not be loaded: ") for t in texts), texts
 
